@@ -6,3 +6,25 @@
 export { Association, type AssociationInit, isValidHandle } from './protocol/association.js';
 export * from './protocol/constants.js';
 export * from './protocol/errors.js';
+export * as kvform from './protocol/kvform.js';
+export {
+  type ArgsInput,
+  BARE_NS,
+  escapeHtml,
+  type FormHtmlOptions,
+  isValidAlias,
+  Message,
+  type MessageLimits,
+  type NamespaceRef,
+  OPENID_NS,
+} from './protocol/message.js';
+export {
+  computeMac,
+  parseSignedList,
+  type SignatureCheck,
+  type SigningKey,
+  type SignOptions,
+  signedText,
+  signMessage,
+  verifyMessageSignature,
+} from './protocol/signature.js';

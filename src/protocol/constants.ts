@@ -56,3 +56,38 @@ export const MAC_KEY_LENGTH: Readonly<Record<AssociationType, number>> = {
 
 /** Spec §4.1.1: URLs past this many bytes should travel as a POST form. */
 export const MAX_REDIRECT_URL_LENGTH = 2047;
+
+/** Simple Registration namespaces: 1.1, and 1.0 (also the implicit `sreg` alias of OpenID 1 messages). */
+export const SREG_1_1_NS = 'http://openid.net/extensions/sreg/1.1';
+export const SREG_1_0_NS = 'http://openid.net/sreg/1.0';
+
+/**
+ * Spec §12: an extension alias may not be one of these (nor contain a period).
+ */
+export const RESERVED_ALIASES: ReadonlySet<string> = new Set([
+  'assoc_handle',
+  'assoc_type',
+  'claimed_id',
+  'contact',
+  'delegate',
+  'dh_consumer_public',
+  'dh_gen',
+  'dh_modulus',
+  'error',
+  'error_code',
+  'identity',
+  'invalidate_handle',
+  'mode',
+  'ns',
+  'op_endpoint',
+  'openid',
+  'realm',
+  'reference',
+  'response_nonce',
+  'return_to',
+  'server',
+  'session_type',
+  'sig',
+  'signed',
+  'trust_root',
+]);

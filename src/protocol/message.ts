@@ -1,0 +1,519 @@
+/**
+ * The OpenID message (spec §4.1): one model for OpenID 1.x and 2.0, with
+ * extension namespaces declared as `openid.ns.<alias>`.
+ *
+ * A message keeps every argument under its full wire name (`openid.mode`,
+ * `openid.sreg.email`, and arguments outside `openid.` such as the relying
+ * party's own query parameters), in the order received, so that what was
+ * signed is exactly what is checked. Namespaces are an index on top of that.
+ *
+ * @example
+ * const m = Message.fromPostArgs(new URL(url).searchParams);
+ * m.get(OPENID_NS, 'mode');                 // 'id_res'
+ * m.get('http://openid.net/srv/ax/1.0', 'mode');
+ * m.toURL('https://rp.example/return');
+ */
+import {
+  OPENID1_0_NS,
+  OPENID1_NAMESPACES,
+  OPENID1_NS,
+  OPENID2_NS,
+  type OpenIDVersion,
+  RESERVED_ALIASES,
+  SREG_1_0_NS,
+  SREG_1_1_NS,
+} from './constants.js';
+import { ProtocolError } from './errors.js';
+import * as kvform from './kvform.js';
+
+/** Stands for "the message's own OpenID namespace" (`openid.<key>`). */
+export const OPENID_NS: unique symbol = Symbol('openid2.OPENID_NS');
+/** Stands for arguments outside `openid.` (e.g. the relying party's own query parameters). */
+export const BARE_NS: unique symbol = Symbol('openid2.BARE_NS');
+/** A namespace: an extension's URI, or one of the two symbols. */
+export type NamespaceRef = string | typeof OPENID_NS | typeof BARE_NS;
+
+/** Bounds on messages read from the network; past them parsing fails with `message_too_large`. */
+export interface MessageLimits {
+  /** Most arguments. Default 500. */
+  maxArgs?: number;
+  /** Longest argument name, in characters. Default 256. */
+  maxKeyLength?: number;
+  /** Longest value, in characters. Default 64 KiB. */
+  maxValueLength?: number;
+  /** Sum of all names and values, in characters. Default 1 MiB. */
+  maxTotalLength?: number;
+}
+
+/** Input accepted by `Message.fromPostArgs`: what a framework gives for a query or form body. */
+export type ArgsInput =
+  | URLSearchParams
+  | Iterable<readonly [string, string]>
+  | Readonly<Record<string, unknown>>;
+
+const DEFAULT_LIMITS: Required<MessageLimits> = {
+  maxArgs: 500,
+  maxKeyLength: 256,
+  maxValueLength: 64 * 1024,
+  maxTotalLength: 1024 * 1024,
+};
+
+const VERSION_NS: Readonly<Record<OpenIDVersion, string>> = {
+  '2.0': OPENID2_NS,
+  '1.1': OPENID1_NS,
+  '1.0': OPENID1_0_NS,
+};
+
+const PREFIX = 'openid.';
+
+function malformed(message: string): ProtocolError {
+  return new ProtocolError('malformed_message', message);
+}
+
+/** Whether `alias` may name an extension namespace (spec §12). */
+export function isValidAlias(alias: string): boolean {
+  return (
+    alias.length > 0 &&
+    alias.length <= 64 &&
+    !alias.includes('.') &&
+    !alias.includes(',') &&
+    /^[\x21-\x7e]+$/.test(alias) &&
+    !RESERVED_ALIASES.has(alias)
+  );
+}
+
+/** An OpenID message. Build one with a static factory; it is mutable until sent. */
+export class Message {
+  /** Every argument by full wire name, insertion-ordered. */
+  readonly #args = new Map<string, string>();
+  #namespace: string;
+  /** Whether `openid.ns` is absent on the wire (OpenID 1 messages). */
+  #implicitNs: boolean;
+  readonly #aliasToUri = new Map<string, string>();
+  readonly #uriToAlias = new Map<string, string>();
+  /** Aliases that are not declared on the wire (the `sreg` alias of OpenID 1). */
+  readonly #implicitAliases = new Set<string>();
+
+  private constructor(namespace: string, implicitNs: boolean) {
+    this.#namespace = namespace;
+    this.#implicitNs = implicitNs;
+  }
+
+  /**
+   * A new empty message of a version. OpenID 1 messages carry no `openid.ns`.
+   *
+   * @example Message.create('2.0').set(OPENID_NS, 'mode', 'checkid_setup');
+   */
+  static create(version: OpenIDVersion = '2.0'): Message {
+    const ns = VERSION_NS[version];
+    const m = new Message(ns, version !== '2.0');
+    if (version === '2.0') m.#args.set('openid.ns', ns);
+    m.#addImplicitAliases();
+    return m;
+  }
+
+  /**
+   * Parse wire arguments (query string or form body, `openid.`-prefixed names).
+   * Every value must be a single string: arrays or objects a framework's
+   * parser made from `a[]=` or repeated names are refused (`malformed_message`),
+   * as are repeated names in a `URLSearchParams`.
+   */
+  static fromPostArgs(input: ArgsInput, limits: MessageLimits = {}): Message {
+    return Message.#fromEntries(entriesOf(input), limits);
+  }
+
+  /** Parse the query of a URL. */
+  static fromQuery(url: string | URL, limits: MessageLimits = {}): Message {
+    let parsed: URL;
+    try {
+      parsed = typeof url === 'string' ? new URL(url) : url;
+    } catch (cause) {
+      throw new ProtocolError('malformed_message', 'not an absolute URL', {}, { cause });
+    }
+    return Message.fromPostArgs(parsed.searchParams, limits);
+  }
+
+  /** Parse arguments named without the `openid.` prefix (as in key-value form). */
+  static fromOpenIDArgs(args: ArgsInput, limits: MessageLimits = {}): Message {
+    const prefixed: [string, string][] = [];
+    for (const [k, v] of entriesOf(args)) prefixed.push([PREFIX + k, v]);
+    return Message.#fromEntries(prefixed, limits);
+  }
+
+  /** Parse a key-value form document (a direct response), strictly. */
+  static fromKVForm(text: string, limits: MessageLimits = {}): Message {
+    const merged = { ...DEFAULT_LIMITS, ...limits };
+    const values = kvform.parse(text, { maxBytes: merged.maxTotalLength * 4, maxPairs: merged.maxArgs });
+    return Message.fromOpenIDArgs(Object.entries(values), limits);
+  }
+
+  static #fromEntries(entries: Iterable<readonly [string, string]>, limits: MessageLimits): Message {
+    const lim = { ...DEFAULT_LIMITS, ...limits };
+    const args = new Map<string, string>();
+    let total = 0;
+    for (const [key, value] of entries) {
+      if (typeof key !== 'string' || typeof value !== 'string')
+        throw malformed('argument names and values must be strings');
+      if (args.has(key)) throw malformed(`argument ${JSON.stringify(key)} appears more than once`);
+      if (args.size >= lim.maxArgs) {
+        throw new ProtocolError('message_too_large', `message has more than ${lim.maxArgs} arguments`);
+      }
+      if (key.length > lim.maxKeyLength) {
+        throw new ProtocolError(
+          'message_too_large',
+          `an argument name is longer than ${lim.maxKeyLength} characters`,
+        );
+      }
+      if (value.length > lim.maxValueLength) {
+        throw new ProtocolError(
+          'message_too_large',
+          `argument ${key} is longer than ${lim.maxValueLength} characters`,
+        );
+      }
+      total += key.length + value.length;
+      if (total > lim.maxTotalLength) {
+        throw new ProtocolError(
+          'message_too_large',
+          `message is longer than ${lim.maxTotalLength} characters`,
+        );
+      }
+      if (key.includes('\0') || value.includes('\0'))
+        throw malformed(`argument ${JSON.stringify(key)} contains NUL`);
+      if (key.startsWith(PREFIX)) {
+        if (/[\r\n:]/.test(key))
+          throw malformed(`argument name ${JSON.stringify(key)} contains ':' or a newline`);
+        // Such a value could never be signed or sent in key-value form.
+        if (/[\r\n]/.test(value)) throw malformed(`argument ${key} contains a newline`);
+      }
+      args.set(key, value);
+    }
+    const nsValue = args.get('openid.ns');
+    let m: Message;
+    if (nsValue === undefined) {
+      m = new Message(OPENID1_NS, true);
+    } else if (nsValue === OPENID2_NS || OPENID1_NAMESPACES.includes(nsValue)) {
+      m = new Message(nsValue, false);
+    } else {
+      throw new ProtocolError('ns_invalid', `openid.ns is not an OpenID namespace: ${nsValue}`);
+    }
+    for (const [key, value] of args) {
+      if (key.startsWith('openid.ns.')) m.#declare(key.slice('openid.ns.'.length), value, false);
+      m.#args.set(key, value);
+    }
+    m.#addImplicitAliases();
+    return m;
+  }
+
+  /** OpenID 1 messages know `sreg` without a declaration. */
+  #addImplicitAliases(): void {
+    if (!this.isOpenID1()) return;
+    if (!this.#aliasToUri.has('sreg') && !this.#uriToAlias.has(SREG_1_0_NS)) {
+      this.#aliasToUri.set('sreg', SREG_1_0_NS);
+      this.#uriToAlias.set(SREG_1_0_NS, 'sreg');
+      this.#implicitAliases.add('sreg');
+    }
+  }
+
+  #declare(alias: string, uri: string, implicit: boolean): void {
+    if (!isValidAlias(alias)) {
+      throw new ProtocolError('ns_alias_invalid', `namespace alias ${JSON.stringify(alias)} is not allowed`);
+    }
+    if (uri.length === 0)
+      throw new ProtocolError('ns_alias_invalid', `namespace alias ${alias} has an empty URI`);
+    if (uri === OPENID2_NS || OPENID1_NAMESPACES.includes(uri)) {
+      throw new ProtocolError('ns_alias_invalid', `alias ${alias} may not name the OpenID namespace`);
+    }
+    const existingUri = this.#aliasToUri.get(alias);
+    if (existingUri !== undefined && existingUri !== uri) {
+      throw new ProtocolError('ns_alias_conflict', `alias ${alias} is already bound to ${existingUri}`);
+    }
+    const existingAlias = this.#uriToAlias.get(uri);
+    if (existingAlias !== undefined && existingAlias !== alias) {
+      throw new ProtocolError('ns_alias_conflict', `namespace ${uri} already has the alias ${existingAlias}`);
+    }
+    this.#aliasToUri.set(alias, uri);
+    this.#uriToAlias.set(uri, alias);
+    if (implicit) this.#implicitAliases.add(alias);
+    else this.#implicitAliases.delete(alias);
+  }
+
+  /** The OpenID namespace URI of the message (`openid.ns`, or OpenID 1.1's when absent). */
+  get namespace(): string {
+    return this.#namespace;
+  }
+
+  /** The protocol version the namespace stands for. */
+  get version(): OpenIDVersion {
+    if (this.#namespace === OPENID2_NS) return '2.0';
+    return this.#namespace === OPENID1_0_NS ? '1.0' : '1.1';
+  }
+
+  isOpenID1(): boolean {
+    return this.#namespace !== OPENID2_NS;
+  }
+
+  isOpenID2(): boolean {
+    return this.#namespace === OPENID2_NS;
+  }
+
+  /** Whether `openid.ns` was absent from the wire. */
+  get hasImplicitNamespace(): boolean {
+    return this.#implicitNs;
+  }
+
+  /** `openid.mode`, if present. */
+  get mode(): string | undefined {
+    return this.#args.get('openid.mode');
+  }
+
+  /** The alias bound to an extension namespace URI, if any. */
+  aliasOf(uri: string): string | undefined {
+    return this.#uriToAlias.get(uri);
+  }
+
+  /** The namespace URI bound to an alias, if any. */
+  uriOf(alias: string): string | undefined {
+    return this.#aliasToUri.get(alias);
+  }
+
+  /** Every extension namespace of the message as `[uri, alias]`. */
+  namespaces(): [string, string][] {
+    return [...this.#uriToAlias.entries()];
+  }
+
+  /**
+   * Bind `uri` to `alias` (declaring `openid.ns.<alias>` in OpenID 2.0).
+   * Throws `ns_alias_conflict` when either is bound to something else.
+   */
+  declareNamespace(uri: string, alias: string): void {
+    if (this.#uriToAlias.get(uri) === alias) return;
+    // OpenID 1 peers expect `openid.sreg.*` with no declaration.
+    const implicit = this.isOpenID1() && alias === 'sreg' && (uri === SREG_1_0_NS || uri === SREG_1_1_NS);
+    if (implicit && this.#implicitAliases.has('sreg') && this.#aliasToUri.get('sreg') !== uri) {
+      this.#uriToAlias.delete(this.#aliasToUri.get('sreg') as string);
+      this.#aliasToUri.delete('sreg');
+    }
+    this.#declare(alias, uri, implicit);
+    if (!implicit) this.#args.set(`openid.ns.${alias}`, uri);
+  }
+
+  /** The alias for `uri`, binding a fresh one (`preferred`, else `ext0`, `ext1`, …) when unbound. */
+  ensureNamespace(uri: string, preferred?: string): string {
+    const existing = this.#uriToAlias.get(uri);
+    if (existing !== undefined) return existing;
+    let alias = preferred;
+    if (alias === undefined || this.#aliasToUri.has(alias) || !isValidAlias(alias)) {
+      for (let i = 0; ; i++) {
+        if (!this.#aliasToUri.has(`ext${i}`)) {
+          alias = `ext${i}`;
+          break;
+        }
+      }
+    }
+    this.declareNamespace(uri, alias);
+    return alias;
+  }
+
+  #wireKey(ns: NamespaceRef, key: string): string | undefined {
+    if (ns === OPENID_NS) return PREFIX + key;
+    if (ns === BARE_NS) return key;
+    const alias = this.#uriToAlias.get(ns);
+    return alias === undefined ? undefined : `${PREFIX}${alias}.${key}`;
+  }
+
+  /** A value, or undefined when absent. */
+  get(ns: NamespaceRef, key: string): string | undefined {
+    const wire = this.#wireKey(ns, key);
+    return wire === undefined ? undefined : this.#args.get(wire);
+  }
+
+  /** A value that must be present; throws `ProtocolError('missing_field')` otherwise. */
+  getRequired(ns: NamespaceRef, key: string): string {
+    const v = this.get(ns, key);
+    if (v === undefined) {
+      const name = ns === OPENID_NS ? `openid.${key}` : typeof ns === 'string' ? `${ns}#${key}` : key;
+      throw new ProtocolError('missing_field', `the message has no ${name}`);
+    }
+    return v;
+  }
+
+  has(ns: NamespaceRef, key: string): boolean {
+    return this.get(ns, key) !== undefined;
+  }
+
+  /** A value by full wire name (`openid.sreg.email`), as received. */
+  getWire(name: string): string | undefined {
+    return this.#args.get(name);
+  }
+
+  /**
+   * Set a value. For an extension URI without an alias, one is bound first.
+   * Values with NUL are refused, and newlines in `openid.` values too (they
+   * could not be signed).
+   */
+  set(ns: NamespaceRef, key: string, value: string): this {
+    if (key.length === 0) throw new ProtocolError('malformed_message', 'argument name is empty');
+    if (typeof ns === 'string') this.ensureNamespace(ns);
+    const wire = this.#wireKey(ns, key) as string;
+    if (wire.includes('\0') || value.includes('\0')) throw malformed(`argument ${wire} contains NUL`);
+    if (wire.startsWith(PREFIX) && (/[\r\n]/.test(value) || /[\r\n:]/.test(wire))) {
+      throw malformed(`argument ${wire} contains a newline or ':'`);
+    }
+    if (ns === BARE_NS && key.startsWith(PREFIX))
+      throw malformed(`bare argument ${key} may not start with openid.`);
+    if (ns === OPENID_NS && (key === 'ns' || key.startsWith('ns.'))) {
+      throw malformed('set namespaces with Message.create or declareNamespace');
+    }
+    this.#args.set(wire, value);
+    return this;
+  }
+
+  /** Set several values of one namespace. */
+  update(ns: NamespaceRef, values: Readonly<Record<string, string>>): this {
+    for (const [k, v] of Object.entries(values)) this.set(ns, k, v);
+    return this;
+  }
+
+  /** Remove a value; true when it was there. */
+  delete(ns: NamespaceRef, key: string): boolean {
+    const wire = this.#wireKey(ns, key);
+    return wire === undefined ? false : this.#args.delete(wire);
+  }
+
+  /**
+   * Every argument of one namespace, keyed without prefix or alias. For
+   * `OPENID_NS`, arguments of extension aliases and `ns` declarations are left out.
+   */
+  getArgs(ns: NamespaceRef): Record<string, string> {
+    const out: Record<string, string> = Object.create(null);
+    if (ns === BARE_NS) {
+      for (const [k, v] of this.#args) if (!k.startsWith(PREFIX)) out[k] = v;
+      return out;
+    }
+    if (ns === OPENID_NS) {
+      for (const [k, v] of this.#args) {
+        if (!k.startsWith(PREFIX)) continue;
+        const rest = k.slice(PREFIX.length);
+        const dot = rest.indexOf('.');
+        const head = dot === -1 ? rest : rest.slice(0, dot);
+        if (head === 'ns' || (dot !== -1 && this.#aliasToUri.has(head))) continue;
+        out[rest] = v;
+      }
+      return out;
+    }
+    const alias = this.#uriToAlias.get(ns);
+    if (alias === undefined) return out;
+    const prefix = `${PREFIX}${alias}.`;
+    for (const [k, v] of this.#args) if (k.startsWith(prefix)) out[k.slice(prefix.length)] = v;
+    return out;
+  }
+
+  /** A deep copy. */
+  clone(): Message {
+    const m = new Message(this.#namespace, this.#implicitNs);
+    for (const [k, v] of this.#args) m.#args.set(k, v);
+    for (const [a, u] of this.#aliasToUri) m.#aliasToUri.set(a, u);
+    for (const [u, a] of this.#uriToAlias) m.#uriToAlias.set(u, a);
+    for (const a of this.#implicitAliases) m.#implicitAliases.add(a);
+    return m;
+  }
+
+  /** Every argument with its wire name, in order. */
+  toPostArgs(): Record<string, string> {
+    const out: Record<string, string> = Object.create(null);
+    for (const [k, v] of this.#args) out[k] = v;
+    return out;
+  }
+
+  /** Every argument as `[wireName, value]` pairs, in order. */
+  entries(): [string, string][] {
+    return [...this.#args.entries()];
+  }
+
+  /** The `openid.` arguments without the prefix (the key-value form view). Bare arguments are left out. */
+  toOpenIDArgs(): Record<string, string> {
+    const out: Record<string, string> = Object.create(null);
+    for (const [k, v] of this.#args) if (k.startsWith(PREFIX)) out[k.slice(PREFIX.length)] = v;
+    return out;
+  }
+
+  /** Key-value form of the `openid.` arguments (direct responses, spec §5.1.2). */
+  toKVForm(): string {
+    return kvform.serialize(this.toOpenIDArgs());
+  }
+
+  /** A form body / query string of every argument. */
+  toURLSearchParams(): URLSearchParams {
+    return new URLSearchParams([...this.#args.entries()]);
+  }
+
+  /**
+   * `base` with the message's arguments added to its query. Parameters of
+   * `base` are kept (a return_to's own query must survive, spec §11.1) except
+   * those the message sets itself, which the message's values replace.
+   */
+  toURL(base: string | URL): string {
+    const url = new URL(base.toString());
+    for (const k of this.#args.keys()) url.searchParams.delete(k);
+    for (const [k, v] of this.#args) url.searchParams.append(k, v);
+    return url.toString();
+  }
+
+  /**
+   * An HTML page whose form POSTs the message to `action` and submits itself
+   * (spec §5.2.1 for messages too long for a redirect). Every value is escaped.
+   */
+  toFormHtml(action: string, options: FormHtmlOptions = {}): string {
+    const inputs = [...this.#args.entries()]
+      .map(([k, v]) => `<input type="hidden" name="${escapeHtml(k)}" value="${escapeHtml(v)}">`)
+      .join('\n');
+    const nonceAttr = options.scriptNonce ? ` nonce="${escapeHtml(options.scriptNonce)}"` : '';
+    const title = escapeHtml(options.title ?? 'Continue');
+    const button = escapeHtml(options.submitText ?? 'Continue');
+    return `<!DOCTYPE html>
+<html><head><meta charset="utf-8"><title>${title}</title></head>
+<body>
+<form id="openid2-form" method="post" accept-charset="UTF-8" action="${escapeHtml(action)}">
+${inputs}
+<noscript><button type="submit">${button}</button></noscript>
+</form>
+<script${nonceAttr}>document.getElementById('openid2-form').submit();</script>
+</body></html>
+`;
+  }
+}
+
+/** Options of `Message.toFormHtml`. */
+export interface FormHtmlOptions {
+  /** Page title. */
+  title?: string;
+  /** Label of the submit button shown without JavaScript. */
+  submitText?: string;
+  /** CSP nonce for the inline auto-submit script. */
+  scriptNonce?: string;
+}
+
+/** Escape text for HTML element content and double- or single-quoted attributes. */
+export function escapeHtml(text: string): string {
+  return text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;');
+}
+
+function entriesOf(input: ArgsInput): Iterable<readonly [string, string]> {
+  if (input instanceof URLSearchParams) return input.entries();
+  if (Symbol.iterator in input) return input as Iterable<readonly [string, string]>;
+  const out: [string, string][] = [];
+  for (const [k, v] of Object.entries(input)) {
+    if (typeof v !== 'string') {
+      throw malformed(
+        `argument ${JSON.stringify(k)} is ${Array.isArray(v) ? 'an array (repeated or a[] parameter)' : `a ${typeof v}`}, not a string`,
+      );
+    }
+    out.push([k, v]);
+  }
+  return out;
+}

@@ -1,0 +1,139 @@
+/**
+ * Message signatures (spec §6): HMAC-SHA1 / HMAC-SHA256 over the key-value
+ * form of the signed fields, in the order `openid.signed` lists them.
+ *
+ * @example
+ * signMessage(message, association);            // sets assoc_handle, signed, sig
+ * verifyMessageSignature(message, association); // { ok: true } or a reason
+ */
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { Association } from './association.js';
+import { AlreadySignedError, ProtocolError } from './errors.js';
+import * as kvform from './kvform.js';
+import { type Message, OPENID_NS } from './message.js';
+
+/** What signing needs of an association: its handle, type and secret. */
+export type SigningKey = Pick<Association, 'handle' | 'assocType' | 'secret'>;
+
+/** Raw HMAC of `text` with the association's secret and algorithm. */
+export function computeMac(association: SigningKey, text: string | Uint8Array): Uint8Array {
+  const algorithm = association.assocType === 'HMAC-SHA256' ? 'sha256' : 'sha1';
+  return createHmac(algorithm, association.secret).update(text).digest();
+}
+
+/**
+ * Parse `openid.signed` strictly: a comma-separated list of non-empty field
+ * names without spaces or repeats (security case SIG-05).
+ */
+export function parseSignedList(value: string): string[] {
+  const keys = value.split(',');
+  const seen = new Set<string>();
+  for (const k of keys) {
+    if (k.length === 0) throw new ProtocolError('malformed_message', 'openid.signed has an empty entry');
+    if (!/^[\x21-\x7e]+$/.test(k))
+      throw new ProtocolError('malformed_message', 'openid.signed has an invalid entry');
+    if (seen.has(k)) throw new ProtocolError('malformed_message', `openid.signed lists ${k} twice`);
+    seen.add(k);
+  }
+  return keys;
+}
+
+/**
+ * The key-value text that is signed for `keys`: each `openid.<key>` value of
+ * the message in the listed order. A listed field that is absent is an error
+ * (`signed_field_absent`, security case SIG-04), never an empty value.
+ */
+export function signedText(message: Message, keys: readonly string[]): string {
+  const pairs: [string, string][] = [];
+  for (const key of keys) {
+    const value = message.get(OPENID_NS, key);
+    if (value === undefined) {
+      throw new ProtocolError(
+        'signed_field_absent',
+        `openid.signed lists ${key} but the message has no openid.${key}`,
+      );
+    }
+    pairs.push([key, value]);
+  }
+  return kvform.serialize(pairs);
+}
+
+/** Options of `signMessage`. */
+export interface SignOptions {
+  /**
+   * Fields to sign, without `openid.`; default: every `openid.` field of the
+   * message (including `ns`, extension fields and their declarations),
+   * sorted, plus `assoc_handle` and `signed`.
+   */
+  signedKeys?: readonly string[];
+}
+
+/**
+ * Sign a message in place: sets `openid.assoc_handle`, `openid.signed` and
+ * `openid.sig`. Throws `AlreadySignedError` if it carries a signature already.
+ */
+export function signMessage(message: Message, association: SigningKey, options: SignOptions = {}): Message {
+  if (message.has(OPENID_NS, 'sig') || message.has(OPENID_NS, 'signed')) throw new AlreadySignedError();
+  message.set(OPENID_NS, 'assoc_handle', association.handle);
+  let keys: string[];
+  if (options.signedKeys) {
+    keys = [...options.signedKeys];
+    for (const required of ['assoc_handle', 'signed']) if (!keys.includes(required)) keys.push(required);
+  } else {
+    keys = Object.keys(message.toOpenIDArgs());
+    keys.push('signed');
+    keys.sort();
+  }
+  message.set(OPENID_NS, 'signed', keys.join(','));
+  const mac = computeMac(association, signedText(message, keys));
+  message.set(OPENID_NS, 'sig', Buffer.from(mac).toString('base64'));
+  return message;
+}
+
+/** Outcome of checking a signature: ok, or why not. */
+export type SignatureCheck =
+  | { ok: true; signedKeys: string[] }
+  | {
+      ok: false;
+      code: 'missing_signature' | 'malformed_message' | 'signed_field_absent' | 'bad_signature';
+      message: string;
+    };
+
+/**
+ * Check a message's signature with `association`, in constant time. The
+ * algorithm is the association's, never a hint from the message (SIG-07).
+ * The signature is compared as canonical base64 text, so a non-canonical
+ * encoding of the right bytes does not pass (SIG-06).
+ */
+export function verifyMessageSignature(message: Message, association: SigningKey): SignatureCheck {
+  const sig = message.get(OPENID_NS, 'sig');
+  const signed = message.get(OPENID_NS, 'signed');
+  if (sig === undefined || signed === undefined) {
+    return {
+      ok: false,
+      code: 'missing_signature',
+      message: 'the message has no openid.sig or openid.signed',
+    };
+  }
+  let keys: string[];
+  let text: string;
+  try {
+    keys = parseSignedList(signed);
+    text = signedText(message, keys);
+  } catch (e) {
+    if (e instanceof ProtocolError) {
+      return {
+        ok: false,
+        code: e.code === 'signed_field_absent' ? e.code : 'malformed_message',
+        message: e.message,
+      };
+    }
+    throw e;
+  }
+  const expected = Buffer.from(Buffer.from(computeMac(association, text)).toString('base64'), 'ascii');
+  const given = Buffer.from(sig, 'utf8');
+  const equal = expected.length === given.length && timingSafeEqual(expected, given);
+  return equal
+    ? { ok: true, signedKeys: keys }
+    : { ok: false, code: 'bad_signature', message: 'the signature does not match' };
+}
