@@ -3,6 +3,7 @@
  * This entry re-exports the public API; nothing here has behaviour of its own.
  */
 
+export { addExtensionToMessage, type Extension } from './extensions/extension.js';
 export { Association, type AssociationInit, isValidHandle } from './protocol/association.js';
 export * from './protocol/constants.js';
 export * from './protocol/errors.js';
@@ -24,6 +25,7 @@ export {
   type SignatureCheck,
   type SigningKey,
   type SignOptions,
+  signedSubset,
   signedText,
   signMessage,
   verifyMessageSignature,

@@ -10,7 +10,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Association } from './association.js';
 import { AlreadySignedError, ProtocolError } from './errors.js';
 import * as kvform from './kvform.js';
-import { type Message, OPENID_NS } from './message.js';
+import { Message, OPENID_NS } from './message.js';
 
 /** What signing needs of an association: its handle, type and secret. */
 export type SigningKey = Pick<Association, 'handle' | 'assocType' | 'secret'>;
@@ -136,4 +136,25 @@ export function verifyMessageSignature(message: Message, association: SigningKey
   return equal
     ? { ok: true, signedKeys: keys }
     : { ok: false, code: 'bad_signature', message: 'the signature does not match' };
+}
+
+/**
+ * A copy of `message` holding only what the signature covers: the listed
+ * `openid.` fields, plus `openid.ns` (the version is checked separately
+ * against what discovery found). An extension's alias declaration
+ * (`openid.ns.<alias>`) is kept only when it is signed itself in OpenID 2,
+ * so an attacker cannot re-point signed values at another extension. Extension
+ * readers on the relying party read from this view only: unsigned values
+ * never reach the application (security case EXT-01).
+ */
+export function signedSubset(message: Message, signedKeys: readonly string[]): Message {
+  const keep = new Set(signedKeys.map((k) => `openid.${k}`));
+  const entries: [string, string][] = [];
+  const ns = message.getWire('openid.ns');
+  if (ns !== undefined) entries.push(['openid.ns', ns]);
+  for (const [k, v] of message.entries()) {
+    if (k === 'openid.ns' || !keep.has(k)) continue;
+    entries.push([k, v]);
+  }
+  return Message.fromPostArgs(entries);
 }

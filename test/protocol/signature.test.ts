@@ -10,6 +10,7 @@ import {
   computeMac,
   parseSignedList,
   type SigningKey,
+  signedSubset,
   signedText,
   signMessage,
   verifyMessageSignature,
@@ -224,5 +225,34 @@ describe('signing and verification (spec §6)', () => {
       }),
       { numRuns: 2000 },
     );
+  });
+});
+
+describe('signedSubset: what extension readers may see', () => {
+  const AX = 'http://openid.net/srv/ax/1.0';
+  test('keeps only signed fields, and an alias only when its declaration is signed', () => {
+    const m = assertion().set(AX, 'mode', 'fetch_response').set(AX, 'value.email', 'a@b.example');
+    const a = assoc();
+    signMessage(m, a, {
+      signedKeys: [
+        'op_endpoint',
+        'claimed_id',
+        'identity',
+        'return_to',
+        'response_nonce',
+        'ns.ext0',
+        'ext0.mode',
+      ],
+    });
+    // An attacker appends an unsigned value (EXT-01).
+    const tampered = Message.fromPostArgs({
+      ...m.toPostArgs(),
+      'openid.ext0.value.email': 'victim@corp.example',
+    });
+    const view = signedSubset(tampered, (tampered.get(OPENID_NS, 'signed') as string).split(','));
+    assert.equal(view.get(AX, 'mode'), 'fetch_response');
+    assert.equal(view.get(AX, 'value.email'), undefined);
+    const unsignedNs = signedSubset(tampered, ['ext0.mode']);
+    assert.equal(unsignedNs.get(AX, 'mode'), undefined);
   });
 });
