@@ -1,0 +1,70 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { describe, test } from 'node:test';
+import {
+  checkCsrf,
+  csrfToken,
+  parseCookies,
+  serializeCookie,
+  signCookieValue,
+  verifyCookieValue,
+} from '../../src/cli/demo/cookies.js';
+import { hashPassword, verifyPassword } from '../../src/cli/demo/passwords.js';
+
+describe('demo passwords (scrypt)', () => {
+  test('a hash verifies its password and no other', async () => {
+    const h = await hashPassword('correct horse');
+    assert.match(h, /^scrypt\$16384\$8\$1\$/);
+    assert.equal(await verifyPassword('correct horse', h), true);
+    assert.equal(await verifyPassword('correct horsf', h), false);
+  });
+
+  test('two hashes of one password differ (random salt)', async () => {
+    assert.notEqual(await hashPassword('x'), await hashPassword('x'));
+  });
+
+  test('malformed or hostile stored hashes are false, not a throw or a huge allocation', async () => {
+    for (const bad of [
+      '',
+      'scrypt$',
+      'md5$x',
+      'scrypt$99999999$8$1$AA$AA',
+      'scrypt$16384$8$1$AA$AA',
+      'scrypt$a$b$c$d$e',
+    ]) {
+      assert.equal(await verifyPassword('x', bad), false, bad);
+    }
+  });
+});
+
+describe('demo cookies and CSRF', () => {
+  const secret = randomBytes(32);
+  test('a signed cookie value verifies only under its own name and unaltered', () => {
+    const v = signCookieValue(secret, 'sid', 'abc');
+    assert.equal(verifyCookieValue(secret, 'sid', v), 'abc');
+    assert.equal(verifyCookieValue(secret, 'other', v), null);
+    assert.equal(verifyCookieValue(secret, 'sid', v.replace('abc', 'abd')), null);
+    assert.equal(verifyCookieValue(secret, 'sid', 'abc'), null);
+    assert.equal(verifyCookieValue(randomBytes(32), 'sid', v), null);
+  });
+
+  test('parses cookie headers, skipping broken parts, first value wins', () => {
+    const c = parseCookies('a=1; b=%E2%82%AC; broken; c=%E0%A4%A; a=2');
+    assert.equal(c.get('a'), '1');
+    assert.equal(c.get('b'), '€');
+    assert.equal(c.has('c'), false);
+  });
+
+  test('cookies are HttpOnly and SameSite=Lax, Secure when asked', () => {
+    assert.equal(serializeCookie('s', 'v w'), 's=v%20w; Path=/; HttpOnly; SameSite=Lax');
+    assert.match(serializeCookie('s', 'v', { secure: true, maxAgeSeconds: 60 }), /Max-Age=60; Secure$/);
+  });
+
+  test('a CSRF token belongs to one session', () => {
+    const t = csrfToken(secret, 'session-1');
+    assert.equal(checkCsrf(secret, 'session-1', t), true);
+    assert.equal(checkCsrf(secret, 'session-2', t), false);
+    assert.equal(checkCsrf(secret, 'session-1', undefined), false);
+    assert.equal(checkCsrf(secret, 'session-1', `${t}x`), false);
+  });
+});
