@@ -68,3 +68,37 @@ describe('demo cookies and CSRF', () => {
     assert.equal(checkCsrf(secret, 'session-1', `${t}x`), false);
   });
 });
+
+describe('demo layout', async () => {
+  const { h, page, raw } = await import('../../src/cli/demo/layout.js');
+  test('h escapes every interpolated value but raw()', () => {
+    const evil = '<script>alert(1)</script>"\'&';
+    assert.equal(h`<p>${evil}</p>`.html, '<p>&lt;script&gt;alert(1)&lt;/script&gt;&quot;&#39;&amp;</p>');
+    assert.equal(h`<p>${raw('<b>ok</b>')}</p>`.html, '<p><b>ok</b></p>');
+    assert.equal(h`<p>${[1, '<', null]}</p>`.html, '<p>1&lt;</p>');
+  });
+  test('page escapes its title and nav labels', () => {
+    const html = page('<t>', h`x`, [['/a?b="c"', '<nav>']]);
+    assert.ok(!html.includes('<t>') && !html.includes('<nav>'));
+    assert.ok(html.includes('href="/a?b=&quot;c&quot;"'));
+  });
+});
+
+describe('demo accounts (SQLite)', async () => {
+  const { DemoAccounts } = await import('../../src/cli/demo/accounts.js');
+  test('sign-up, sign-in, trusted realms', async () => {
+    const a = new DemoAccounts(':memory:');
+    const profile = { fullname: 'Alice A', email: 'alice@example.org', nickname: 'alice' };
+    assert.equal(await a.create('alice', 'password-1', profile), true);
+    assert.equal(await a.create('alice', 'password-2', profile), false);
+    assert.equal(await a.authenticate('alice', 'password-2'), null);
+    assert.equal((await a.authenticate('alice', 'password-1'))?.email, 'alice@example.org');
+    assert.equal(await a.authenticate('nobody', 'password-1'), null);
+    assert.equal(a.isTrusted('alice', 'http://rp.example/'), false);
+    a.trust('alice', 'http://rp.example/');
+    assert.equal(a.isTrusted('alice', 'http://rp.example/'), true);
+    await assert.rejects(() => a.create('../evil', 'password-1', profile));
+    await assert.rejects(() => a.create('bob', 'short', profile));
+    a.close();
+  });
+});
