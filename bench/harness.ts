@@ -1,0 +1,114 @@
+/**
+ * A small benchmark harness: runs an async or sync operation for a time
+ * budget after a warm-up, records each iteration's duration, and reports
+ * median, p99 and operations per second. No test asserts these numbers.
+ */
+import { performance } from 'node:perf_hooks';
+
+export interface BenchResult {
+  name: string;
+  group: string;
+  iterations: number;
+  medianMs: number;
+  p99Ms: number;
+  opsPerSec: number;
+  /** Extra figures a benchmark reports (ratios, sizes). */
+  notes?: Record<string, number | string>;
+}
+
+export interface BenchOptions {
+  /** Time to measure, after warm-up. Default 1500 ms (env BENCH_MS overrides). */
+  timeMs?: number;
+  /** Warm-up iterations. Default 50. */
+  warmup?: number;
+  /** Hard cap on iterations. Default 1,000,000. */
+  maxIterations?: number;
+  /** Operations run concurrently per iteration batch (for I/O-bound work). Default 1. */
+  concurrency?: number;
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  const idx = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[idx] as number;
+}
+
+/** Measure `op`. With concurrency > 1, `concurrency` calls run at once and throughput counts them all. */
+export async function bench(
+  group: string,
+  name: string,
+  op: () => unknown | Promise<unknown>,
+  options: BenchOptions = {},
+): Promise<BenchResult> {
+  const timeMs = options.timeMs ?? Number(process.env['BENCH_MS'] ?? 1500);
+  const warmup = options.warmup ?? 50;
+  const max = options.maxIterations ?? 1_000_000;
+  const conc = Math.max(1, options.concurrency ?? 1);
+  for (let i = 0; i < warmup; i++) await op();
+  const durations: number[] = [];
+  const start = performance.now();
+  let count = 0;
+  while (performance.now() - start < timeMs && count < max) {
+    if (conc === 1) {
+      const t0 = performance.now();
+      await op();
+      durations.push(performance.now() - t0);
+      count++;
+    } else {
+      await Promise.all(
+        Array.from({ length: conc }, async () => {
+          const t0 = performance.now();
+          await op();
+          durations.push(performance.now() - t0);
+        }),
+      );
+      count += conc;
+    }
+  }
+  const elapsed = performance.now() - start;
+  durations.sort((a, b) => a - b);
+  return {
+    group,
+    name,
+    iterations: count,
+    medianMs: percentile(durations, 50),
+    p99Ms: percentile(durations, 99),
+    opsPerSec: (count / elapsed) * 1000,
+  };
+}
+
+function fmt(n: number): string {
+  if (!Number.isFinite(n)) return '-';
+  if (n >= 1000) return Math.round(n).toLocaleString('en-US');
+  if (n >= 10) return n.toFixed(1);
+  return n.toFixed(3);
+}
+
+/** A plain-text table of results. */
+export function formatTable(results: BenchResult[]): string {
+  const rows = [['group', 'benchmark', 'ops/s', 'median ms', 'p99 ms', 'n', 'notes']];
+  for (const r of results) {
+    rows.push([
+      r.group,
+      r.name,
+      fmt(r.opsPerSec),
+      fmt(r.medianMs),
+      fmt(r.p99Ms),
+      String(r.iterations),
+      r.notes
+        ? Object.entries(r.notes)
+            .map(([k, v]) => `${k}=${typeof v === 'number' ? fmt(v) : v}`)
+            .join(' ')
+        : '',
+    ]);
+  }
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => (row[i] ?? '').length)));
+  return rows
+    .map((row, ri) => {
+      const line = row
+        .map((c, i) => (i >= 2 && i <= 5 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
+        .join('  ');
+      return ri === 0 ? `${line}\n${widths.map((w) => '-'.repeat(w)).join('  ')}` : line;
+    })
+    .join('\n');
+}
