@@ -102,16 +102,31 @@ function assertSessionType(sessionType: SessionType): void {
   }
 }
 
-/** Reads a base64(btwoc) field, strictly. */
-function readLong(args: Readonly<Record<string, string | undefined>>, field: string): bigint {
+/**
+ * Reads a base64(btwoc) field, strictly. `maxBytes` refuses an oversized
+ * value before it becomes a bigint (a sign byte beyond the modulus length is
+ * the most a valid value needs).
+ */
+function readLong(
+  args: Readonly<Record<string, string | undefined>>,
+  field: string,
+  maxBytes: number,
+): bigint {
   const text = args[field];
   if (typeof text !== 'string') throw invalid(`missing ${field}`);
+  let bytes: Uint8Array;
   try {
-    return unbtwoc(decodeBase64Strict(text));
+    bytes = decodeBase64Strict(text);
   } catch (cause) {
-    throw invalid(`${field} is not base64 of a btwoc integer`, { cause });
+    throw invalid(`${field} is not canonical base64`, { cause });
   }
+  if (bytes.length === 0) throw invalid(`${field} is empty`);
+  if (bytes.length > maxBytes) throw invalid(`${field} is longer than ${maxBytes} bytes`);
+  return unbtwoc(bytes);
 }
+
+/** Longest btwoc encoding of a value below `modulus`. */
+const maxBytesBelow = (modulus: bigint): number => Math.ceil(bitLength(modulus) / 8) + 1;
 
 function readBytes(args: Readonly<Record<string, string | undefined>>, field: string): Uint8Array {
   const text = args[field];
@@ -213,7 +228,7 @@ export function createConsumerSession(
       return args;
     },
     extractMacKey(responseArgs, assocType) {
-      const serverPublic = readLong(responseArgs, 'dh_server_public');
+      const serverPublic = readLong(responseArgs, 'dh_server_public', maxBytesBelow(group.modulus));
       if (!group.isValidPublic(serverPublic)) throw invalid('dh_server_public is outside [2, p-2]');
       const encrypted = readBytes(responseArgs, 'enc_mac_key');
       checkKeyLength(sessionType, assocType, encrypted.length);
@@ -256,8 +271,8 @@ export function answerDiffieHellman(
   if (hasModulus !== hasGenerator) throw invalid('dh_modulus and dh_gen must be sent together');
   let group: DhGroup;
   if (hasModulus) {
-    const modulus = readLong(requestArgs, 'dh_modulus');
-    const generator = readLong(requestArgs, 'dh_gen');
+    const modulus = readLong(requestArgs, 'dh_modulus', ABSOLUTE_MAX_DH_MODULUS_BITS / 8 + 1);
+    const generator = readLong(requestArgs, 'dh_gen', maxBytesBelow(modulus));
     const isDefault = modulus === DEFAULT_DH_MODULUS && generator === DEFAULT_DH_GENERATOR;
     if (!isDefault && options.allowCustomModulus === false)
       throw invalid('custom DH groups are not accepted');
@@ -268,7 +283,7 @@ export function answerDiffieHellman(
   } else {
     group = getDhGroup(DEFAULT_DH_MODULUS, DEFAULT_DH_GENERATOR);
   }
-  const consumerPublic = readLong(requestArgs, 'dh_consumer_public');
+  const consumerPublic = readLong(requestArgs, 'dh_consumer_public', maxBytesBelow(group.modulus));
   if (!group.isValidPublic(consumerPublic)) throw invalid('dh_consumer_public is outside [2, p-2]');
   const privateKey =
     options.privateKey === undefined ? group.randomPrivateKey() : checkPrivateKey(group, options.privateKey);
