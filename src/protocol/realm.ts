@@ -5,7 +5,7 @@
  *
  * Rules, and where this module chose (the python-openid vectors in
  * `trustroot.txt` are the reference; the few it judges wrong are listed in
- * test/protocol/realm.test.ts with reasons):
+ * test/protocol/realm-vectors.test.ts with reasons):
  * - only `http` / `https`, no fragment, no userinfo, no whitespace, control
  *   characters or backslashes; a wildcard is only `*.` as the whole leftmost
  *   label (or the whole host `*`), never over an IP address;
