@@ -6,6 +6,26 @@
 export { addExtensionToMessage, type Extension } from './extensions/extension.js';
 export { Association, type AssociationInit, isValidHandle } from './protocol/association.js';
 export * from './protocol/constants.js';
+export {
+  type AnswerDiffieHellmanOptions,
+  answerDiffieHellman,
+  type ConsumerSession,
+  type ConsumerSessionOptions,
+  createConsumerSession,
+  DEFAULT_DH_GENERATOR,
+  DEFAULT_DH_MODULUS,
+  DEFAULT_MAX_DH_MODULUS_BITS,
+  type DhGroupOptions,
+  MIN_DH_MODULUS_BITS,
+} from './protocol/dh.js';
+export {
+  base64ToLong,
+  btwoc,
+  decodeBase64Strict,
+  encodeBase64,
+  longToBase64,
+  unbtwoc,
+} from './protocol/encoding.js';
 export * from './protocol/errors.js';
 export * as kvform from './protocol/kvform.js';
 export {
@@ -19,6 +39,18 @@ export {
   type NamespaceRef,
   OPENID_NS,
 } from './protocol/message.js';
+export {
+  checkNonceTime,
+  DEFAULT_NONCE_SALT_LENGTH,
+  DEFAULT_NONCE_SKEW,
+  MAX_NONCE_LENGTH,
+  makeNonce,
+  type NonceParts,
+  type NonceTimeCheck,
+  type NonceTimeOptions,
+  splitNonce,
+} from './protocol/nonce.js';
+export { Realm, returnToMatchesAny } from './protocol/realm.js';
 export {
   computeMac,
   parseSignedList,
