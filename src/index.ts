@@ -3,7 +3,55 @@
  * This entry re-exports the public API; nothing here has behaviour of its own.
  */
 
-export { addExtensionToMessage, type Extension } from './extensions/extension.js';
+export {
+  AX_MODES,
+  type AXCount,
+  AXFetchRequest,
+  AXFetchResponse,
+  type AXMode,
+  type AXRequestAttributeOptions,
+  type AXRequestedAttribute,
+  AXStoreRequest,
+  AXStoreResponse,
+  type AXValues,
+  isValidAttributeAlias,
+  MAX_AX_ALIAS_LENGTH,
+} from './extensions/ax.js';
+export { AX_NS, AX_TYPES, AX_TYPES_OPENID_NET, AX_TYPES_SCHEMA_OPENID_NET } from './extensions/ax-types.js';
+export {
+  addExtensionToMessage,
+  type Extension,
+  type ExtensionParser,
+  type ExtensionRead,
+  type ExtensionRequestSource,
+  readSignedExtension,
+  type VerifiedAssertion,
+} from './extensions/extension.js';
+export {
+  formatAuthTime,
+  PAPE_LEVEL_JISA,
+  PAPE_LEVEL_NIST,
+  PAPE_NS,
+  PAPE_POLICY_MULTI_FACTOR,
+  PAPE_POLICY_MULTI_FACTOR_PHYSICAL,
+  PAPE_POLICY_NONE,
+  PAPE_POLICY_PHISHING_RESISTANT,
+  PAPERequest,
+  type PAPERequestOptions,
+  PAPEResponse,
+  type PAPEResponseOptions,
+  parseAuthTime,
+} from './extensions/pape.js';
+export {
+  isSRegField,
+  SREG_FIELDS,
+  type SRegData,
+  type SRegField,
+  type SRegNamespace,
+  SRegRequest,
+  type SRegRequestOptions,
+  SRegResponse,
+} from './extensions/sreg.js';
 export { Association, type AssociationInit, isValidHandle } from './protocol/association.js';
 export * from './protocol/constants.js';
 export {

@@ -302,7 +302,12 @@ export class Message {
     const existing = this.#uriToAlias.get(uri);
     if (existing !== undefined) return existing;
     let alias = preferred;
-    if (alias === undefined || this.#aliasToUri.has(alias) || !isValidAlias(alias)) {
+    // OpenID 1's implicit `sreg` alias yields to SReg 1.1 (it keeps the alias `sreg` on the wire).
+    const taken =
+      alias !== undefined &&
+      this.#aliasToUri.has(alias) &&
+      !(this.#implicitAliases.has(alias) && alias === 'sreg' && uri === SREG_1_1_NS);
+    if (alias === undefined || taken || !isValidAlias(alias)) {
       for (let i = 0; ; i++) {
         if (!this.#aliasToUri.has(`ext${i}`)) {
           alias = `ext${i}`;
