@@ -287,8 +287,8 @@ export class AXFetchResponse implements Extension {
     const echo = options.echoUpdateUrl === true && request.updateUrl !== null;
     const response = new AXFetchResponse(echo ? { updateUrl: request.updateUrl as string } : {});
     for (const attr of request.attributes) {
-      if (!Object.hasOwn(values, attr.typeUri)) continue;
-      const given = values[attr.typeUri] as string | readonly string[];
+      const given = Object.hasOwn(values, attr.typeUri) ? values[attr.typeUri] : undefined;
+      if (given === undefined) continue;
       const list = typeof given === 'string' ? [given] : given;
       const limit = attr.count === 'unlimited' ? list.length : Math.min(attr.count, list.length);
       response.#set.add(attr.typeUri, list.slice(0, limit), attr.alias);
