@@ -6,7 +6,8 @@
  * Parsing walks the arguments that are there and never loops up to a
  * count the peer chose, so `count.x=100000000` costs nothing (EXT-09).
  */
-import { ProtocolError } from '../protocol/errors.js';
+import type { OpenIDVersion } from '../protocol/constants.js';
+import { ProtocolError, VersionError } from '../protocol/errors.js';
 import { type Message, OPENID_NS } from '../protocol/message.js';
 import { Realm } from '../protocol/realm.js';
 import { AX_NS } from './ax-types.js';
@@ -26,6 +27,12 @@ export type AXMode = (typeof AX_MODES)[number];
 /** Longest attribute alias accepted (AX requires support for at least 32). */
 export const MAX_AX_ALIAS_LENGTH = 64;
 
+/** AX declares its namespace, which OpenID 1 messages cannot do. */
+export function requireOpenID2(version: OpenIDVersion): void {
+  if (version !== '2.0') throw new VersionError('Attribute Exchange needs OpenID 2.0');
+}
+
+/** The error for malformed AX arguments. */
 export function axInvalid(message: string): ProtocolError {
   return new ProtocolError('ax_invalid', message);
 }
@@ -43,12 +50,14 @@ export function isValidAttributeAlias(alias: string): boolean {
   );
 }
 
+/** `alias` if it is a valid attribute alias; throws `ax_invalid` otherwise. */
 export function checkAlias(alias: string): string {
   if (!isValidAttributeAlias(alias))
     throw axInvalid(`attribute alias ${JSON.stringify(alias)} is not allowed`);
   return alias;
 }
 
+/** `typeUri` if it is an absolute URI (AX §3.2); throws `ax_invalid` otherwise. */
 export function checkTypeUri(typeUri: string): string {
   if (typeof typeUri !== 'string' || !isAbsoluteUri(typeUri)) {
     throw axInvalid(`attribute type ${JSON.stringify(typeUri)} is not an absolute URI`);
@@ -194,4 +203,48 @@ export function acceptedUpdateUrl(message: Message, updateUrl: string | undefine
   const realm = message.get(OPENID_NS, 'realm') ?? message.get(OPENID_NS, 'return_to');
   if (realm === undefined) return null;
   return Realm.parse(realm)?.validateUrl(updateUrl) ? updateUrl : null;
+}
+
+/** Attribute storage shared by fetch responses and store requests. */
+export class AXAttributeSet {
+  readonly #byType = new Map<string, { alias: string; values: readonly string[] }>();
+  readonly #aliases = new Set<string>();
+
+  add(typeUri: string, values: string | readonly string[], alias: string | undefined): void {
+    checkTypeUri(typeUri);
+    if (this.#byType.has(typeUri)) throw axInvalid(`attribute type ${typeUri} is added twice`);
+    const a = alias === undefined ? freshAlias(this.#aliases, 'a') : checkAlias(alias);
+    if (this.#aliases.has(a)) throw axInvalid(`attribute alias ${a} is used twice`);
+    const list = typeof values === 'string' ? [values] : [...values];
+    for (const v of list) if (typeof v !== 'string') throw axInvalid('attribute values must be strings');
+    this.#aliases.add(a);
+    this.#byType.set(typeUri, { alias: a, values: Object.freeze(list) });
+  }
+
+  get(typeUri: string | readonly string[]): string | null {
+    for (const t of typeof typeUri === 'string' ? [typeUri] : typeUri) {
+      const v = this.#byType.get(t)?.values[0];
+      if (v !== undefined) return v;
+    }
+    return null;
+  }
+
+  getAll(typeUri: string): readonly string[] {
+    return this.#byType.get(typeUri)?.values ?? [];
+  }
+
+  has(typeUri: string): boolean {
+    return this.#byType.has(typeUri);
+  }
+
+  typeUris(): string[] {
+    return [...this.#byType.keys()];
+  }
+
+  write(args: Record<string, string>): void {
+    for (const [typeUri, { alias, values }] of this.#byType) {
+      args[`type.${alias}`] = typeUri;
+      writeAttributeValues(args, alias, values);
+    }
+  }
 }

@@ -14,9 +14,9 @@
  * @see http://openid.net/specs/openid-attribute-exchange-1_0.html
  */
 import type { OpenIDVersion } from '../protocol/constants.js';
-import { VersionError } from '../protocol/errors.js';
 import type { Message } from '../protocol/message.js';
 import {
+  AXAttributeSet,
   acceptedUpdateUrl,
   axArgsOf,
   axInvalid,
@@ -25,7 +25,7 @@ import {
   freshAlias,
   parseAttributeValues,
   parseTypes,
-  writeAttributeValues,
+  requireOpenID2,
 } from './ax-args.js';
 import { AX_NS } from './ax-types.js';
 import {
@@ -38,10 +38,7 @@ import {
 import { isHttpUrl, splitList } from './syntax.js';
 
 export { AX_MODES, type AXMode, isValidAttributeAlias, MAX_AX_ALIAS_LENGTH } from './ax-args.js';
-
-function requireOpenID2(version: OpenIDVersion): void {
-  if (version !== '2.0') throw new VersionError('Attribute Exchange needs OpenID 2.0');
-}
+export { AXStoreRequest, AXStoreResponse } from './ax-store.js';
 
 /** How many values of an attribute the relying party wants (AX §5.1): at least 1, or all. */
 export type AXCount = number | 'unlimited';
@@ -198,50 +195,6 @@ export class AXFetchRequest implements Extension {
 /** Attribute values keyed by type URI; a string is one value. */
 export type AXValues = Readonly<Record<string, string | readonly string[]>>;
 
-/** Attribute storage shared by fetch responses and store requests. */
-class AXAttributeSet {
-  readonly #byType = new Map<string, { alias: string; values: readonly string[] }>();
-  readonly #aliases = new Set<string>();
-
-  add(typeUri: string, values: string | readonly string[], alias: string | undefined): void {
-    checkTypeUri(typeUri);
-    if (this.#byType.has(typeUri)) throw axInvalid(`attribute type ${typeUri} is added twice`);
-    const a = alias === undefined ? freshAlias(this.#aliases, 'a') : checkAlias(alias);
-    if (this.#aliases.has(a)) throw axInvalid(`attribute alias ${a} is used twice`);
-    const list = typeof values === 'string' ? [values] : [...values];
-    for (const v of list) if (typeof v !== 'string') throw axInvalid('attribute values must be strings');
-    this.#aliases.add(a);
-    this.#byType.set(typeUri, { alias: a, values: Object.freeze(list) });
-  }
-
-  get(typeUri: string | readonly string[]): string | null {
-    for (const t of typeof typeUri === 'string' ? [typeUri] : typeUri) {
-      const v = this.#byType.get(t)?.values[0];
-      if (v !== undefined) return v;
-    }
-    return null;
-  }
-
-  getAll(typeUri: string): readonly string[] {
-    return this.#byType.get(typeUri)?.values ?? [];
-  }
-
-  has(typeUri: string): boolean {
-    return this.#byType.has(typeUri);
-  }
-
-  typeUris(): string[] {
-    return [...this.#byType.keys()];
-  }
-
-  write(args: Record<string, string>): void {
-    for (const [typeUri, { alias, values }] of this.#byType) {
-      args[`type.${alias}`] = typeUri;
-      writeAttributeValues(args, alias, values);
-    }
-  }
-}
-
 /**
  * An AX fetch response (AX §5.2). On the relying party it comes only from
  * the signed fields of a verified assertion (`fromSuccess`); values are read
@@ -360,117 +313,5 @@ export class AXFetchResponse implements Extension {
   /** Like `fromSuccess`, with the reason when the signed arguments are malformed. */
   static readSuccess(result: VerifiedAssertion): ExtensionRead<AXFetchResponse> {
     return readSignedExtension(result, AXFetchResponse);
-  }
-}
-
-/**
- * An AX store request (AX §6.1): the relying party asks the provider to
- * keep attribute values.
- *
- * @example
- * auth.addExtension(new AXStoreRequest().add(AX_TYPES.nickname, 'bob'));
- */
-export class AXStoreRequest implements Extension {
-  readonly namespaceUri = AX_NS;
-  readonly preferredAlias = 'ax';
-  readonly #set = new AXAttributeSet();
-
-  /** Add values to store; at least one. */
-  add(typeUri: string, values: string | readonly string[], options: { alias?: string } = {}): this {
-    if (typeof values !== 'string' && values.length === 0) throw axInvalid('a store request needs a value');
-    this.#set.add(typeUri, values, options.alias);
-    return this;
-  }
-
-  /** The first value to store for a type, or null. */
-  get(typeUri: string | readonly string[]): string | null {
-    return this.#set.get(typeUri);
-  }
-
-  /** Every value to store for a type. */
-  getAll(typeUri: string): readonly string[] {
-    return this.#set.getAll(typeUri);
-  }
-
-  /** Type URIs of the attributes to store. */
-  typeUris(): string[] {
-    return this.#set.typeUris();
-  }
-
-  toArgs(version: OpenIDVersion): Record<string, string> {
-    requireOpenID2(version);
-    const args: Record<string, string> = { mode: 'store_request' };
-    this.#set.write(args);
-    return args;
-  }
-
-  /** The store request a message carries, or null; throws `ax_invalid` when malformed. */
-  static fromMessage(message: Message): AXStoreRequest | null {
-    const args = axArgsOf(message, 'store_request');
-    if (args === null) return null;
-    const request = new AXStoreRequest();
-    for (const a of parseAttributeValues(args, { zeroCount: false, valueRequired: true })) {
-      request.#set.add(a.typeUri, a.values, a.alias);
-    }
-    return request;
-  }
-
-  /** Provider side: the store request in a decoded checkid request, or null. */
-  static fromCheckIdRequest(request: ExtensionRequestSource): AXStoreRequest | null {
-    return AXStoreRequest.fromMessage(request.message);
-  }
-}
-
-/**
- * An AX store response (AX §6.2): success, or failure with an optional
- * message for the user.
- *
- * @example
- * response.addExtension(AXStoreResponse.failure('storage is full'));
- */
-export class AXStoreResponse implements Extension {
-  readonly namespaceUri = AX_NS;
-  readonly preferredAlias = 'ax';
-
-  private constructor(
-    /** Whether the provider stored the values. */
-    readonly succeeded: boolean,
-    /** The provider's reason on failure (text for the user; escape before display). */
-    readonly error: string | null,
-  ) {}
-
-  /** `store_response_success`. */
-  static success(): AXStoreResponse {
-    return new AXStoreResponse(true, null);
-  }
-
-  /** `store_response_failure`, with an optional reason. */
-  static failure(error?: string): AXStoreResponse {
-    return new AXStoreResponse(false, error ?? null);
-  }
-
-  toArgs(version: OpenIDVersion): Record<string, string> {
-    requireOpenID2(version);
-    if (this.succeeded) return { mode: 'store_response_success' };
-    return this.error === null
-      ? { mode: 'store_response_failure' }
-      : { mode: 'store_response_failure', error: this.error };
-  }
-
-  /** The store response a message carries, or null. Reads any message: on the relying party use `fromSuccess`. */
-  static fromMessage(message: Message): AXStoreResponse | null {
-    if (axArgsOf(message, 'store_response_success') !== null) return AXStoreResponse.success();
-    const args = axArgsOf(message, 'store_response_failure');
-    return args === null ? null : AXStoreResponse.failure(args['error']);
-  }
-
-  /** Relying party: the store response in the signed fields of a verified assertion, or null. */
-  static fromSuccess(result: VerifiedAssertion): AXStoreResponse | null {
-    return AXStoreResponse.readSuccess(result).value;
-  }
-
-  /** Like `fromSuccess`, with the reason when the signed arguments are malformed. */
-  static readSuccess(result: VerifiedAssertion): ExtensionRead<AXStoreResponse> {
-    return readSignedExtension(result, AXStoreResponse);
   }
 }
