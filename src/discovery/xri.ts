@@ -62,11 +62,17 @@ function comparable(xri: string): string {
 
 /** The root authority of an XRI: its global context symbol, cross-reference, or IRI authority. */
 export function rootAuthority(xri: string): string {
-  const authority = stripXriScheme(xri).split('/', 1)[0] ?? '';
-  if (authority.startsWith('(')) {
-    const close = authority.indexOf(')');
-    return close === -1 ? authority : authority.slice(0, close + 1);
+  const text = stripXriScheme(xri);
+  if (text.startsWith('(')) {
+    // A cross-reference may hold a whole URI, slashes included: end at its matching parenthesis.
+    let depth = 0;
+    for (let i = 0; i < text.length; i++) {
+      if (text[i] === '(') depth++;
+      else if (text[i] === ')' && --depth === 0) return text.slice(0, i + 1);
+    }
+    return text;
   }
+  const authority = text.split('/', 1)[0] ?? '';
   if (XRI_START.has(authority.charAt(0))) return authority.charAt(0);
   return authority.split(/[!*]/, 1)[0] ?? '';
 }
