@@ -20,6 +20,12 @@ export {
   type ServiceEndpoint,
 } from './discovery/endpoints.js';
 export {
+  DISCOVERY_ERROR_CODES,
+  type DiscoveryErrorCode,
+  FETCH_ERROR_CODES,
+  type FetchErrorCode,
+} from './discovery/error-codes.js';
+export {
   createFetcher,
   FETCH_DEFAULTS,
   type Fetcher,

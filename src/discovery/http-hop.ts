@@ -196,6 +196,10 @@ export function performHop(req: HopRequest): Promise<HopResponse> {
         res.on('error', (err) => decoder.destroy(err));
         source = res.pipe(decoder);
       }
+      // A connection that closes mid-body must fail the read, not leave it waiting.
+      res.on('close', () => {
+        if (!res.complete) source.destroy(new Error('the connection closed before the body was complete'));
+      });
       readCapped(display, source, req.maxBytes).then((body) => {
         res.destroy();
         resolve({ status, headers, body });

@@ -168,6 +168,10 @@ describe('fetcher: limits', () => {
     await assert.rejects(createFetcher(open)(deadUrl), isFetchError('fetch_failed'));
   });
 
+  test('fails a body cut short by the server instead of waiting for it', async () => {
+    await assert.rejects(createFetcher(open)(`${server.base}/truncated`), isFetchError('fetch_failed'));
+  });
+
   test('reports a user abort as fetch_aborted', async () => {
     const controller = new AbortController();
     const pending = createFetcher(open)(`${server.base}/drip`, { signal: controller.signal });

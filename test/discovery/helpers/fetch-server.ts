@@ -113,6 +113,11 @@ export async function startFetchServer(): Promise<FetchServer> {
         res.writeHead(200, { 'x-big': 'a'.repeat(8000) });
         res.end('ok');
         return;
+      case '/truncated':
+        res.writeHead(200, { 'content-length': '100', 'content-type': 'text/plain' });
+        res.write('only ten b');
+        setTimeout(() => res.socket?.destroy(), 20);
+        return;
       case '/status-404':
         res.writeHead(404, { 'content-type': 'text/plain' });
         res.end('nope');
