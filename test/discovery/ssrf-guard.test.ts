@@ -74,6 +74,17 @@ describe('fetcher: SSRF guard (on by default)', () => {
     });
   }
 
+  test('guards direct POSTs (associate, check_authentication) the same way (SS-14)', async () => {
+    const fetcher = createFetcher({ lookup: async () => [{ address: '10.0.0.5' }] });
+    await assert.rejects(
+      fetcher('http://op.attacker.example/admin', {
+        method: 'POST',
+        body: new URLSearchParams({ 'openid.mode': 'associate' }),
+      }),
+      isFetchError('fetch_blocked', /10\.0\.0\.5/),
+    );
+  });
+
   test('refuses a host when any one of its addresses is private', async () => {
     const fetcher = createFetcher({
       lookup: async () => [{ address: '93.184.216.34' }, { address: '10.0.0.1' }],

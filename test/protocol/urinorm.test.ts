@@ -87,6 +87,11 @@ describe('normalizeUri', () => {
     assert.equal(normalizeUri('https://[2001:DB8:0:0::1]/'), 'https://[2001:db8::1]/');
   });
 
+  test('keeps a trailing dot on the host: a distinct spelling, never silently merged (UR-04)', () => {
+    assert.equal(normalizeUri('https://OP.example./id'), 'https://op.example./id');
+    assert.notEqual(normalizeUri('https://op.example./id'), normalizeUri('https://op.example/id'));
+  });
+
   test('rejects an IPv6 zone identifier (UR-07)', () => {
     rejects('http://[fe80::1%25eth0]/', /zone/);
   });
