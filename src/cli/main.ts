@@ -2,6 +2,7 @@
 /**
  * The `openid2` command. Exit codes: 0 ok, 1 failure, 2 usage.
  */
+import './commands.js';
 import { runCli } from './run.js';
 
 process.exitCode = await runCli(process.argv.slice(2), {

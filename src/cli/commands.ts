@@ -1,0 +1,2 @@
+/** Registers every CLI subcommand (each module adds itself to `commands`). */
+import './discover.js';

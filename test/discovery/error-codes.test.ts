@@ -1,0 +1,34 @@
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { DISCOVERY_ERROR_CODES, FETCH_ERROR_CODES } from '../../src/discovery/error-codes.js';
+
+const discoveryDir = fileURLToPath(new URL('../../src/discovery/', import.meta.url));
+
+/** Every `new <Kind>('code'` in the discovery sources. */
+function thrownCodes(kind: 'DiscoveryError' | 'FetchError'): Set<string> {
+  const codes = new Set<string>();
+  for (const file of readdirSync(discoveryDir)) {
+    const text = readFileSync(join(discoveryDir, file), 'utf8');
+    for (const m of text.matchAll(new RegExp(`new ${kind}\\(\\s*'([a-z_]+)'`, 'g')))
+      codes.add(m[1] as string);
+  }
+  return codes;
+}
+
+test('every FetchError code thrown by discovery is listed in FETCH_ERROR_CODES', () => {
+  const listed = new Set<string>(FETCH_ERROR_CODES);
+  const thrown = thrownCodes('FetchError');
+  assert.ok(thrown.size >= 8);
+  for (const code of thrown) assert.ok(listed.has(code), code);
+});
+
+test('every DiscoveryError code thrown by discovery is listed in DISCOVERY_ERROR_CODES', () => {
+  const listed = new Set<string>(DISCOVERY_ERROR_CODES);
+  const thrown = thrownCodes('DiscoveryError');
+  assert.ok(thrown.size >= 10);
+  for (const code of thrown) assert.ok(listed.has(code), code);
+  for (const code of listed) assert.ok(thrown.has(code), `${code} is listed but never thrown`);
+});
