@@ -1,0 +1,77 @@
+/**
+ * What `RelyingParty.complete()` returns: a discriminated union on `status`.
+ * A `SuccessResult` can only be made by complete() (its constructor takes a
+ * private token), so extension readers that accept it read verified data only.
+ */
+import type { ServiceEndpoint } from '../discovery/endpoints.js';
+import type { Message, NamespaceRef } from '../protocol/message.js';
+
+const issued = Symbol('openid2.success');
+
+/** A verified positive assertion. */
+export class SuccessResult {
+  readonly status = 'success' as const;
+  /** The verified claimed identifier (with its fragment, if the provider sent one); null for an anonymous assertion. */
+  readonly claimedId: string | null;
+  /** The OP-local identifier (`openid.identity`). */
+  readonly identity: string | null;
+  /** The endpoint that vouched for it. */
+  readonly endpoint: ServiceEndpoint;
+  /** The signed fields, as listed in `openid.signed`. */
+  readonly signedFields: readonly string[];
+  /** Only the signed part of the response: what extension readers see. */
+  readonly signedMessage: Message;
+  /** How the signature was checked. */
+  readonly verifiedBy: 'association' | 'check_authentication';
+
+  /** @internal Only `RelyingParty.complete()` creates these. */
+  constructor(
+    token: typeof issued,
+    fields: {
+      claimedId: string | null;
+      identity: string | null;
+      endpoint: ServiceEndpoint;
+      signedFields: readonly string[];
+      signedMessage: Message;
+      verifiedBy: 'association' | 'check_authentication';
+    },
+  ) {
+    if (token !== issued) throw new TypeError('SuccessResult is created by RelyingParty.complete() only');
+    this.claimedId = fields.claimedId;
+    this.identity = fields.identity;
+    this.endpoint = fields.endpoint;
+    this.signedFields = fields.signedFields;
+    this.signedMessage = fields.signedMessage;
+    this.verifiedBy = fields.verifiedBy;
+  }
+
+  /** A signed value, or undefined when absent or unsigned. */
+  getSigned(ns: NamespaceRef, key: string): string | undefined {
+    return this.signedMessage.get(ns, key);
+  }
+}
+
+/** @internal */
+export const SUCCESS_TOKEN: typeof issued = issued;
+
+/** Verification failed; `code` says why (stable), `message` is for logs. */
+export interface FailureResult {
+  status: 'failure';
+  code: string;
+  message: string;
+  /** The claimed id the response named, when known (unverified). */
+  claimedId?: string;
+}
+
+/** The user cancelled at the provider. */
+export interface CancelResult {
+  status: 'cancel';
+}
+
+/** Immediate mode could not complete without the user; send them to `setupUrl` (OpenID 1) or begin() again without immediate. */
+export interface SetupNeededResult {
+  status: 'setup_needed';
+  setupUrl: string | null;
+}
+
+export type CompleteResult = SuccessResult | FailureResult | CancelResult | SetupNeededResult;

@@ -1,0 +1,83 @@
+/**
+ * Per-login state (DESIGN.md §6): what complete() needs from begin() — the
+ * chosen endpoint, the claimed id, the return_to sent, the OpenID 1 nonce —
+ * as an opaque token authenticated with the relying party's secret
+ * (HMAC-SHA256). The app keeps it in a cookie or session; tampering, a
+ * foreign secret or age past `maxAgeSeconds` make it invalid.
+ */
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { ServiceEndpoint } from '../discovery/endpoints.js';
+
+/** What one login carries from begin() to complete(). */
+export interface LoginState {
+  endpoint: ServiceEndpoint;
+  /** The claimed id discovered (null for an OP identifier: the OP chooses). */
+  claimedId: string | null;
+  /** return_to exactly as sent to the provider. */
+  returnTo: string;
+  realm: string;
+  /** Unix seconds when begin() ran. */
+  issuedAt: number;
+  immediate: boolean;
+  anonymous: boolean;
+}
+
+/** Where a relying party may keep state server-side instead of handing out a token. */
+export interface StateSession {
+  get(key: string): Promise<string | undefined> | string | undefined;
+  set(key: string, value: string): Promise<void> | void;
+  delete(key: string): Promise<void> | void;
+}
+
+const VERSION = 'v1';
+
+function mac(secret: Uint8Array, payload: string): string {
+  return createHmac('sha256', secret).update(`openid2-state.${payload}`).digest('base64url');
+}
+
+/** Encode and authenticate a login state. */
+export function encodeState(state: LoginState, secret: Uint8Array): string {
+  const payload = Buffer.from(JSON.stringify(state)).toString('base64url');
+  return `${VERSION}.${payload}.${mac(secret, payload)}`;
+}
+
+/** Why a state token was refused. */
+export type StateCheck =
+  | { ok: true; state: LoginState }
+  | { ok: false; code: 'state_invalid' | 'state_expired'; message: string };
+
+/** Check and decode a state token. */
+export function decodeState(
+  token: string,
+  secret: Uint8Array,
+  nowSeconds: number,
+  maxAgeSeconds: number,
+): StateCheck {
+  const parts = token.split('.');
+  if (parts.length !== 3 || parts[0] !== VERSION)
+    return { ok: false, code: 'state_invalid', message: 'malformed state token' };
+  const payload = parts[1] as string;
+  const given = Buffer.from(parts[2] as string);
+  const expected = Buffer.from(mac(secret, payload));
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+    return {
+      ok: false,
+      code: 'state_invalid',
+      message: 'the state token was not issued by this relying party',
+    };
+  }
+  let state: LoginState;
+  try {
+    state = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as LoginState;
+  } catch {
+    return { ok: false, code: 'state_invalid', message: 'unreadable state token' };
+  }
+  if (
+    typeof state.issuedAt !== 'number' ||
+    nowSeconds - state.issuedAt > maxAgeSeconds ||
+    state.issuedAt - nowSeconds > 300
+  ) {
+    return { ok: false, code: 'state_expired', message: 'the login took too long; start again' };
+  }
+  return { ok: true, state };
+}

@@ -1,0 +1,30 @@
+/**
+ * The store contract (DESIGN.md §4): what relying parties and providers keep
+ * across logins and share between processes — associations and used nonces.
+ */
+import type { Association } from '../protocol/association.js';
+
+/**
+ * A shared store of associations and used nonces. Every implementation runs
+ * the same conformance suite.
+ */
+export interface OpenIDStore {
+  /** Keep an association for `serverUrl` (an OP endpoint, or a provider's own key). */
+  storeAssociation(serverUrl: string, association: Association): Promise<void>;
+  /** The association with `handle`, or without a handle the newest valid one; never an expired one. */
+  getAssociation(serverUrl: string, handle?: string): Promise<Association | null>;
+  /** Remove an association; true when it was there. */
+  removeAssociation(serverUrl: string, handle: string): Promise<boolean>;
+  /**
+   * Record a nonce as used. **Atomic**: true exactly once for a
+   * (serverUrl, timestamp, salt), across every process sharing the store;
+   * false when seen before or when `timestamp` is outside the skew window.
+   */
+  useNonce(serverUrl: string, timestamp: number, salt: string): Promise<boolean>;
+  /** Remove nonces older than the skew window; returns how many. */
+  cleanupNonces(): Promise<number>;
+  /** Remove expired associations; returns how many. */
+  cleanupAssociations(): Promise<number>;
+  /** Release connections. */
+  close?(): Promise<void>;
+}
