@@ -156,3 +156,24 @@ export {
   verifyMessageSignature,
 } from './protocol/signature.js';
 export { normalizeUri } from './protocol/urinorm.js';
+export type { AssociationQueueLike, QueuedEndpoint } from './rp/association-manager.js';
+export {
+  type AssociateResult,
+  type AssociationPair,
+  associate,
+  buildAssociateRequest,
+  DEFAULT_PAIRS,
+  processAssociateResponse,
+  SessionNegotiator,
+} from './rp/associations.js';
+export { AuthRequest } from './rp/auth-request.js';
+export {
+  type BeginOptions,
+  type CompleteOptions,
+  RelyingParty,
+  type RelyingPartyOptions,
+} from './rp/relying-party.js';
+export type { CancelResult, CompleteResult, FailureResult, SetupNeededResult } from './rp/result.js';
+export { SuccessResult } from './rp/result.js';
+export type { LoginState, StateSession } from './rp/state.js';
+export type { OpenIDStore } from './stores/store.js';

@@ -1,0 +1,436 @@
+/**
+ * The relying party: `begin()` sends a user to their provider, `complete()`
+ * verifies what comes back with every rule of spec §11.
+ *
+ * @example
+ * const rp = new RelyingParty({ realm: 'https://app.example/', returnTo: 'https://app.example/return',
+ *   store: new MemoryStore(), secret });
+ * const auth = await rp.begin('alice.example');
+ * // redirect to auth.redirectUrl, keep auth.state in a cookie
+ * const result = await rp.complete(requestUrl, { state });
+ * if (result.status === 'success') login(result.claimedId);
+ * @see OpenID 2.0 §9, §11
+ */
+import { DiscoveryCache } from '../discovery/cache.js';
+import { discover } from '../discovery/discover.js';
+import { endpointLocalId, type ServiceEndpoint } from '../discovery/endpoints.js';
+import { createFetcher, type Fetcher, type FetchOptions } from '../discovery/fetcher.js';
+import type { Extension } from '../extensions/extension.js';
+import { IDENTIFIER_SELECT } from '../protocol/constants.js';
+import { OpenIDError } from '../protocol/errors.js';
+import { type ArgsInput, Message, OPENID_NS } from '../protocol/message.js';
+import { DEFAULT_NONCE_SKEW, makeNonce, splitNonce } from '../protocol/nonce.js';
+import { Realm } from '../protocol/realm.js';
+import { signedSubset } from '../protocol/signature.js';
+import type { OpenIDStore } from '../stores/store.js';
+import { AssociationManager, type AssociationQueueLike } from './association-manager.js';
+import { type AssociationPair, SessionNegotiator } from './associations.js';
+import { AuthRequest } from './auth-request.js';
+import { verifySignature } from './check-signature.js';
+import type { CompleteResult, FailureResult } from './result.js';
+import { SUCCESS_TOKEN, SuccessResult } from './result.js';
+import { decodeState, encodeState, type LoginState } from './state.js';
+import {
+  checkDiscoveredEndpoint,
+  checkNonceWindow,
+  checkOpenID1Identity,
+  checkRequiredFields,
+  checkReturnTo,
+  checkSignedList,
+  checkVersion,
+  stripFragment,
+} from './verify.js';
+
+/** Options of {@link RelyingParty}: the whole configuration. */
+export interface RelyingPartyOptions {
+  /** The realm (trust root) users are asked to trust, e.g. `https://app.example/`. */
+  realm: string;
+  /** Where providers send users back; must be within the realm. */
+  returnTo: string;
+  /** Shared store for associations and nonces; null or omitted: stateless mode. */
+  store?: OpenIDStore | null;
+  /** `'inline'` (default with a store), `'background'` (needs `queue`), or `'none'`. */
+  associations?: 'inline' | 'background' | 'none';
+  /** Queue of endpoints needing an association, for `'background'`. */
+  queue?: AssociationQueueLike;
+  /** Key (≥ 32 bytes) that authenticates the state token. */
+  secret: Uint8Array | string;
+  /** Limits and SSRF guard of the default fetcher. */
+  fetch?: FetchOptions;
+  /** A fetcher to use instead of the default one. */
+  fetcher?: Fetcher;
+  /** Shared discovery cache; default a private one (10 min, 1,000 entries). */
+  discoveryCache?: DiscoveryCache;
+  /** Allowed association pairs, in order. */
+  negotiator?: SessionNegotiator;
+  /** Clock in Unix seconds (tests). */
+  now?: () => number;
+  /** Nonce skew window in seconds; default 5 hours. */
+  nonceSkewSeconds?: number;
+  /** Oldest state accepted by complete(), in seconds; default 1 hour. */
+  stateMaxAgeSeconds?: number;
+  /** Accept provider-initiated assertions with no state. Default false. */
+  allowUnsolicited?: boolean;
+  /** If set, only these OP endpoints may vouch for users (e.g. Steam's). */
+  allowedProviders?: readonly string[];
+  /** XRI proxy resolver for XRI identifiers. */
+  xriProxy?: string;
+}
+
+/** Options of {@link RelyingParty.begin}. */
+export interface BeginOptions {
+  /** checkid_immediate: no user interaction at the provider. */
+  immediate?: boolean;
+  /** OpenID 2.0 only: ask for no identifier at all (extension-only requests). */
+  anonymous?: boolean;
+  /** Extension requests to add (SReg, AX, PAPE, …). */
+  extensions?: readonly Extension[];
+  /** Override the return_to of this login. */
+  returnTo?: string;
+  /** Override the realm of this login. */
+  realm?: string;
+}
+
+/** Options of {@link RelyingParty.complete}. */
+export interface CompleteOptions {
+  /** The state token begin() returned (from your cookie or session). */
+  state?: string | null | undefined;
+  /** The POSTed form body, when the provider answered with a form POST. */
+  body?: string | URLSearchParams | Record<string, unknown> | null | undefined;
+}
+
+const FAIL = (code: string, message: string, claimedId?: string): FailureResult =>
+  claimedId === undefined
+    ? { status: 'failure', code, message }
+    : { status: 'failure', code, message, claimedId };
+
+export class RelyingParty {
+  readonly realm: string;
+  readonly returnTo: string;
+  readonly store: OpenIDStore | null;
+  readonly #secret: Uint8Array;
+  readonly #fetcher: Fetcher;
+  readonly #cache: DiscoveryCache;
+  readonly #now: () => number;
+  readonly #skew: number;
+  readonly #stateMaxAge: number;
+  readonly #options: RelyingPartyOptions;
+  readonly #assoc: AssociationManager;
+
+  constructor(options: RelyingPartyOptions) {
+    const realm = Realm.parse(options.realm);
+    if (!realm) throw new OpenIDError('invalid_option', `realm does not parse: ${options.realm}`);
+    if (!realm.validateUrl(options.returnTo)) {
+      throw new OpenIDError(
+        'invalid_option',
+        `returnTo ${options.returnTo} is not within realm ${options.realm}`,
+      );
+    }
+    const secret =
+      typeof options.secret === 'string' ? new TextEncoder().encode(options.secret) : options.secret;
+    if (!secret || secret.length < 32)
+      throw new OpenIDError('invalid_option', 'secret must be at least 32 bytes');
+    const mode = options.associations ?? (options.store ? 'inline' : 'none');
+    if (mode === 'background' && !options.queue) {
+      throw new OpenIDError('invalid_option', "associations: 'background' needs a queue");
+    }
+    this.realm = options.realm;
+    this.returnTo = options.returnTo;
+    this.store = options.store ?? null;
+    this.#secret = secret;
+    this.#fetcher = options.fetcher ?? createFetcher(options.fetch ?? {});
+    this.#cache = options.discoveryCache ?? new DiscoveryCache({ ttlMs: 10 * 60_000, maxEntries: 1000 });
+    this.#now = options.now ?? (() => Math.floor(Date.now() / 1000));
+    this.#skew = options.nonceSkewSeconds ?? DEFAULT_NONCE_SKEW;
+    this.#stateMaxAge = options.stateMaxAgeSeconds ?? 3600;
+    this.#options = options;
+    this.#assoc = new AssociationManager({
+      store: this.store,
+      mode: this.store ? mode : 'none',
+      queue: options.queue,
+      fetcher: this.#fetcher,
+      negotiator: options.negotiator ?? new SessionNegotiator(),
+      now: this.#now,
+    });
+  }
+
+  /** The fetcher used for discovery, associations and check_authentication. */
+  get fetcher(): Fetcher {
+    return this.#fetcher;
+  }
+
+  async #discover(identifier: string) {
+    return discover(identifier, {
+      fetcher: this.#fetcher,
+      cache: this.#cache,
+      ...(this.#options.xriProxy === undefined ? {} : { xriProxy: this.#options.xriProxy }),
+    });
+  }
+
+  #providerAllowed(opEndpoint: string): boolean {
+    const allowed = this.#options.allowedProviders;
+    return allowed === undefined || allowed.includes(opEndpoint);
+  }
+
+  /**
+   * Discover `userInput` and build the request to its provider. Throws
+   * `DiscoveryError` / `FetchError` when discovery fails (show the user a
+   * message by its `code`).
+   */
+  async begin(userInput: string, options: BeginOptions = {}): Promise<AuthRequest> {
+    const found = await this.#discover(userInput);
+    const endpoint = found.endpoints.find((e) => this.#providerAllowed(e.opEndpoint));
+    if (!endpoint) throw new OpenIDError('untrusted_op', 'no discovered provider is allowed for this site');
+    if (options.anonymous && endpoint.version !== '2.0') {
+      throw new OpenIDError('version_error', 'anonymous requests need an OpenID 2.0 provider');
+    }
+    return this.beginWithEndpoint(endpoint, options);
+  }
+
+  /** Build a request for an endpoint you already know (a preset such as Steam). */
+  async beginWithEndpoint(endpoint: ServiceEndpoint, options: BeginOptions = {}): Promise<AuthRequest> {
+    const returnTo = options.returnTo ?? this.returnTo;
+    const realm = options.realm ?? this.realm;
+    const association = await this.#assoc.forBegin(endpoint);
+    const m = Message.create(endpoint.version);
+    const mode = options.immediate ? 'checkid_immediate' : 'checkid_setup';
+    m.set(OPENID_NS, 'mode', mode);
+    let sentReturnTo = returnTo;
+    if (endpoint.version === '2.0') {
+      if (!options.anonymous) {
+        const claimed = endpoint.isOpIdentifier
+          ? IDENTIFIER_SELECT
+          : (endpoint.claimedId ?? IDENTIFIER_SELECT);
+        const identity = endpoint.isOpIdentifier ? IDENTIFIER_SELECT : (endpointLocalId(endpoint) ?? claimed);
+        m.set(OPENID_NS, 'claimed_id', claimed).set(OPENID_NS, 'identity', identity);
+      }
+      m.set(OPENID_NS, 'realm', realm);
+    } else {
+      // OpenID 1 has no response_nonce: the RP's own nonce rides in return_to (which the OP signs).
+      const url = new URL(returnTo);
+      url.searchParams.set('openid2.rp_nonce', makeNonce(this.#now()));
+      sentReturnTo = url.toString();
+      m.set(OPENID_NS, 'identity', endpointLocalId(endpoint) ?? '');
+      m.set(OPENID_NS, 'trust_root', realm);
+    }
+    m.set(OPENID_NS, 'return_to', sentReturnTo);
+    if (association) m.set(OPENID_NS, 'assoc_handle', association.handle);
+    const state: LoginState = {
+      endpoint,
+      claimedId: endpoint.isOpIdentifier ? null : endpoint.claimedId,
+      returnTo: sentReturnTo,
+      realm,
+      issuedAt: this.#now(),
+      immediate: options.immediate === true,
+      anonymous: options.anonymous === true,
+    };
+    const auth = new AuthRequest(endpoint, m, encodeState(state, this.#secret), association !== null);
+    for (const ext of options.extensions ?? []) auth.addExtension(ext);
+    return auth;
+  }
+
+  /**
+   * Verify the provider's response. Never throws for anything the network
+   * or the browser sent: every problem is a `failure` with a `code`.
+   */
+  async complete(currentUrl: string, options: CompleteOptions = {}): Promise<CompleteResult> {
+    try {
+      return await this.#complete(currentUrl, options);
+    } catch (e) {
+      if (e instanceof OpenIDError) return FAIL(e.code, e.message);
+      throw e;
+    }
+  }
+
+  async #complete(currentUrl: string, options: CompleteOptions): Promise<CompleteResult> {
+    let url: URL;
+    try {
+      url = new URL(currentUrl);
+    } catch {
+      return FAIL('malformed_message', 'the current URL is not an absolute URL');
+    }
+    const message = parseResponse(url, options.body);
+    if ('status' in message) return message;
+
+    // Mode dispatch: nothing but id_res can authenticate anyone.
+    const mode = message.get(OPENID_NS, 'mode');
+    if (mode === 'cancel') return { status: 'cancel' };
+    if (mode === 'error')
+      return FAIL('op_error', `the provider said: ${message.get(OPENID_NS, 'error') ?? 'error'}`);
+    if (mode === 'setup_needed') {
+      if (!message.isOpenID2()) return FAIL('malformed_message', 'setup_needed is an OpenID 2.0 mode');
+      return { status: 'setup_needed', setupUrl: message.get(OPENID_NS, 'user_setup_url') ?? null };
+    }
+    if (mode !== 'id_res') return FAIL('malformed_message', `unexpected openid.mode ${String(mode)}`);
+    const setupUrl = message.get(OPENID_NS, 'user_setup_url');
+    if (message.isOpenID1() && setupUrl !== undefined) return { status: 'setup_needed', setupUrl };
+
+    const stateCheck = options.state
+      ? decodeState(options.state, this.#secret, this.#now(), this.#stateMaxAge)
+      : null;
+    if (stateCheck && !stateCheck.ok) return FAIL(stateCheck.code, stateCheck.message);
+    const state = stateCheck?.ok ? stateCheck.state : null;
+    if (!state && !(this.#options.allowUnsolicited && message.isOpenID2())) {
+      return FAIL(
+        'unsolicited_rejected',
+        'no login state for this response (start the login from this site)',
+      );
+    }
+    const version = state ? state.endpoint.version : '2.0';
+    const claimedIdSeen = message.get(OPENID_NS, 'claimed_id') ?? message.get(OPENID_NS, 'identity');
+
+    for (const check of [checkVersion(message, version), checkRequiredFields(message, version)]) {
+      if (!check.ok) return FAIL(check.code, check.message, claimedIdSeen);
+    }
+    const signedCheck = checkSignedList(message, version);
+    if (!signedCheck.ok) return FAIL(signedCheck.code, signedCheck.message, claimedIdSeen);
+    const signed = signedCheck.signed ?? [];
+
+    const returnTo = message.get(OPENID_NS, 'return_to') as string;
+    for (const check of [
+      checkReturnTo(returnTo, url.toString()),
+      ...(state ? [checkReturnTo(returnTo, state.returnTo)] : []),
+    ]) {
+      if (!check.ok) return FAIL(check.code, check.message, claimedIdSeen);
+    }
+
+    // Nonce format and window now; consumed last, once everything else holds.
+    let nonce: { timestamp: number; salt: string };
+    if (version === '2.0') {
+      const n = checkNonceWindow(message.get(OPENID_NS, 'response_nonce'), this.#now(), this.#skew);
+      if (!n.ok) return FAIL(n.code, n.message, claimedIdSeen);
+      nonce = { timestamp: n.timestamp as number, salt: n.salt as string };
+    } else {
+      const rpNonce = new URL(returnTo).searchParams.get('openid2.rp_nonce') ?? undefined;
+      const n = checkNonceWindow(rpNonce, this.#now(), this.#skew);
+      if (!n.ok) return FAIL(n.code, n.message, claimedIdSeen);
+      const parts = splitNonce(rpNonce as string);
+      nonce = { timestamp: parts.timestamp, salt: parts.salt };
+    }
+
+    // Discovered information (§11.2): which endpoint may vouch for this claimed id.
+    const endpoint = await this.#verifiedEndpoint(message, state);
+    if ('status' in endpoint)
+      return { ...endpoint, ...(claimedIdSeen === undefined ? {} : { claimedId: claimedIdSeen }) };
+    if (!this.#providerAllowed(endpoint.opEndpoint)) {
+      return FAIL('untrusted_op', 'this provider is not allowed for this site', claimedIdSeen);
+    }
+
+    // Signature (§11.4): local HMAC with a held association, else check_authentication to the verified endpoint.
+    const sig = await verifySignature(message, endpoint, {
+      store: this.store,
+      fetcher: this.#fetcher,
+      now: this.#now,
+    });
+    if (!sig.ok) return FAIL(sig.code, sig.message, claimedIdSeen);
+
+    // Replay (§11.3): consume the nonce atomically, per endpoint. A store that is down fails the login.
+    if (this.store) {
+      let fresh: boolean;
+      try {
+        fresh = await this.store.useNonce(endpoint.opEndpoint, nonce.timestamp, nonce.salt);
+      } catch (e) {
+        return FAIL(
+          'store_unavailable',
+          `the nonce could not be checked: ${e instanceof Error ? e.message : String(e)}`,
+        );
+      }
+      if (!fresh) return FAIL('nonce_replay', 'this response was used before', claimedIdSeen);
+    }
+
+    const claimedId =
+      version === '2.0'
+        ? (message.get(OPENID_NS, 'claimed_id') ?? null)
+        : (state?.claimedId ?? endpointLocalId(endpoint));
+    if (claimedId === null && !(state?.anonymous ?? false)) {
+      return FAIL('missing_field', 'the assertion names no identifier');
+    }
+    return new SuccessResult(SUCCESS_TOKEN, {
+      claimedId,
+      identity: message.get(OPENID_NS, 'identity') ?? null,
+      endpoint,
+      signedFields: signed,
+      signedMessage: signedSubset(message, signed),
+      verifiedBy: sig.verifiedBy,
+    });
+  }
+
+  /** The endpoint that may vouch for the response's identifier, or a failure. */
+  async #verifiedEndpoint(
+    message: Message,
+    state: LoginState | null,
+  ): Promise<ServiceEndpoint | FailureResult> {
+    if (message.isOpenID1()) {
+      if (!state) return FAIL('unsolicited_rejected', 'OpenID 1 responses need login state');
+      const c = checkOpenID1Identity(message, state.endpoint);
+      return c.ok ? state.endpoint : FAIL(c.code, c.message);
+    }
+    const claimed = message.get(OPENID_NS, 'claimed_id');
+    if (claimed === undefined) {
+      // An identifier-less (extension-only) assertion: only the endpoint of this login may send it.
+      if (!state?.anonymous) return FAIL('missing_field', 'the assertion has no claimed_id');
+      const c = checkDiscoveredEndpoint(message, state.endpoint);
+      return c.ok ? state.endpoint : FAIL(c.code, c.message);
+    }
+    if (claimed === IDENTIFIER_SELECT || message.get(OPENID_NS, 'identity') === IDENTIFIER_SELECT) {
+      return FAIL('discovery_mismatch', 'the provider did not choose an identifier');
+    }
+    // Fast path: the response names exactly what begin() discovered.
+    if (state && !state.endpoint.isOpIdentifier && state.claimedId !== null) {
+      if (checkDiscoveredEndpoint(message, { ...state.endpoint, claimedId: state.claimedId }).ok)
+        return state.endpoint;
+    }
+    // Otherwise (identifier_select, delegation changed, unsolicited): discover the claimed id itself.
+    let found: Awaited<ReturnType<RelyingParty['discoverClaimedId']>>;
+    try {
+      found = await this.discoverClaimedId(stripFragment(claimed));
+    } catch (e) {
+      if (e instanceof OpenIDError)
+        return FAIL('discovery_failed', `discovery of the claimed id failed: ${e.message}`);
+      throw e;
+    }
+    let last: { code: string; message: string } = {
+      code: 'discovery_mismatch',
+      message: 'no discovered endpoint matches',
+    };
+    for (const e of found) {
+      const c = checkDiscoveredEndpoint(message, e);
+      if (c.ok) return e;
+      last = c;
+    }
+    return FAIL(last.code, last.message);
+  }
+
+  /** Discover a claimed identifier's OpenID 2.0 endpoints (cached). */
+  async discoverClaimedId(claimedId: string): Promise<readonly ServiceEndpoint[]> {
+    const r = await this.#discover(claimedId);
+    return r.endpoints.filter((e) => e.version === '2.0');
+  }
+
+  /** The association pair list in use. */
+  get associationPairs(): readonly AssociationPair[] {
+    return this.#assoc.negotiator.pairs;
+  }
+}
+
+/**
+ * The response message: from the POST body when there is one (then the query
+ * may not carry openid.* too), else from the query.
+ */
+function parseResponse(url: URL, body: CompleteOptions['body']): Message | FailureResult {
+  try {
+    if (body !== undefined && body !== null) {
+      for (const k of url.searchParams.keys()) {
+        if (k.startsWith('openid.'))
+          return FAIL('malformed_message', 'openid.* fields in both the query and the body');
+      }
+      const args: ArgsInput = typeof body === 'string' ? new URLSearchParams(body) : body;
+      return Message.fromPostArgs(args);
+    }
+    return Message.fromPostArgs(url.searchParams);
+  } catch (e) {
+    if (e instanceof OpenIDError)
+      return FAIL(e.code === 'ns_invalid' ? 'ns_mismatch' : 'malformed_message', e.message);
+    throw e;
+  }
+}
