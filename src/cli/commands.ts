@@ -1,2 +1,3 @@
 /** Registers every CLI subcommand (each module adds itself to `commands`). */
 import './discover.js';
+import './associate.js';
