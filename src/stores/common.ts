@@ -1,0 +1,60 @@
+/**
+ * What every store shares: input checks, the nonce window, key hashing,
+ * clock injection and error wrapping that never leaks credentials.
+ */
+import { createHash } from 'node:crypto';
+import { StoreError } from '../protocol/errors.js';
+
+/** Default nonce window (seconds either side of now), as the relying party's default skew. */
+export const STORE_NONCE_SKEW = 5 * 60 * 60;
+
+/** Options every store takes. */
+export interface StoreBaseOptions {
+  /** Clock in Unix seconds (tests). */
+  now?: () => number;
+  /** Nonces outside now ± this many seconds are refused and cleaned up. Default 5 hours. */
+  nonceSkewSeconds?: number;
+}
+
+export function clock(options: StoreBaseOptions): () => number {
+  return options.now ?? (() => Math.floor(Date.now() / 1000));
+}
+
+/** Refuse inputs no caller should send; the message names the problem, not the value. */
+export function checkServerUrl(serverUrl: string): void {
+  if (typeof serverUrl !== 'string' || serverUrl.length === 0) {
+    throw new StoreError('store_invalid_input', 'server URL must be a non-empty string');
+  }
+  if (serverUrl.length > 4096)
+    throw new StoreError('store_invalid_input', 'server URL is longer than 4096 characters');
+}
+
+export function checkNonceInput(timestamp: number, salt: string): void {
+  if (!Number.isSafeInteger(timestamp))
+    throw new StoreError('store_invalid_input', 'nonce timestamp must be whole seconds');
+  if (typeof salt !== 'string') throw new StoreError('store_invalid_input', 'nonce salt must be a string');
+}
+
+/** Whether a nonce timestamp is inside the window at `now`. */
+export function inNonceWindow(timestamp: number, now: number, skew: number): boolean {
+  return Math.abs(now - timestamp) <= skew;
+}
+
+/** Fixed-length key material for URLs, handles and salts of any length or content. */
+export function hashKey(...parts: (string | number)[]): string {
+  const h = createHash('sha256');
+  for (const p of parts) h.update(`${String(p).length}:${p}\0`);
+  return h.digest('hex');
+}
+
+/** Remove passwords from anything that may contain a connection string. */
+export function redact(text: string): string {
+  return text.replace(/(\w+:\/\/[^:/@\s]*:)[^@\s]*@/g, '$1***@').replace(/(password=)[^&\s;]*/gi, '$1***');
+}
+
+/** Wrap a driver error as a StoreError with a redacted message. */
+export function wrapError(e: unknown, what: string): StoreError {
+  if (e instanceof StoreError) return e;
+  const msg = e instanceof Error ? e.message : String(e);
+  return new StoreError('store_unavailable', redact(`${what}: ${msg}`), { cause: e });
+}

@@ -1,0 +1,168 @@
+/**
+ * File store: one directory, shareable by processes on one machine.
+ * Associations are files written atomically (temp file + rename); a nonce is
+ * a file created with O_EXCL, so "insert if absent" is atomic across
+ * processes. File names are hashes: no server URL or handle can escape the
+ * directory. The directory is `0700` and files `0600` (they hold secrets).
+ */
+import { randomBytes } from 'node:crypto';
+import { constants } from 'node:fs';
+import { chmod, mkdir, open, readdir, readFile, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Association, isValidHandle } from '../protocol/association.js';
+import {
+  checkNonceInput,
+  checkServerUrl,
+  clock,
+  hashKey,
+  inNonceWindow,
+  STORE_NONCE_SKEW,
+  type StoreBaseOptions,
+  wrapError,
+} from './common.js';
+import type { OpenIDStore } from './store.js';
+
+export interface FileStoreOptions extends StoreBaseOptions {
+  /** The directory (created if missing). */
+  directory: string;
+}
+
+export class FileStore implements OpenIDStore {
+  readonly #dir: string;
+  readonly #now: () => number;
+  readonly #skew: number;
+  #ready: Promise<void> | null = null;
+
+  constructor(options: FileStoreOptions) {
+    this.#dir = options.directory;
+    this.#now = clock(options);
+    this.#skew = options.nonceSkewSeconds ?? STORE_NONCE_SKEW;
+  }
+
+  #init(): Promise<void> {
+    this.#ready ??= (async () => {
+      for (const d of [
+        this.#dir,
+        join(this.#dir, 'associations'),
+        join(this.#dir, 'nonces'),
+        join(this.#dir, 'tmp'),
+      ]) {
+        await mkdir(d, { recursive: true, mode: 0o700 });
+      }
+      await chmod(this.#dir, 0o700);
+    })();
+    return this.#ready;
+  }
+
+  #serverDir(serverUrl: string): string {
+    return join(this.#dir, 'associations', hashKey(serverUrl));
+  }
+
+  async storeAssociation(serverUrl: string, a: Association): Promise<void> {
+    checkServerUrl(serverUrl);
+    try {
+      await this.#init();
+      const dir = this.#serverDir(serverUrl);
+      await mkdir(dir, { recursive: true, mode: 0o700 });
+      const tmp = join(this.#dir, 'tmp', `${randomBytes(12).toString('hex')}.tmp`);
+      await writeFile(tmp, a.serialize(), { mode: 0o600, flush: true });
+      await rename(tmp, join(dir, `${hashKey(a.handle)}.json`));
+    } catch (e) {
+      throw wrapError(e, 'storing an association');
+    }
+  }
+
+  async #read(path: string): Promise<Association | null> {
+    try {
+      return Association.deserialize(await readFile(path, 'utf8'));
+    } catch {
+      return null; // missing or corrupt: never used
+    }
+  }
+
+  async getAssociation(serverUrl: string, handle?: string): Promise<Association | null> {
+    checkServerUrl(serverUrl);
+    const now = this.#now();
+    const dir = this.#serverDir(serverUrl);
+    if (handle !== undefined) {
+      if (!isValidHandle(handle)) return null;
+      const a = await this.#read(join(dir, `${hashKey(handle)}.json`));
+      return a && a.handle === handle && !a.isExpired(now) ? a : null;
+    }
+    let names: string[];
+    try {
+      names = await readdir(dir);
+    } catch {
+      return null;
+    }
+    let best: Association | null = null;
+    for (const n of names) {
+      const a = await this.#read(join(dir, n));
+      if (a && !a.isExpired(now) && (!best || a.issued >= best.issued)) best = a;
+    }
+    return best;
+  }
+
+  async removeAssociation(serverUrl: string, handle: string): Promise<boolean> {
+    checkServerUrl(serverUrl);
+    try {
+      await unlink(join(this.#serverDir(serverUrl), `${hashKey(handle)}.json`));
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async useNonce(serverUrl: string, timestamp: number, salt: string): Promise<boolean> {
+    checkServerUrl(serverUrl);
+    checkNonceInput(timestamp, salt);
+    if (!inNonceWindow(timestamp, this.#now(), this.#skew)) return false;
+    try {
+      await this.#init();
+      // The timestamp leads the name so cleanup needs no file reads.
+      const fh = await open(
+        join(this.#dir, 'nonces', `${timestamp}-${hashKey(serverUrl, timestamp, salt)}`),
+        constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY,
+        0o600,
+      );
+      await fh.close();
+      return true;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
+      throw wrapError(e, 'recording a nonce');
+    }
+  }
+
+  async cleanupNonces(): Promise<number> {
+    await this.#init();
+    const cutoff = this.#now() - this.#skew;
+    let n = 0;
+    for (const name of await readdir(join(this.#dir, 'nonces'))) {
+      const ts = Number(name.split('-', 1)[0]);
+      if (Number.isFinite(ts) && ts < cutoff) {
+        await rm(join(this.#dir, 'nonces', name), { force: true });
+        n++;
+      }
+    }
+    return n;
+  }
+
+  async cleanupAssociations(): Promise<number> {
+    await this.#init();
+    const now = this.#now();
+    let n = 0;
+    const root = join(this.#dir, 'associations');
+    for (const server of await readdir(root)) {
+      const dir = join(root, server);
+      if (!(await stat(dir)).isDirectory()) continue;
+      for (const name of await readdir(dir)) {
+        const a = await this.#read(join(dir, name));
+        if (!a || a.isExpired(now)) {
+          await rm(join(dir, name), { force: true });
+          if (a) n++;
+        }
+      }
+    }
+    return n;
+  }
+}

@@ -1,0 +1,157 @@
+/**
+ * Redis store (`openid2/redis`, ioredis): nonces with `SET NX EX` (atomic,
+ * expiring by themselves), associations in one hash per server URL, keys
+ * under a configurable prefix.
+ *
+ * @example
+ * import { RedisStore } from 'openid2/redis';
+ * const store = new RedisStore({ url: 'redis://127.0.0.1:6379', keyPrefix: 'myapp:openid2:' });
+ */
+import { Redis } from 'ioredis';
+import { Association, isValidHandle } from '../protocol/association.js';
+import {
+  checkNonceInput,
+  checkServerUrl,
+  clock,
+  hashKey,
+  inNonceWindow,
+  STORE_NONCE_SKEW,
+  type StoreBaseOptions,
+  wrapError,
+} from './common.js';
+import type { OpenIDStore } from './store.js';
+
+export interface RedisStoreOptions extends StoreBaseOptions {
+  /** `redis://…`; its password never appears in errors. */
+  url?: string;
+  /** An existing client to share (the app keeps ownership). */
+  client?: Redis;
+  /** Prefix of every key. Default `openid2:`. */
+  keyPrefix?: string;
+}
+
+export class RedisStore implements OpenIDStore {
+  readonly #redis: Redis;
+  readonly #own: boolean;
+  readonly #p: string;
+  readonly #now: () => number;
+  readonly #skew: number;
+
+  constructor(options: RedisStoreOptions = {}) {
+    this.#own = options.client === undefined;
+    this.#redis =
+      options.client ??
+      new Redis(options.url ?? 'redis://127.0.0.1:6379', {
+        maxRetriesPerRequest: 1,
+        enableOfflineQueue: true,
+        lazyConnect: false,
+      });
+    if (this.#own) this.#redis.on('error', () => {}); // reconnects by itself; operations report failures
+    this.#p = options.keyPrefix ?? 'openid2:';
+    this.#now = clock(options);
+    this.#skew = options.nonceSkewSeconds ?? STORE_NONCE_SKEW;
+  }
+
+  #assocKey(serverUrl: string): string {
+    return `${this.#p}assoc:${hashKey(serverUrl)}`;
+  }
+
+  async #do<T>(what: string, f: () => Promise<T>): Promise<T> {
+    try {
+      return await f();
+    } catch (e) {
+      throw wrapError(e, what);
+    }
+  }
+
+  async storeAssociation(serverUrl: string, a: Association): Promise<void> {
+    checkServerUrl(serverUrl);
+    const key = this.#assocKey(serverUrl);
+    await this.#do('storing an association', async () => {
+      await this.#redis.multi().hset(key, a.handle, a.serialize()).sadd(`${this.#p}assoc-keys`, key).exec();
+    });
+  }
+
+  async #all(serverUrl: string): Promise<Association[]> {
+    const raw = await this.#do('reading associations', () => this.#redis.hgetall(this.#assocKey(serverUrl)));
+    const out: Association[] = [];
+    for (const text of Object.values(raw)) {
+      try {
+        out.push(Association.deserialize(text));
+      } catch {
+        // a corrupt entry is never used
+      }
+    }
+    return out;
+  }
+
+  async getAssociation(serverUrl: string, handle?: string): Promise<Association | null> {
+    checkServerUrl(serverUrl);
+    const now = this.#now();
+    if (handle !== undefined) {
+      if (!isValidHandle(handle)) return null;
+      const text = await this.#do('reading an association', () =>
+        this.#redis.hget(this.#assocKey(serverUrl), handle),
+      );
+      if (text === null) return null;
+      try {
+        const a = Association.deserialize(text);
+        return a.isExpired(now) ? null : a;
+      } catch {
+        return null;
+      }
+    }
+    const valid = (await this.#all(serverUrl)).filter((a) => !a.isExpired(now));
+    return valid.sort((x, y) => y.issued - x.issued)[0] ?? null;
+  }
+
+  async removeAssociation(serverUrl: string, handle: string): Promise<boolean> {
+    checkServerUrl(serverUrl);
+    const n = await this.#do('removing an association', () =>
+      this.#redis.hdel(this.#assocKey(serverUrl), handle),
+    );
+    return n > 0;
+  }
+
+  async useNonce(serverUrl: string, timestamp: number, salt: string): Promise<boolean> {
+    checkServerUrl(serverUrl);
+    checkNonceInput(timestamp, salt);
+    const now = this.#now();
+    if (!inNonceWindow(timestamp, now, this.#skew)) return false;
+    // Kept until it falls out of the window, then Redis drops it.
+    const ttl = Math.max(1, timestamp + this.#skew - now + 1);
+    const r = await this.#do('recording a nonce', () =>
+      this.#redis.set(`${this.#p}nonce:${hashKey(serverUrl, timestamp, salt)}`, '1', 'EX', ttl, 'NX'),
+    );
+    return r === 'OK';
+  }
+
+  /** Nonces expire by TTL in Redis; nothing to remove by hand. */
+  async cleanupNonces(): Promise<number> {
+    return 0;
+  }
+
+  async cleanupAssociations(): Promise<number> {
+    const now = this.#now();
+    const keys = await this.#do('listing associations', () => this.#redis.smembers(`${this.#p}assoc-keys`));
+    let removed = 0;
+    for (const key of keys) {
+      const raw = await this.#do('reading associations', () => this.#redis.hgetall(key));
+      for (const [handle, text] of Object.entries(raw)) {
+        let expired = true;
+        try {
+          expired = Association.deserialize(text).isExpired(now);
+        } catch {
+          expired = true;
+        }
+        if (expired)
+          removed += await this.#do('removing an association', () => this.#redis.hdel(key, handle));
+      }
+    }
+    return removed;
+  }
+
+  async close(): Promise<void> {
+    if (this.#own) await this.#redis.quit().catch(() => this.#redis.disconnect());
+  }
+}

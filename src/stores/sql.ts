@@ -1,0 +1,207 @@
+/**
+ * One SQL implementation of the store contract for SQLite, PostgreSQL and
+ * MySQL/MariaDB, over a tiny driver interface each backend module provides.
+ * Keys are SHA-256 hashes of the inputs, so URLs, handles and salts of any
+ * length or content fit fixed-size primary keys; nonce uniqueness is a
+ * primary key with an insert-if-absent, atomic on every backend.
+ */
+import { Association, isValidHandle } from '../protocol/association.js';
+import type { AssociationType } from '../protocol/constants.js';
+import {
+  checkNonceInput,
+  checkServerUrl,
+  clock,
+  hashKey,
+  inNonceWindow,
+  STORE_NONCE_SKEW,
+  type StoreBaseOptions,
+  wrapError,
+} from './common.js';
+import type { OpenIDStore } from './store.js';
+
+export type SqlKind = 'sqlite' | 'pg' | 'mysql';
+
+/** What a backend gives the SQL store: run one statement with `?` placeholders. */
+export interface SqlDriver {
+  readonly kind: SqlKind;
+  run(
+    sql: string,
+    params?: readonly unknown[],
+  ): Promise<{ rows: Record<string, unknown>[]; changes: number }>;
+  close(): Promise<void>;
+}
+
+/** Options of the SQL stores. */
+export interface SqlStoreOptions extends StoreBaseOptions {
+  /** Prefix of the table names. Default `openid2_`. */
+  tablePrefix?: string;
+}
+
+/** The schema version this code writes; older recorded versions are migrated on first use. */
+export const SCHEMA_VERSION = 1;
+
+function schema(kind: SqlKind, p: string): string[] {
+  const blob = kind === 'pg' ? 'BYTEA' : kind === 'mysql' ? 'VARBINARY(64)' : 'BLOB';
+  const key = kind === 'mysql' ? 'CHAR(64)' : 'TEXT';
+  const handle = kind === 'mysql' ? 'VARCHAR(255)' : 'TEXT';
+  const big = kind === 'sqlite' ? 'INTEGER' : 'BIGINT';
+  return [
+    `CREATE TABLE IF NOT EXISTS ${p}schema (version INTEGER NOT NULL)`,
+    `CREATE TABLE IF NOT EXISTS ${p}associations (
+      url_hash ${key} NOT NULL, handle ${handle} NOT NULL, server_url TEXT NOT NULL,
+      secret ${blob} NOT NULL, issued ${big} NOT NULL, lifetime ${big} NOT NULL, expires ${big} NOT NULL,
+      assoc_type VARCHAR(16) NOT NULL, PRIMARY KEY (url_hash, handle))`,
+    `CREATE TABLE IF NOT EXISTS ${p}nonces (
+      nonce_hash ${key} NOT NULL PRIMARY KEY, timestamp ${big} NOT NULL)`,
+  ];
+}
+
+/** The shared SQL store; use SQLiteStore, PostgresStore or MySQLStore. */
+export class SqlStore implements OpenIDStore {
+  readonly #driver: SqlDriver;
+  readonly #p: string;
+  readonly #now: () => number;
+  readonly #skew: number;
+  #ready: Promise<void> | null = null;
+
+  constructor(driver: SqlDriver, options: SqlStoreOptions = {}) {
+    const prefix = options.tablePrefix ?? 'openid2_';
+    if (!/^[A-Za-z_][A-Za-z0-9_]{0,30}$/.test(prefix))
+      throw new TypeError('tablePrefix must be a plain SQL identifier prefix');
+    this.#driver = driver;
+    this.#p = prefix;
+    this.#now = clock(options);
+    this.#skew = options.nonceSkewSeconds ?? STORE_NONCE_SKEW;
+  }
+
+  /** Create the schema, or migrate it by its recorded version. Runs once, on first use. */
+  migrate(): Promise<void> {
+    this.#ready ??= (async () => {
+      for (const sql of schema(this.#driver.kind, this.#p)) await this.#driver.run(sql);
+      const { rows } = await this.#driver.run(`SELECT version FROM ${this.#p}schema`);
+      const current = rows.length === 0 ? 0 : Math.max(...rows.map((r) => Number(r['version'])));
+      if (current === 0)
+        await this.#driver.run(`INSERT INTO ${this.#p}schema (version) VALUES (?)`, [SCHEMA_VERSION]);
+      else if (current > SCHEMA_VERSION)
+        throw new Error(`schema version ${current} is newer than this openid2 (${SCHEMA_VERSION})`);
+      // Future migrations: `if (current < 2) { ALTER ...; UPDATE schema SET version = 2 }`.
+    })().catch((e: unknown) => {
+      this.#ready = null;
+      throw e;
+    });
+    return this.#ready;
+  }
+
+  async #run(what: string, sql: string, params: readonly unknown[] = []) {
+    try {
+      await this.migrate();
+      return await this.#driver.run(sql, params);
+    } catch (e) {
+      throw wrapError(e, what);
+    }
+  }
+
+  async storeAssociation(serverUrl: string, a: Association): Promise<void> {
+    checkServerUrl(serverUrl);
+    const k = hashKey(serverUrl);
+    const p = this.#p;
+    const cols = '(url_hash, handle, server_url, secret, issued, lifetime, expires, assoc_type)';
+    const values = [
+      k,
+      a.handle,
+      serverUrl,
+      Buffer.from(a.secret),
+      a.issued,
+      a.lifetime,
+      a.expiresAt,
+      a.assocType,
+    ];
+    const kind = this.#driver.kind;
+    const sql =
+      kind === 'pg'
+        ? `INSERT INTO ${p}associations ${cols} VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (url_hash, handle) DO UPDATE SET
+           secret = EXCLUDED.secret, issued = EXCLUDED.issued, lifetime = EXCLUDED.lifetime, expires = EXCLUDED.expires,
+           assoc_type = EXCLUDED.assoc_type`
+        : kind === 'mysql'
+          ? `REPLACE INTO ${p}associations ${cols} VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
+          : `INSERT OR REPLACE INTO ${p}associations ${cols} VALUES (?, ?, ?, ?, ?, ?, ?, ?)`;
+    await this.#run('storing an association', sql, values);
+  }
+
+  async getAssociation(serverUrl: string, handle?: string): Promise<Association | null> {
+    checkServerUrl(serverUrl);
+    if (handle !== undefined && !isValidHandle(handle)) return null;
+    const now = this.#now();
+    const { rows } =
+      handle === undefined
+        ? await this.#run(
+            'reading associations',
+            `SELECT * FROM ${this.#p}associations WHERE url_hash = ? AND expires > ? ORDER BY issued DESC LIMIT 1`,
+            [hashKey(serverUrl), now],
+          )
+        : await this.#run(
+            'reading an association',
+            `SELECT * FROM ${this.#p}associations WHERE url_hash = ? AND handle = ? AND expires > ?`,
+            [hashKey(serverUrl), handle, now],
+          );
+    const row = rows[0];
+    if (!row) return null;
+    try {
+      return new Association({
+        handle: String(row['handle']),
+        secret: new Uint8Array(row['secret'] as Buffer),
+        issued: Number(row['issued']),
+        lifetime: Number(row['lifetime']),
+        assocType: String(row['assoc_type']) as AssociationType,
+      });
+    } catch {
+      return null; // a corrupt row is never used
+    }
+  }
+
+  async removeAssociation(serverUrl: string, handle: string): Promise<boolean> {
+    checkServerUrl(serverUrl);
+    if (!isValidHandle(handle)) return false;
+    const r = await this.#run(
+      'removing an association',
+      `DELETE FROM ${this.#p}associations WHERE url_hash = ? AND handle = ?`,
+      [hashKey(serverUrl), handle],
+    );
+    return r.changes > 0;
+  }
+
+  async useNonce(serverUrl: string, timestamp: number, salt: string): Promise<boolean> {
+    checkServerUrl(serverUrl);
+    checkNonceInput(timestamp, salt);
+    if (!inNonceWindow(timestamp, this.#now(), this.#skew)) return false;
+    const kind = this.#driver.kind;
+    const insert =
+      kind === 'pg'
+        ? `INSERT INTO ${this.#p}nonces (nonce_hash, timestamp) VALUES (?, ?) ON CONFLICT DO NOTHING`
+        : kind === 'mysql'
+          ? `INSERT IGNORE INTO ${this.#p}nonces (nonce_hash, timestamp) VALUES (?, ?)`
+          : `INSERT OR IGNORE INTO ${this.#p}nonces (nonce_hash, timestamp) VALUES (?, ?)`;
+    const r = await this.#run('recording a nonce', insert, [hashKey(serverUrl, timestamp, salt), timestamp]);
+    return r.changes === 1;
+  }
+
+  async cleanupNonces(): Promise<number> {
+    const r = await this.#run('cleaning nonces', `DELETE FROM ${this.#p}nonces WHERE timestamp < ?`, [
+      this.#now() - this.#skew,
+    ]);
+    return r.changes;
+  }
+
+  async cleanupAssociations(): Promise<number> {
+    const r = await this.#run(
+      'cleaning associations',
+      `DELETE FROM ${this.#p}associations WHERE expires <= ?`,
+      [this.#now()],
+    );
+    return r.changes;
+  }
+
+  async close(): Promise<void> {
+    await this.#driver.close();
+  }
+}
