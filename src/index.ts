@@ -176,4 +176,8 @@ export {
 export type { CancelResult, CompleteResult, FailureResult, SetupNeededResult } from './rp/result.js';
 export { SuccessResult } from './rp/result.js';
 export type { LoginState, StateSession } from './rp/state.js';
+export { FileStore, type FileStoreOptions } from './stores/file.js';
+export { MemoryStore, type MemoryStoreOptions } from './stores/memory.js';
+export { openStore } from './stores/open.js';
+export type { SqlStoreOptions } from './stores/sql.js';
 export type { OpenIDStore } from './stores/store.js';

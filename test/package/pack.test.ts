@@ -110,6 +110,18 @@ describe('the published package', { timeout: 600_000 }, () => {
     });
   }
 
+  test('importing the core loads no database driver', () => {
+    const app = join(work, 'app');
+    const code = `import 'openid2'; import { createRequire } from 'node:module';
+      const require = createRequire(process.cwd() + '/x.js');
+      const loaded = Object.keys(require.cache).filter((p) => ${JSON.stringify(drivers)}.some((d) => p.includes('/node_modules/' + d + '/')));
+      console.log(JSON.stringify(loaded));`;
+    assert.equal(run(process.execPath, ['--input-type=module', '-e', code], app).trim(), '[]');
+    // The same probe does see a driver once a store subpath is imported (so the check above can fail).
+    const probe = code.replace("import 'openid2';", "import 'openid2'; import 'openid2/postgres';");
+    assert.notEqual(run(process.execPath, ['--input-type=module', '-e', probe], app).trim(), '[]');
+  });
+
   test('the openid2 bin runs from the installed package', () => {
     const out = run(join(work, 'app', 'node_modules', '.bin', 'openid2'), ['--help'], join(work, 'app'));
     assert.match(out, /Usage: openid2/);
