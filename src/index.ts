@@ -3,6 +3,15 @@
  * This entry re-exports the public API; nothing here has behaviour of its own.
  */
 
+export { MemoryQueue } from './background/memory-queue.js';
+export type { AssociationQueue, QueueOptions, TakenEntry, TakeOptions } from './background/queue.js';
+export {
+  type RunningWorker,
+  runWorkerOnce,
+  startAssociationWorker,
+  type WorkerOptions,
+  type WorkerStats,
+} from './background/worker.js';
 export { type AddressVerdict, classifyAddress } from './discovery/address-policy.js';
 export { DiscoveryCache, type DiscoveryCacheOptions } from './discovery/cache.js';
 export {

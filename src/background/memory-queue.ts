@@ -1,0 +1,76 @@
+/** In-process queue: one process, the worker runs beside the relying party. */
+import { randomUUID } from 'node:crypto';
+import {
+  type AssociationQueue,
+  checkEntry,
+  DEFAULT_LEASE_MS,
+  type QueuedEndpoint,
+  type QueueOptions,
+  sleep,
+  type TakenEntry,
+  type TakeOptions,
+} from './queue.js';
+
+interface Item {
+  entry: TakenEntry;
+  leaseUntil: number;
+}
+
+export class MemoryQueue implements AssociationQueue {
+  readonly #items = new Map<string, Item>();
+  readonly #leaseMs: number;
+  readonly #now: () => number;
+  #waiters: (() => void)[] = [];
+
+  constructor(options: QueueOptions = {}) {
+    this.#leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
+    this.#now = options.nowMs ?? Date.now;
+  }
+
+  async push(entry: QueuedEndpoint): Promise<void> {
+    const e = checkEntry(entry);
+    // Coalesce: an endpoint already waiting (not leased) needs no second entry.
+    for (const item of this.#items.values()) {
+      if (item.entry.opEndpoint === e.opEndpoint && item.leaseUntil <= this.#now()) return;
+    }
+    const id = randomUUID();
+    this.#items.set(id, { entry: { ...e, id }, leaseUntil: 0 });
+    const w = this.#waiters;
+    this.#waiters = [];
+    for (const wake of w) wake();
+  }
+
+  #claim(max: number): TakenEntry[] {
+    const now = this.#now();
+    const out: TakenEntry[] = [];
+    for (const item of this.#items.values()) {
+      if (out.length >= max) break;
+      if (item.leaseUntil <= now) {
+        item.leaseUntil = now + this.#leaseMs;
+        out.push(item.entry);
+      }
+    }
+    return out;
+  }
+
+  async take(max: number, options: TakeOptions = {}): Promise<TakenEntry[]> {
+    const deadline = Date.now() + (options.waitMs ?? 0);
+    for (;;) {
+      const got = this.#claim(max);
+      if (got.length > 0 || Date.now() >= deadline || options.signal?.aborted) return got;
+      await Promise.race([
+        new Promise<void>((r) => this.#waiters.push(r)),
+        sleep(Math.min(deadline - Date.now(), 1000), options.signal),
+      ]);
+    }
+  }
+
+  async ack(taken: TakenEntry | readonly TakenEntry[]): Promise<void> {
+    for (const t of Array.isArray(taken) ? taken : [taken as TakenEntry]) this.#items.delete(t.id);
+  }
+
+  /** Entries waiting or leased (for tests and metrics). */
+  get size(): number {
+    return this.#items.size;
+  }
+}

@@ -1,0 +1,72 @@
+/**
+ * The association queue contract (DESIGN.md §5): relying parties push OP
+ * endpoints that need an association; a worker takes them, associates, and
+ * acks. An entry taken but not acked within the lease is handed out again,
+ * so a worker that crashes mid-batch loses nothing. Duplicates are harmless.
+ */
+import type { AssociationQueueLike, QueuedEndpoint } from '../rp/association-manager.js';
+
+export type { QueuedEndpoint };
+
+/** An entry a worker holds: ack it when done. */
+export interface TakenEntry extends QueuedEndpoint {
+  readonly id: string;
+}
+
+export interface TakeOptions {
+  /** Wait up to this long for at least one entry. Default 0 (return at once). */
+  waitMs?: number;
+  signal?: AbortSignal;
+}
+
+export interface AssociationQueue extends AssociationQueueLike {
+  push(entry: QueuedEndpoint): Promise<void>;
+  /** Up to `max` entries, leased to the caller. */
+  take(max: number, options?: TakeOptions): Promise<TakenEntry[]>;
+  /** Done with these entries: they are not handed out again. */
+  ack(taken: TakenEntry | readonly TakenEntry[]): Promise<void>;
+  close?(): Promise<void>;
+}
+
+/** Options every queue takes. */
+export interface QueueOptions {
+  /** How long a taken entry stays leased before it is handed out again. Default 60 s. */
+  leaseMs?: number;
+  /** Clock in milliseconds (tests). */
+  nowMs?: () => number;
+}
+
+export const DEFAULT_LEASE_MS = 60_000;
+
+/** Sleep that an AbortSignal ends early. */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const t = setTimeout(done, ms);
+    function done() {
+      clearTimeout(t);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
+
+/** Check an entry before it is queued. */
+export function checkEntry(entry: QueuedEndpoint): QueuedEndpoint {
+  if (
+    typeof entry.opEndpoint !== 'string' ||
+    !/^https?:\/\//.test(entry.opEndpoint) ||
+    entry.opEndpoint.length > 2048
+  ) {
+    throw new TypeError('queue entry needs an http(s) opEndpoint of at most 2048 characters');
+  }
+  if (entry.version !== '2.0' && entry.version !== '1.1' && entry.version !== '1.0') {
+    throw new TypeError('queue entry needs a version');
+  }
+  return {
+    opEndpoint: entry.opEndpoint,
+    version: entry.version,
+    ...(entry.types ? { types: [...entry.types] } : {}),
+  };
+}

@@ -1,0 +1,164 @@
+/**
+ * The association worker (DESIGN.md §5): takes OP endpoints off a queue,
+ * skips those whose association is still good beyond the renewal margin,
+ * negotiates and stores the others, and logs one structured line each with
+ * the time a user would otherwise have waited. It renews the associations
+ * it made before they lapse. One bad endpoint never stops it.
+ */
+import { createFetcher, type Fetcher, type FetchOptions } from '../discovery/fetcher.js';
+import { associate, SessionNegotiator } from '../rp/associations.js';
+import type { OpenIDStore } from '../stores/store.js';
+import type { AssociationQueue, QueuedEndpoint, TakenEntry } from './queue.js';
+import { sleep } from './queue.js';
+
+export interface WorkerOptions {
+  store: OpenIDStore;
+  queue: AssociationQueue;
+  negotiator?: SessionNegotiator;
+  fetcher?: Fetcher;
+  fetch?: FetchOptions;
+  /** Renew associations expiring within this many seconds. Default 300. */
+  renewalMarginSeconds?: number;
+  /** Entries taken per batch. Default 10. */
+  batchSize?: number;
+  /** How long one take() waits for entries. Default 1000 ms. */
+  waitMs?: number;
+  /** How often to look for associations to renew. Default 60 s. */
+  renewIntervalMs?: number;
+  /** One structured log line per event. Default: JSON on stdout. */
+  logger?: (line: Record<string, unknown>) => void;
+  /** Clock in Unix seconds. */
+  now?: () => number;
+}
+
+export interface WorkerStats {
+  taken: number;
+  associated: number;
+  skipped: number;
+  failed: number;
+}
+
+function setup(options: WorkerOptions) {
+  const fetcher = options.fetcher ?? createFetcher(options.fetch ?? {});
+  const negotiator = options.negotiator ?? new SessionNegotiator();
+  const now = options.now ?? (() => Math.floor(Date.now() / 1000));
+  const log = options.logger ?? ((line) => process.stdout.write(`${JSON.stringify(line)}\n`));
+  const margin = options.renewalMarginSeconds ?? 300;
+  /** Endpoints this worker associated: renewal covers these. */
+  const seen = new Map<string, QueuedEndpoint>();
+
+  async function handle(entry: TakenEntry, stats: WorkerStats): Promise<boolean> {
+    stats.taken++;
+    try {
+      const held = await options.store.getAssociation(entry.opEndpoint);
+      if (held && held.expiresIn(now()) > margin) {
+        stats.skipped++;
+        log({ event: 'skipped', opEndpoint: entry.opEndpoint, expiresIn: held.expiresIn(now()) });
+        return true;
+      }
+      const r = await associate(entry.opEndpoint, entry.version, { fetcher, negotiator, now });
+      const elapsedMs = r.attempts.reduce((s, a) => s + a.elapsedMs, 0);
+      if (!r.association) {
+        stats.failed++;
+        log({
+          event: 'associate_failed',
+          opEndpoint: entry.opEndpoint,
+          code: r.error?.code,
+          message: r.error?.message,
+          elapsedMs,
+        });
+        // Not acked: the lease hands it out again later, which is the back-off.
+        return false;
+      }
+      await options.store.storeAssociation(entry.opEndpoint, r.association);
+      seen.set(entry.opEndpoint, { opEndpoint: entry.opEndpoint, version: entry.version });
+      stats.associated++;
+      const last = r.attempts[r.attempts.length - 1];
+      log({
+        event: 'associated',
+        opEndpoint: entry.opEndpoint,
+        assocType: r.association.assocType,
+        sessionType: last?.pair.sessionType,
+        elapsedMs,
+      });
+      return true;
+    } catch (e) {
+      stats.failed++;
+      log({
+        event: 'associate_failed',
+        opEndpoint: entry.opEndpoint,
+        code: 'worker_error',
+        message: e instanceof Error ? e.message : String(e),
+      });
+      return false;
+    }
+  }
+
+  async function batch(stats: WorkerStats, waitMs: number, signal?: AbortSignal): Promise<number> {
+    const taken = await options.queue.take(options.batchSize ?? 10, {
+      waitMs,
+      ...(signal ? { signal } : {}),
+    });
+    const done: TakenEntry[] = [];
+    for (const entry of taken) if (await handle(entry, stats)) done.push(entry);
+    if (done.length) await options.queue.ack(done);
+    return taken.length;
+  }
+
+  async function renew(): Promise<void> {
+    for (const e of seen.values()) {
+      const held = await options.store.getAssociation(e.opEndpoint).catch(() => null);
+      if (!held || held.expiresIn(now()) <= margin) await options.queue.push(e).catch(() => {});
+    }
+  }
+
+  return { batch, renew, log };
+}
+
+/** Drain the queue once (cron style) and return what was done. */
+export async function runWorkerOnce(options: WorkerOptions): Promise<WorkerStats> {
+  const w = setup(options);
+  const stats: WorkerStats = { taken: 0, associated: 0, skipped: 0, failed: 0 };
+  // Failed entries stay leased, so the loop ends when nothing new is waiting.
+  while ((await w.batch(stats, 0)) > 0) {}
+  return stats;
+}
+
+/** A running worker: `stop()` finishes the entry in hand and returns. */
+export interface RunningWorker {
+  stop(): Promise<void>;
+  readonly done: Promise<void>;
+  readonly stats: WorkerStats;
+}
+
+/** Start a worker in this process (or under `openid2 worker --watch`). */
+export function startAssociationWorker(options: WorkerOptions): RunningWorker {
+  const w = setup(options);
+  const stats: WorkerStats = { taken: 0, associated: 0, skipped: 0, failed: 0 };
+  const controller = new AbortController();
+  const renewEvery = options.renewIntervalMs ?? 60_000;
+  const done = (async () => {
+    let lastRenew = Date.now();
+    while (!controller.signal.aborted) {
+      try {
+        const n = await w.batch(stats, options.waitMs ?? 1000, controller.signal);
+        if (n === 0 && !controller.signal.aborted) await sleep(50, controller.signal);
+        if (Date.now() - lastRenew >= renewEvery) {
+          lastRenew = Date.now();
+          await w.renew();
+        }
+      } catch (e) {
+        w.log({ event: 'worker_error', message: e instanceof Error ? e.message : String(e) });
+        await sleep(1000, controller.signal);
+      }
+    }
+  })();
+  return {
+    stats,
+    done,
+    async stop() {
+      controller.abort();
+      await done;
+    },
+  };
+}
