@@ -106,6 +106,25 @@ export {
   type SRegRequestOptions,
   SRegResponse,
 } from './extensions/sreg.js';
+export type { WebResponse } from './op/encoder.js';
+export {
+  identityPageHead,
+  identityPageHtml,
+  identityPageXrds,
+  opIdentifierXrds,
+  renderXrds,
+  rpReturnToXrds,
+  type XrdsService,
+} from './op/identity-pages.js';
+export { Provider, type ProviderOptions } from './op/provider.js';
+export {
+  type AnswerOptions,
+  AssociateRequest,
+  CheckAuthRequest,
+  CheckIDRequest,
+  type OPRequest,
+} from './op/requests.js';
+export { OPResponse } from './op/response.js';
 export { Association, type AssociationInit, isValidHandle } from './protocol/association.js';
 export * from './protocol/constants.js';
 export {

@@ -30,6 +30,8 @@ export class OpenIDError extends Error {
 export interface ProtocolErrorContext {
   /** Where an indirect error response should go, when it is safe to redirect there. */
   returnTo?: string | undefined;
+  /** The request came through the browser (checkid): never answer it in key-value form. */
+  indirect?: boolean | undefined;
   /** `openid.ns` of the request, to answer in the same version. */
   namespace?: string | undefined;
   /** Spec `error_code` (e.g. `unsupported-type`). */

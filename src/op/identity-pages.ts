@@ -1,0 +1,93 @@
+/**
+ * Documents a provider serves for discovery: XRDS and HTML for a user's
+ * identity page, the OP identifier's XRDS, and a relying party's realm
+ * XRDS listing its return_to URLs (spec §7.3, §13). Every value is escaped.
+ */
+import {
+  TYPE_CLAIMED_IDENTIFIER,
+  TYPE_OP_IDENTIFIER,
+  TYPE_OPENID_1_1,
+  TYPE_RP_RETURN_TO,
+} from '../protocol/constants.js';
+import { escapeHtml } from '../protocol/message.js';
+
+/** One XRDS service element. */
+export interface XrdsService {
+  types: readonly string[];
+  uri: string;
+  /** OpenID 2.0 `LocalID`. */
+  localId?: string;
+  /** OpenID 1.x `openid:Delegate`. */
+  delegate?: string;
+  priority?: number;
+}
+
+/** An XRDS document with the given services. */
+export function renderXrds(services: readonly XrdsService[]): string {
+  const body = services
+    .map((s) => {
+      const prio = s.priority === undefined ? '' : ` priority="${Math.trunc(s.priority)}"`;
+      const types = s.types.map((t) => `      <Type>${escapeHtml(t)}</Type>`).join('\n');
+      const local = s.localId ? `\n      <LocalID>${escapeHtml(s.localId)}</LocalID>` : '';
+      const delegate = s.delegate
+        ? `\n      <openid:Delegate>${escapeHtml(s.delegate)}</openid:Delegate>`
+        : '';
+      return `    <Service${prio}>\n${types}\n      <URI>${escapeHtml(s.uri)}</URI>${local}${delegate}\n    </Service>`;
+    })
+    .join('\n');
+  return `<?xml version="1.0" encoding="UTF-8"?>
+<xrds:XRDS xmlns:xrds="xri://$xrds" xmlns="xri://$xrd*($v*2.0)" xmlns:openid="http://openid.net/xmlns/1.0">
+  <XRD>
+${body}
+  </XRD>
+</xrds:XRDS>
+`;
+}
+
+/** XRDS of a user's identity page: an OpenID 2.0 signon and an OpenID 1.1 signon service. */
+export function identityPageXrds(opEndpoint: string, localId?: string): string {
+  return renderXrds([
+    { types: [TYPE_CLAIMED_IDENTIFIER], uri: opEndpoint, priority: 0, ...(localId ? { localId } : {}) },
+    { types: [TYPE_OPENID_1_1], uri: opEndpoint, priority: 1, ...(localId ? { delegate: localId } : {}) },
+  ]);
+}
+
+/** XRDS of the OP identifier: users type the provider's URL and choose their identity there. */
+export function opIdentifierXrds(opEndpoint: string): string {
+  return renderXrds([{ types: [TYPE_OP_IDENTIFIER], uri: opEndpoint }]);
+}
+
+/** XRDS a relying party serves at its realm so providers can verify return_to (spec §13). */
+export function rpReturnToXrds(returnTos: readonly string[]): string {
+  return renderXrds(returnTos.map((uri) => ({ types: [TYPE_RP_RETURN_TO], uri })));
+}
+
+/** HTML `<head>` links for an identity page (spec §7.3.3), with an optional X-XRDS-Location meta. */
+export function identityPageHead(options: {
+  opEndpoint: string;
+  localId?: string;
+  xrdsUrl?: string;
+}): string {
+  const e = escapeHtml;
+  return [
+    options.xrdsUrl ? `<meta http-equiv="X-XRDS-Location" content="${e(options.xrdsUrl)}">` : '',
+    `<link rel="openid2.provider openid.server" href="${e(options.opEndpoint)}">`,
+    options.localId ? `<link rel="openid2.local_id openid.delegate" href="${e(options.localId)}">` : '',
+  ]
+    .filter(Boolean)
+    .join('\n');
+}
+
+/** A minimal identity page. */
+export function identityPageHtml(options: {
+  opEndpoint: string;
+  localId?: string;
+  xrdsUrl?: string;
+  title?: string;
+}): string {
+  return `<!DOCTYPE html>
+<html><head><meta charset="utf-8"><title>${escapeHtml(options.title ?? 'OpenID identity')}</title>
+${identityPageHead(options)}
+</head><body><p>${escapeHtml(options.title ?? 'OpenID identity')}</p></body></html>
+`;
+}

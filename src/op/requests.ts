@@ -1,0 +1,208 @@
+/**
+ * The requests a provider receives (spec §8, §9, §11.4.2), decoded and
+ * checked. Checkid requests carry what the app needs to decide, and
+ * `answer()` turns the decision into a response.
+ */
+
+import type { Fetcher } from '../discovery/fetcher.js';
+import { discoverReturnTo } from '../discovery/yadis.js';
+import { type AssociationType, IDENTIFIER_SELECT, type SessionType } from '../protocol/constants.js';
+import {
+  MalformedReturnUrlError,
+  MalformedTrustRootError,
+  NoReturnToError,
+  OpenIDError,
+  ProtocolError,
+  UntrustedReturnUrlError,
+} from '../protocol/errors.js';
+import { Message, OPENID_NS } from '../protocol/message.js';
+import { makeNonce } from '../protocol/nonce.js';
+import { Realm, returnToMatchesAny } from '../protocol/realm.js';
+import { OPResponse } from './response.js';
+
+/** What a checkid request needs from its provider. */
+export interface ProviderContext {
+  readonly endpoint: string;
+  readonly fetcher: Fetcher;
+  readonly setupUrl: string | undefined;
+  now(): number;
+}
+
+/** `openid.mode=associate` (spec §8.1). */
+export class AssociateRequest {
+  readonly mode = 'associate' as const;
+  constructor(
+    readonly message: Message,
+    readonly assocType: AssociationType,
+    readonly sessionType: SessionType,
+  ) {}
+}
+
+/** `openid.mode=check_authentication` (spec §11.4.2). */
+export class CheckAuthRequest {
+  readonly mode = 'check_authentication' as const;
+  constructor(readonly message: Message) {}
+}
+
+/** Options of {@link CheckIDRequest.answer}. */
+export interface AnswerOptions {
+  /** The identifier the user proved (required for identifier_select requests). */
+  identity?: string;
+  /** The claimed identifier; defaults to `identity` for identifier_select, to the request's otherwise. */
+  claimedId?: string;
+  /** OpenID 1 immediate mode: where the user can log in (`user_setup_url`). */
+  setupUrl?: string;
+}
+
+/** `openid.mode=checkid_setup` / `checkid_immediate` (spec §9): the app decides. */
+export class CheckIDRequest {
+  readonly mode: 'checkid_setup' | 'checkid_immediate';
+  readonly message: Message;
+  readonly immediate: boolean;
+  /** `openid.identity` (may be identifier_select); null for an identifier-less request. */
+  readonly identity: string | null;
+  /** `openid.claimed_id` (2.0); for 1.x the identity. */
+  readonly claimedId: string | null;
+  readonly returnTo: string | null;
+  /** The realm (trust_root in 1.x), defaulting to return_to. */
+  readonly realm: string;
+  readonly assocHandle: string | null;
+  readonly #ctx: ProviderContext;
+
+  /** @internal Built by `Provider.decodeRequest()`. */
+  constructor(message: Message, ctx: ProviderContext) {
+    this.#ctx = ctx;
+    this.message = message;
+    this.mode = message.get(OPENID_NS, 'mode') as 'checkid_setup' | 'checkid_immediate';
+    this.immediate = this.mode === 'checkid_immediate';
+    const ns = message.namespace;
+    const returnTo = message.get(OPENID_NS, 'return_to') ?? null;
+    const realmText = message.get(OPENID_NS, message.isOpenID2() ? 'realm' : 'trust_root') ?? returnTo;
+    if (returnTo !== null) {
+      let ok = false;
+      try {
+        const u = new URL(returnTo);
+        ok = u.protocol === 'http:' || u.protocol === 'https:';
+      } catch {
+        ok = false;
+      }
+      if (!ok) throw new MalformedReturnUrlError(returnTo, { indirect: true, namespace: ns });
+    }
+    if (realmText === null)
+      throw new NoReturnToError('the request has neither return_to nor realm', {
+        indirect: true,
+        namespace: ns,
+      });
+    const realm = Realm.parse(realmText);
+    if (!realm) throw new MalformedTrustRootError(realmText, { indirect: true, namespace: ns });
+    if (returnTo !== null && !realm.validateUrl(returnTo)) {
+      throw new UntrustedReturnUrlError(returnTo, realmText, { indirect: true, namespace: ns });
+    }
+    this.returnTo = returnTo;
+    this.realm = realmText;
+    // From here on errors may be sent back to return_to: it is valid and within the realm.
+    const ctxErr = { indirect: true, namespace: ns, returnTo: returnTo ?? undefined };
+    const identity = message.get(OPENID_NS, 'identity') ?? null;
+    const claimed = message.isOpenID2() ? (message.get(OPENID_NS, 'claimed_id') ?? null) : identity;
+    if (message.isOpenID2() && (identity === null) !== (claimed === null)) {
+      throw new ProtocolError(
+        'invalid_request',
+        'openid.claimed_id and openid.identity must come together',
+        ctxErr,
+      );
+    }
+    if (message.isOpenID1() && identity === null) {
+      throw new ProtocolError('invalid_request', 'OpenID 1 requests need openid.identity', ctxErr);
+    }
+    this.identity = identity;
+    this.claimedId = claimed;
+    this.assocHandle = message.get(OPENID_NS, 'assoc_handle') ?? null;
+  }
+
+  /** Whether the relying party lets the provider choose the identifier (spec §9.1). */
+  idSelect(): boolean {
+    return this.identity === IDENTIFIER_SELECT;
+  }
+
+  /** Whether the realm parses, is sane (not `http://*.com/`) and covers return_to. */
+  trustRootValid(): boolean {
+    const realm = Realm.parse(this.realm);
+    return realm !== null && realm.isSane() && (this.returnTo === null || realm.validateUrl(this.returnTo));
+  }
+
+  /**
+   * Relying-party discovery (spec §13): the realm's XRDS must list a
+   * return_to endpoint that return_to matches. Fetched through the
+   * provider's SSRF-guarded fetcher; any failure is `false`.
+   */
+  async returnToVerified(): Promise<boolean> {
+    const realm = Realm.parse(this.realm);
+    if (!realm || this.returnTo === null) return false;
+    try {
+      return returnToMatchesAny(
+        await discoverReturnTo(realm.discoveryUrl(), this.#ctx.fetcher),
+        this.returnTo,
+      );
+    } catch (e) {
+      if (e instanceof OpenIDError) return false;
+      throw e;
+    }
+  }
+
+  /**
+   * The answer: `allow` true gives a positive assertion (signed when
+   * encoded); false gives `cancel`, or in immediate mode `setup_needed`
+   * (OpenID 1: `id_res` with `user_setup_url`).
+   */
+  answer(allow: boolean, options: AnswerOptions = {}): OPResponse {
+    if (this.returnTo === null) throw new NoReturnToError('the request has no return_to to answer to');
+    const v2 = this.message.isOpenID2();
+    const fields = Message.create(this.message.version);
+    if (!allow) {
+      if (this.immediate) {
+        if (v2) fields.set(OPENID_NS, 'mode', 'setup_needed');
+        else {
+          const setupUrl = options.setupUrl ?? this.#ctx.setupUrl;
+          if (!setupUrl)
+            throw new OpenIDError('invalid_option', 'OpenID 1 immediate answers need a setupUrl');
+          fields.set(OPENID_NS, 'mode', 'id_res').set(OPENID_NS, 'user_setup_url', setupUrl);
+        }
+      } else {
+        fields.set(OPENID_NS, 'mode', 'cancel');
+      }
+      return new OPResponse({ fields, kind: 'indirect', returnTo: this.returnTo });
+    }
+    fields.set(OPENID_NS, 'mode', 'id_res');
+    let identity = this.identity;
+    let claimed = this.claimedId;
+    if (this.idSelect()) {
+      if (!options.identity) {
+        throw new ProtocolError('invalid_request', 'an identifier_select answer must name the identity');
+      }
+      identity = options.identity;
+      claimed = options.claimedId ?? options.identity;
+    } else if (options.identity !== undefined || options.claimedId !== undefined) {
+      identity = options.identity ?? identity;
+      claimed = options.claimedId ?? claimed;
+    }
+    if (v2) {
+      fields.set(OPENID_NS, 'op_endpoint', this.#ctx.endpoint);
+      if (identity !== null && claimed !== null) {
+        fields.set(OPENID_NS, 'claimed_id', claimed).set(OPENID_NS, 'identity', identity);
+      }
+      fields.set(OPENID_NS, 'return_to', this.returnTo);
+      fields.set(OPENID_NS, 'response_nonce', makeNonce(this.#ctx.now()));
+    } else {
+      fields.set(OPENID_NS, 'identity', identity ?? '').set(OPENID_NS, 'return_to', this.returnTo);
+    }
+    return new OPResponse({
+      fields,
+      kind: 'indirect',
+      returnTo: this.returnTo,
+      needsSigning: true,
+      assocHandle: this.assocHandle,
+    });
+  }
+}
+
+export type OPRequest = AssociateRequest | CheckIDRequest | CheckAuthRequest;

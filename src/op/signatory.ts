@@ -1,0 +1,92 @@
+/**
+ * The provider's signing (spec §10.1, §11.4.2): shared associations for
+ * relying parties that associated, private ones for stateless relying
+ * parties, kept apart in the store so check_authentication can never be
+ * asked to vouch for a shared-association signature, and each private
+ * association checked once only (replay).
+ */
+import { randomBytes } from 'node:crypto';
+import { Association } from '../protocol/association.js';
+import { type AssociationType, MAC_KEY_LENGTH } from '../protocol/constants.js';
+import { AlreadySignedError } from '../protocol/errors.js';
+import { Message, OPENID_NS } from '../protocol/message.js';
+import { signMessage, verifyMessageSignature } from '../protocol/signature.js';
+import type { OpenIDStore } from '../stores/store.js';
+import type { OPResponse } from './response.js';
+
+export interface SignatoryOptions {
+  store: OpenIDStore;
+  /** The provider's endpoint: the store key of its associations. */
+  endpoint: string;
+  now: () => number;
+  sharedLifetime: number;
+  privateLifetime: number;
+}
+
+export class Signatory {
+  readonly #o: SignatoryOptions;
+  readonly #sharedKey: string;
+  readonly #privateKey: string;
+
+  constructor(options: SignatoryOptions) {
+    this.#o = options;
+    this.#sharedKey = `${options.endpoint}#shared`;
+    this.#privateKey = `${options.endpoint}#private`;
+  }
+
+  /** A new association, stored as shared (for an associate request) or private. */
+  async createAssociation(kind: 'shared' | 'private', assocType: AssociationType): Promise<Association> {
+    const now = this.#o.now();
+    const a = new Association({
+      handle: `{${assocType}}{${now.toString(16)}}{${randomBytes(9).toString('base64url')}}`,
+      secret: randomBytes(MAC_KEY_LENGTH[assocType]),
+      issued: now,
+      lifetime: kind === 'shared' ? this.#o.sharedLifetime : this.#o.privateLifetime,
+      assocType,
+    });
+    await this.#o.store.storeAssociation(kind === 'shared' ? this.#sharedKey : this.#privateKey, a);
+    return a;
+  }
+
+  /**
+   * Sign a positive assertion: with the relying party's shared association
+   * when it names a valid one, else with a fresh private one (and
+   * `invalidate_handle` telling the RP its handle is gone). Every `openid.`
+   * field is signed (security case SL-09).
+   */
+  async sign(response: OPResponse): Promise<void> {
+    if (response.signed) throw new AlreadySignedError();
+    const m = response.fields;
+    let assoc: Association | null = null;
+    if (response.assocHandle) {
+      assoc = await this.#o.store.getAssociation(this.#sharedKey, response.assocHandle);
+      if (!assoc) m.set(OPENID_NS, 'invalidate_handle', response.assocHandle);
+    }
+    assoc ??= await this.createAssociation('private', m.isOpenID2() ? 'HMAC-SHA256' : 'HMAC-SHA1');
+    signMessage(m, assoc);
+    response.signed = true;
+  }
+
+  /**
+   * Answer check_authentication: is the message signed by one of our
+   * private associations? The association is removed on first use, so the
+   * same assertion cannot be confirmed twice.
+   */
+  async checkAuthentication(request: Message): Promise<Message> {
+    const answer = Message.create(request.version);
+    const handle = request.get(OPENID_NS, 'assoc_handle') ?? '';
+    const assoc = handle ? await this.#o.store.getAssociation(this.#privateKey, handle) : null;
+    let valid = false;
+    if (assoc) {
+      const copy = request.clone().set(OPENID_NS, 'mode', 'id_res');
+      valid = verifyMessageSignature(copy, assoc).ok;
+      await this.#o.store.removeAssociation(this.#privateKey, handle);
+    }
+    answer.set(OPENID_NS, 'is_valid', valid ? 'true' : 'false');
+    const invalidate = request.get(OPENID_NS, 'invalidate_handle');
+    if (invalidate && !(await this.#o.store.getAssociation(this.#sharedKey, invalidate))) {
+      answer.set(OPENID_NS, 'invalidate_handle', invalidate);
+    }
+    return answer;
+  }
+}
