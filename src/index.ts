@@ -114,7 +114,7 @@ export {
   opIdentifierXrds,
   renderXrds,
   rpReturnToXrds,
-  type XrdsService,
+  type XrdsServiceSpec,
 } from './op/identity-pages.js';
 export { Provider, type ProviderOptions } from './op/provider.js';
 export {

@@ -12,7 +12,7 @@ import {
 import { escapeHtml } from '../protocol/message.js';
 
 /** One XRDS service element. */
-export interface XrdsService {
+export interface XrdsServiceSpec {
   types: readonly string[];
   uri: string;
   /** OpenID 2.0 `LocalID`. */
@@ -23,7 +23,7 @@ export interface XrdsService {
 }
 
 /** An XRDS document with the given services. */
-export function renderXrds(services: readonly XrdsService[]): string {
+export function renderXrds(services: readonly XrdsServiceSpec[]): string {
   const body = services
     .map((s) => {
       const prio = s.priority === undefined ? '' : ` priority="${Math.trunc(s.priority)}"`;
