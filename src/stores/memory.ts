@@ -41,7 +41,10 @@ export class MemoryStore implements OpenIDStore {
   async storeAssociation(serverUrl: string, a: Association): Promise<void> {
     checkServerUrl(serverUrl);
     let m = this.#assocs.get(serverUrl);
-    if (!m) this.#assocs.set(serverUrl, (m = new Map()));
+    if (!m) {
+      m = new Map();
+      this.#assocs.set(serverUrl, m);
+    }
     m.delete(a.handle);
     m.set(a.handle, a);
     while (m.size > this.#maxAssocs) m.delete(m.keys().next().value as string);

@@ -33,7 +33,7 @@ async function slowProvider() {
   return { server, op: () => op, events };
 }
 
-function rpFor(base: string, mode: 'inline' | 'background', store: MemoryStore, queue?: MemoryQueue) {
+function rpFor(_base: string, mode: 'inline' | 'background', store: MemoryStore, queue?: MemoryQueue) {
   return new RelyingParty({
     realm: 'https://rp.example/',
     returnTo: 'https://rp.example/return',

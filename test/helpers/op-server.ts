@@ -120,14 +120,14 @@ export async function browse(redirectUrl: string): Promise<{ url: string; body?:
   if (res.status === 200 && html.includes('<form')) {
     const action = /action="([^"]*)"/.exec(html)?.[1]?.replace(/&amp;/g, '&') ?? '';
     const fields = [...html.matchAll(/<input type="hidden" name="([^"]*)" value="([^"]*)">/g)].map(
-      ([, k, v]) => [unescape(k as string), unescape(v as string)],
+      ([, k, v]) => [decodeEntities(k as string), decodeEntities(v as string)],
     );
     return { url: action, body: new URLSearchParams(fields as [string, string][]).toString() };
   }
   throw new Error(`provider answered ${res.status}: ${html.slice(0, 200)}`);
 }
 
-function unescape(s: string): string {
+function decodeEntities(s: string): string {
   return s
     .replace(/&quot;/g, '"')
     .replace(/&#39;/g, "'")
