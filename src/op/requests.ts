@@ -127,7 +127,7 @@ export class CheckIDRequest {
   /** Whether the realm parses, is sane (not `http://*.com/`) and covers return_to. */
   trustRootValid(): boolean {
     const realm = Realm.parse(this.realm);
-    return realm?.isSane() && (this.returnTo === null || realm.validateUrl(this.returnTo));
+    return realm !== null && realm.isSane() && (this.returnTo === null || realm.validateUrl(this.returnTo));
   }
 
   /**
