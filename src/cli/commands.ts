@@ -1,3 +1,4 @@
 /** Registers every CLI subcommand (each module adds itself to `commands`). */
 import './discover.js';
 import './associate.js';
+import './demo-command.js';

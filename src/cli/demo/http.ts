@@ -1,5 +1,5 @@
 /** Small Web Response helpers shared by the demo's routes. */
-import type { Sessions, SessionData } from './session.js';
+import type { SessionData, Sessions } from './session.js';
 
 /** One request as the demo's routes see it. */
 export interface Ctx {
@@ -30,24 +30,43 @@ function withCookies(headers: Headers, ctx: Ctx): Headers {
 export function htmlResponse(ctx: Ctx, body: string, status = 200): Response {
   const headers = new Headers({
     'content-type': 'text/html; charset=utf-8',
-    'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; form-action *; frame-ancestors 'none'",
+    'content-security-policy':
+      "default-src 'none'; style-src 'unsafe-inline'; form-action *; frame-ancestors 'none'",
     ...SECURITY_HEADERS,
   });
   return new Response(body, { status, headers: withCookies(headers, ctx) });
 }
 
 export function redirect(ctx: Ctx, location: string): Response {
-  return new Response(null, { status: 303, headers: withCookies(new Headers({ location, ...SECURITY_HEADERS }), ctx) });
+  return new Response(null, {
+    status: 303,
+    headers: withCookies(new Headers({ location, ...SECURITY_HEADERS }), ctx),
+  });
 }
 
-export function textResponse(ctx: Ctx, body: string, status: number, contentType = 'text/plain; charset=utf-8', extra: Record<string, string> = {}): Response {
-  return new Response(body, { status, headers: withCookies(new Headers({ 'content-type': contentType, ...SECURITY_HEADERS, ...extra }), ctx) });
+export function textResponse(
+  ctx: Ctx,
+  body: string,
+  status: number,
+  contentType = 'text/plain; charset=utf-8',
+  extra: Record<string, string> = {},
+): Response {
+  return new Response(body, {
+    status,
+    headers: withCookies(new Headers({ 'content-type': contentType, ...SECURITY_HEADERS, ...extra }), ctx),
+  });
 }
 
 /** A Response from the provider's framework-neutral answer. */
-export function webResponse(ctx: Ctx, web: { status: number; headers: Record<string, string>; body: string }): Response {
+export function webResponse(
+  ctx: Ctx,
+  web: { status: number; headers: Record<string, string>; body: string },
+): Response {
   const headers = withCookies(new Headers(web.headers), ctx);
-  return new Response(web.status === 302 || web.status === 303 ? null : web.body, { status: web.status, headers });
+  return new Response(web.status === 302 || web.status === 303 ? null : web.body, {
+    status: web.status,
+    headers,
+  });
 }
 
 /** A POST must carry this session's CSRF token. */

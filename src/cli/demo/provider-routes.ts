@@ -3,8 +3,9 @@
  * XRDS and link discovery, the OP identifier, the OpenID endpoint, and a
  * consent page showing the realm and the attributes asked for.
  */
-import { AX_TYPES } from '../../extensions/ax-types.js';
+
 import { AXFetchRequest, AXFetchResponse } from '../../extensions/ax.js';
+import { AX_TYPES } from '../../extensions/ax-types.js';
 import { SRegRequest, SRegResponse } from '../../extensions/sreg.js';
 import { identityPageHead, identityPageXrds, opIdentifierXrds } from '../../op/identity-pages.js';
 import type { Provider } from '../../op/provider.js';
@@ -24,21 +25,41 @@ export function providerRoutes(op: Provider, accounts: DemoAccounts): ProviderRo
   const identityUrl = (ctx: Ctx, username: string) => `${ctx.base}/op/id/${username}`;
   const nav = (ctx: Ctx): [string, string][] =>
     ctx.session.username
-      ? [['/op/', `provider: ${ctx.session.username}`], ['/', 'relying party']]
-      : [['/op/login', 'provider sign-in'], ['/op/signup', 'sign up'], ['/', 'relying party']];
-  const csrfField = (ctx: Ctx) => h`<input type="hidden" name="csrf" value="${ctx.sessions.csrf(ctx.sessionId)}">`;
-  const show = (ctx: Ctx, title: string, body: Raw, status = 200) => htmlResponse(ctx, page(title, body, nav(ctx)), status);
+      ? [
+          ['/op/', `provider: ${ctx.session.username}`],
+          ['/', 'relying party'],
+        ]
+      : [
+          ['/op/login', 'provider sign-in'],
+          ['/op/signup', 'sign up'],
+          ['/', 'relying party'],
+        ];
+  const csrfField = (ctx: Ctx) =>
+    h`<input type="hidden" name="csrf" value="${ctx.sessions.csrf(ctx.sessionId)}">`;
+  const show = (ctx: Ctx, title: string, body: Raw, status = 200) =>
+    htmlResponse(ctx, page(title, body, nav(ctx)), status);
 
   /** Answer a checkid request for the signed-in user, with the attributes asked for. */
   function positive(ctx: Ctx, request: CheckIDRequest, user: DemoAccount): OPResponse {
     const response = request.answer(true, { identity: identityUrl(ctx, user.username) });
     const sreg = SRegRequest.fromCheckIdRequest(request);
-    if (sreg) response.addExtension(SRegResponse.extractResponse(sreg, { nickname: user.nickname, email: user.email, fullname: user.fullname }));
+    if (sreg)
+      response.addExtension(
+        SRegResponse.extractResponse(sreg, {
+          nickname: user.nickname,
+          email: user.email,
+          fullname: user.fullname,
+        }),
+      );
     if (request.message.isOpenID2()) {
       const ax = AXFetchRequest.fromCheckIdRequest(request);
       if (ax) {
         response.addExtension(
-          AXFetchResponse.extractResponse(ax, { [AX_TYPES.email]: user.email, [AX_TYPES.nickname]: user.nickname, [AX_TYPES.fullname]: user.fullname }),
+          AXFetchResponse.extractResponse(ax, {
+            [AX_TYPES.email]: user.email,
+            [AX_TYPES.nickname]: user.nickname,
+            [AX_TYPES.fullname]: user.fullname,
+          }),
         );
       }
     }
@@ -59,22 +80,39 @@ export function providerRoutes(op: Provider, accounts: DemoAccounts): ProviderRo
       if (e instanceof ProtocolError) return webResponse(ctx, op.encodeError(e));
       throw e;
     }
-    if (request === null) return show(ctx, 'OpenID endpoint', h`<h1>OpenID endpoint</h1><p>This URL speaks OpenID; there is nothing to see.</p>`);
-    if (!(request instanceof CheckIDRequest)) return webResponse(ctx, await op.encodeResponse(await op.handleRequest(request)));
+    if (request === null)
+      return show(
+        ctx,
+        'OpenID endpoint',
+        h`<h1>OpenID endpoint</h1><p>This URL speaks OpenID; there is nothing to see.</p>`,
+      );
+    if (!(request instanceof CheckIDRequest))
+      return webResponse(ctx, await op.encodeResponse(await op.handleRequest(request)));
     const user = ctx.session.username ? accounts.get(ctx.session.username) : null;
-    const trusted = user !== null && userMatches(ctx, request, user) && request.trustRootValid() && accounts.isTrusted(user.username, request.realm);
+    const trusted =
+      user !== null &&
+      userMatches(ctx, request, user) &&
+      request.trustRootValid() &&
+      accounts.isTrusted(user.username, request.realm);
     if (trusted && user) return webResponse(ctx, await op.encodeResponse(positive(ctx, request, user)));
     if (request.immediate) return webResponse(ctx, await op.encodeResponse(request.answer(false)));
     const rid = randomId(12);
     ctx.session.pending.set(rid, Object.fromEntries(params));
-    if (ctx.session.pending.size > 20) ctx.session.pending.delete(ctx.session.pending.keys().next().value as string);
+    if (ctx.session.pending.size > 20)
+      ctx.session.pending.delete(ctx.session.pending.keys().next().value as string);
     return redirect(ctx, user ? `/op/consent?rid=${rid}` : `/op/login?rid=${rid}`);
   }
 
   async function consentPage(ctx: Ctx, rid: string): Promise<Response> {
     const params = ctx.session.pending.get(rid);
     const user = ctx.session.username ? accounts.get(ctx.session.username) : null;
-    if (!params) return show(ctx, 'Expired', h`<p class="error">This sign-in request has expired. Start again at the site.</p>`, 400);
+    if (!params)
+      return show(
+        ctx,
+        'Expired',
+        h`<p class="error">This sign-in request has expired. Start again at the site.</p>`,
+        400,
+      );
     if (!user) return redirect(ctx, `/op/login?rid=${encodeURIComponent(rid)}`);
     const request = op.decodeRequest(new URLSearchParams(params)) as CheckIDRequest;
     const verified = await request.returnToVerified();
@@ -102,15 +140,19 @@ ${attrs.length ? h`<p>It also asks for:</p><ul id="attributes">${attrs.map((a) =
   }
 
   async function consentPost(ctx: Ctx): Promise<Response> {
-    if (!csrfOk(ctx)) return show(ctx, 'Forbidden', h`<p class="error">The form expired; go back and try again.</p>`, 403);
+    if (!csrfOk(ctx))
+      return show(ctx, 'Forbidden', h`<p class="error">The form expired; go back and try again.</p>`, 403);
     const rid = ctx.form?.get('rid') ?? '';
     const params = ctx.session.pending.get(rid);
     const user = ctx.session.username ? accounts.get(ctx.session.username) : null;
-    if (!params || !user) return show(ctx, 'Expired', h`<p class="error">This sign-in request has expired.</p>`, 400);
+    if (!params || !user)
+      return show(ctx, 'Expired', h`<p class="error">This sign-in request has expired.</p>`, 400);
     ctx.session.pending.delete(rid);
     const request = op.decodeRequest(new URLSearchParams(params)) as CheckIDRequest;
-    if (ctx.form?.get('decision') !== 'allow') return webResponse(ctx, await op.encodeResponse(request.answer(false)));
-    if (ctx.form?.get('always') === '1' && request.trustRootValid()) accounts.trust(user.username, request.realm);
+    if (ctx.form?.get('decision') !== 'allow')
+      return webResponse(ctx, await op.encodeResponse(request.answer(false)));
+    if (ctx.form?.get('always') === '1' && request.trustRootValid())
+      accounts.trust(user.username, request.realm);
     return webResponse(ctx, await op.encodeResponse(positive(ctx, request, user)));
   }
 
@@ -125,16 +167,21 @@ ${error ? h`<p class="error">${error}</p>` : ''}
 <form method="post" action="/op/${kind}">${csrfField(ctx)}<input type="hidden" name="rid" value="${rid}">
 <label for="username">Username</label><input type="text" id="username" name="username" autocomplete="username" required>
 <label for="password">Password</label><input type="password" id="password" name="password" autocomplete="${signup ? 'new-password' : 'current-password'}" required>
-${signup ? h`<label for="nickname">Nickname</label><input type="text" id="nickname" name="nickname">
+${
+  signup
+    ? h`<label for="nickname">Nickname</label><input type="text" id="nickname" name="nickname">
 <label for="fullname">Full name</label><input type="text" id="fullname" name="fullname">
-<label for="email">Email</label><input type="email" id="email" name="email">` : ''}
+<label for="email">Email</label><input type="email" id="email" name="email">`
+    : ''
+}
 <button type="submit" id="submit">${signup ? 'Sign up' : 'Sign in'}</button></form>
 <p class="muted">${signup ? h`Have an account? <a href="/op/login?rid=${rid}">Sign in</a>` : h`No account? <a href="/op/signup?rid=${rid}">Sign up</a>`}</p>`,
     );
   }
 
   async function accountPost(ctx: Ctx, kind: 'login' | 'signup'): Promise<Response> {
-    if (!csrfOk(ctx)) return show(ctx, 'Forbidden', h`<p class="error">The form expired; go back and try again.</p>`, 403);
+    if (!csrfOk(ctx))
+      return show(ctx, 'Forbidden', h`<p class="error">The form expired; go back and try again.</p>`, 403);
     const f = ctx.form as URLSearchParams;
     const username = (f.get('username') ?? '').trim().toLowerCase();
     const password = f.get('password') ?? '';
@@ -154,7 +201,10 @@ ${signup ? h`<label for="nickname">Nickname</label><input type="text" id="nickna
     }
     ctx.session.username = username;
     const rid = f.get('rid') ?? '';
-    return redirect(ctx, rid && ctx.session.pending.has(rid) ? `/op/consent?rid=${encodeURIComponent(rid)}` : '/op/');
+    return redirect(
+      ctx,
+      rid && ctx.session.pending.has(rid) ? `/op/consent?rid=${encodeURIComponent(rid)}` : '/op/',
+    );
   }
 
   function home(ctx: Ctx): Response {
@@ -164,8 +214,12 @@ ${signup ? h`<label for="nickname">Nickname</label><input type="text" id="nickna
     const user = ctx.session.username;
     const body = h`<h1>openid2 demo provider</h1>
 <p>Provider endpoint: <code>${ctx.base}/op/openid</code>. Type <code>${ctx.base}/op/</code> at a site to let this provider choose your identity.</p>
-${user ? h`<p class="ok">Signed in as <strong>${user}</strong>. Your OpenID is <code id="my-openid">${identityUrl(ctx, user)}</code>.</p>
-<form method="post" action="/op/logout">${csrfField(ctx)}<button type="submit" class="secondary">Sign out</button></form>` : h`<p><a href="/op/signup">Create an account</a> or <a href="/op/login">sign in</a>.</p>`}`;
+${
+  user
+    ? h`<p class="ok">Signed in as <strong>${user}</strong>. Your OpenID is <code id="my-openid">${identityUrl(ctx, user)}</code>.</p>
+<form method="post" action="/op/logout">${csrfField(ctx)}<button type="submit" class="secondary">Sign out</button></form>`
+    : h`<p><a href="/op/signup">Create an account</a> or <a href="/op/login">sign in</a>.</p>`
+}`;
     const res = show(ctx, 'Demo provider', body);
     res.headers.set('x-xrds-location', `${ctx.base}/op/xrds`);
     return res;
@@ -180,8 +234,13 @@ ${user ? h`<p class="ok">Signed in as <strong>${user}</strong>. Your OpenID is <
       return textResponse(ctx, identityPageXrds(endpointUrl), 200, 'application/xrds+xml');
     }
     const head = identityPageHead({ opEndpoint: endpointUrl, xrdsUrl: `${id}?xrds=1` });
-    if (ctx.url.searchParams.get('xrds') === '1') return textResponse(ctx, identityPageXrds(endpointUrl), 200, 'application/xrds+xml');
-    const html = page(username, h`<h1>${account.nickname}</h1><p>This is the OpenID of <strong>${username}</strong> at the openid2 demo provider.</p>`, nav(ctx));
+    if (ctx.url.searchParams.get('xrds') === '1')
+      return textResponse(ctx, identityPageXrds(endpointUrl), 200, 'application/xrds+xml');
+    const html = page(
+      username,
+      h`<h1>${account.nickname}</h1><p>This is the OpenID of <strong>${username}</strong> at the openid2 demo provider.</p>`,
+      nav(ctx),
+    );
     return htmlResponse(ctx, html.replace('</title>', `</title>\n${raw(head).html}`));
   }
 
@@ -190,9 +249,11 @@ ${user ? h`<p class="ok">Signed in as <strong>${user}</strong>. Your OpenID is <
       const p = ctx.url.pathname;
       const m = ctx.request.method;
       if (p === '/op' || p === '/op/') return home(ctx);
-      if (p === '/op/xrds') return textResponse(ctx, opIdentifierXrds(`${ctx.base}/op/openid`), 200, 'application/xrds+xml');
+      if (p === '/op/xrds')
+        return textResponse(ctx, opIdentifierXrds(`${ctx.base}/op/openid`), 200, 'application/xrds+xml');
       if (p === '/op/openid') return endpoint(ctx);
-      if (p === '/op/consent') return m === 'POST' ? consentPost(ctx) : consentPage(ctx, ctx.url.searchParams.get('rid') ?? '');
+      if (p === '/op/consent')
+        return m === 'POST' ? consentPost(ctx) : consentPage(ctx, ctx.url.searchParams.get('rid') ?? '');
       if (p === '/op/login' || p === '/op/signup') {
         const kind = p === '/op/login' ? 'login' : 'signup';
         return m === 'POST' ? accountPost(ctx, kind) : accountForm(ctx, kind);

@@ -4,7 +4,15 @@
  * session for every form.
  */
 import { randomBytes } from 'node:crypto';
-import { checkCsrf, csrfToken, parseCookies, randomId, serializeCookie, signCookieValue, verifyCookieValue } from './cookies.js';
+import {
+  checkCsrf,
+  csrfToken,
+  parseCookies,
+  randomId,
+  serializeCookie,
+  signCookieValue,
+  verifyCookieValue,
+} from './cookies.js';
 
 export interface SessionData {
   username?: string;
@@ -31,7 +39,11 @@ export class Sessions {
     this.#data.set(fresh, data);
     if (this.#data.size > 10_000) this.#data.delete(this.#data.keys().next().value as string);
     const secure = new URL(request.url).protocol === 'https:';
-    return { id: fresh, data, setCookie: serializeCookie(COOKIE, signCookieValue(this.secret, COOKIE, fresh), { secure }) };
+    return {
+      id: fresh,
+      data,
+      setCookie: serializeCookie(COOKIE, signCookieValue(this.secret, COOKIE, fresh), { secure }),
+    };
   }
 
   csrf(id: string): string {

@@ -1,0 +1,53 @@
+/** `openid2 demo`: the demo provider and relying party in one process. */
+
+import { intOption, parseArgs, UsageError } from './args.js';
+import { startDemo } from './demo/server.js';
+import { type CliIO, commands, EXIT_FAILURE, EXIT_USAGE } from './run.js';
+
+const usage = `Usage: openid2 demo [options]
+
+Runs a demo OpenID provider (/op/) and a demo relying party (/) in one process,
+so you can create an account, sign in with it, and see what the site receives.
+
+Options:
+  --port <n>      port to listen on (default 3000; 0 picks a free one)
+  --host <h>      address to listen on (default 127.0.0.1)
+  --store <url>   store for associations and nonces (default sqlite:./openid2-demo.db;
+                  also postgres://…, mysql://…, redis://…, file:/dir, memory:)
+  --help          this text
+`;
+
+async function run(argv: string[], io: CliIO): Promise<number> {
+  let port: number;
+  let args: ReturnType<typeof parseArgs>;
+  try {
+    args = parseArgs(argv, { options: ['port', 'host', 'store'] });
+    port = args.options.get('port') === '0' ? 0 : intOption(args, 'port', 3000);
+    if (args.positionals.length) throw new UsageError(`unexpected argument ${args.positionals[0]}`);
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    io.stderr.write(`openid2 demo: ${e.message}\n\n${usage}`);
+    return EXIT_USAGE;
+  }
+  let demo: Awaited<ReturnType<typeof startDemo>>;
+  try {
+    const store = args.options.get('store');
+    const host = args.options.get('host');
+    demo = await startDemo({ port, ...(store ? { store } : {}), ...(host ? { host } : {}) });
+  } catch (e) {
+    io.stderr.write(`openid2 demo: could not start: ${e instanceof Error ? e.message : String(e)}\n`);
+    return EXIT_FAILURE;
+  }
+  io.stdout.write(
+    `openid2 demo running:\n  relying party: ${demo.url}\n  provider:      ${demo.providerUrl}\nOpen ${demo.url} in a browser. Ctrl-C stops it.\n`,
+  );
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  await demo.close();
+  return 0;
+}
+
+commands.set('demo', { summary: 'run a demo provider and relying party you can log into', usage, run });
