@@ -17,6 +17,11 @@ import {
   type StoreBaseOptions,
   wrapError,
 } from './common.js';
+import {
+  importPythonOpenIDTables,
+  type PythonOpenIDImportOptions,
+  type PythonOpenIDImportResult,
+} from './python-import.js';
 import type { OpenIDStore } from './store.js';
 
 export type SqlKind = 'sqlite' | 'pg' | 'mysql';
@@ -174,6 +179,11 @@ export class SqlStore implements OpenIDStore {
     checkServerUrl(serverUrl);
     checkNonceInput(timestamp, salt);
     if (!inNonceWindow(timestamp, this.#now(), this.#skew)) return false;
+    return this.#insertNonce(serverUrl, timestamp, salt);
+  }
+
+  /** Insert if absent, atomically: true when this call inserted it. */
+  async #insertNonce(serverUrl: string, timestamp: number, salt: string): Promise<boolean> {
     const kind = this.#driver.kind;
     const insert =
       kind === 'pg'
@@ -199,6 +209,50 @@ export class SqlStore implements OpenIDStore {
       [this.#now()],
     );
     return r.changes;
+  }
+
+  /**
+   * Copy the associations and used nonces of a python-openid SQL store
+   * (`openid.store.sqlstore`: tables `oid_associations` and `oid_nonces`) into
+   * this store, so a site moving from Python keeps its associations with
+   * providers and refuses replays of assertions Python already accepted.
+   *
+   * The python-openid tables must be readable through this store's
+   * connection: the same database, or a qualified name (an `ATTACH`ed SQLite
+   * file, a PostgreSQL schema, another MySQL database). They are only read.
+   * Expired associations and nonces outside the window are left behind; a
+   * re-run imports the same rows again without duplicates.
+   *
+   * @throws StoreError `store_import_unsupported` for a python-openid 1.x
+   *   store (run its `upgrade-store-1.1-to-2.0` first), `store_import_failed`
+   *   when a table cannot be read, `store_unavailable` when the database is down.
+   *
+   * @example
+   * const store = new PostgresStore({ connectionString });
+   * const r = await store.importPythonOpenID();
+   * console.log(`${r.associations.imported} associations, ${r.nonces.imported} nonces`);
+   */
+  async importPythonOpenID(options: PythonOpenIDImportOptions = {}): Promise<PythonOpenIDImportResult> {
+    await this.#run('preparing the import', 'SELECT 1');
+    return importPythonOpenIDTables(
+      {
+        select: async (sql) => {
+          try {
+            return (await this.#driver.run(sql)).rows;
+          } catch (e) {
+            throw wrapError(e, 'reading the python-openid tables');
+          }
+        },
+        now: this.#now,
+        skew: this.#skew,
+        storeAssociation: (serverUrl, a) => this.storeAssociation(serverUrl, a),
+        recordNonce: async (serverUrl, timestamp, salt) => {
+          checkServerUrl(serverUrl);
+          await this.#insertNonce(serverUrl, timestamp, salt);
+        },
+      },
+      options,
+    );
   }
 
   async close(): Promise<void> {
