@@ -7,6 +7,7 @@
  */
 import { Association, isValidHandle } from '../protocol/association.js';
 import type { AssociationType } from '../protocol/constants.js';
+import { StoreError } from '../protocol/errors.js';
 import {
   checkNonceInput,
   checkServerUrl,
@@ -82,13 +83,26 @@ export class SqlStore implements OpenIDStore {
   /** Create the schema, or migrate it by its recorded version. Runs once, on first use. */
   migrate(): Promise<void> {
     this.#ready ??= (async () => {
-      for (const sql of schema(this.#driver.kind, this.#p)) await this.#driver.run(sql);
+      const ddl = schema(this.#driver.kind, this.#p);
+      if (this.#driver.kind === 'pg') {
+        // Concurrent CREATE TABLE IF NOT EXISTS races in PostgreSQL (a duplicate key in
+        // pg_type) when many processes start on a fresh database. One multi-statement
+        // query is one transaction: the advisory lock serializes it and ends with it.
+        await this.#driver.run(
+          [`SELECT pg_advisory_xact_lock(hashtext('openid2 schema ${this.#p}'))`, ...ddl].join(';\n'),
+        );
+      } else {
+        for (const sql of ddl) await this.#driver.run(sql);
+      }
       const { rows } = await this.#driver.run(`SELECT version FROM ${this.#p}schema`);
       const current = rows.length === 0 ? 0 : Math.max(...rows.map((r) => Number(r['version'])));
       if (current === 0)
         await this.#driver.run(`INSERT INTO ${this.#p}schema (version) VALUES (?)`, [SCHEMA_VERSION]);
       else if (current > SCHEMA_VERSION)
-        throw new Error(`schema version ${current} is newer than this openid2 (${SCHEMA_VERSION})`);
+        throw new StoreError(
+          'store_schema_newer',
+          `schema version ${current} is newer than this openid2 understands (${SCHEMA_VERSION})`,
+        );
       // Future migrations: `if (current < 2) { ALTER ...; UPDATE schema SET version = 2 }`.
     })().catch((e: unknown) => {
       this.#ready = null;
