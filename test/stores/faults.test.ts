@@ -8,6 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { createServer, type Socket } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { Association } from '../../src/protocol/association.js';
 import { StoreError } from '../../src/protocol/errors.js';
@@ -275,3 +276,33 @@ for (const b of backends) {
     });
   });
 }
+
+describe('store faults: a database that accepts connections and never answers', () => {
+  test('PostgreSQL: operations fail with StoreError after the connect timeout instead of hanging', {
+    timeout: 20_000, // a hang fails the test
+  }, async () => {
+    const held = new Set<Socket>();
+    const silent = createServer((sock) => {
+      held.add(sock); // never a byte back, like a host behind a dropping firewall
+      sock.on('error', () => {});
+    });
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    const port = (silent.address() as { port: number }).port;
+    const store = new PostgresStore({
+      connectionString: `postgres://postgres@127.0.0.1:${port}/postgres`,
+      connectionTimeoutMillis: 300,
+    });
+    try {
+      await assert.rejects(store.useNonce('https://op.example/', nowSec(), 'x'), (e: unknown) => {
+        assert.ok(e instanceof StoreError);
+        assert.equal(e.code, 'store_unavailable');
+        assert.match(e.message, /timeout/i);
+        return true;
+      });
+    } finally {
+      await store.close();
+      for (const s of held) s.destroy();
+      await new Promise<void>((r) => silent.close(() => r()));
+    }
+  });
+});
