@@ -152,6 +152,14 @@ export class FileStore implements OpenIDStore {
   }
 
   async cleanupNonces(): Promise<number> {
+    try {
+      return await this.#cleanupNonces();
+    } catch (e) {
+      throw wrapError(e, 'cleaning nonces');
+    }
+  }
+
+  async #cleanupNonces(): Promise<number> {
     await this.#init();
     const cutoff = this.#now() - this.#skew;
     let n = 0;
@@ -166,6 +174,14 @@ export class FileStore implements OpenIDStore {
   }
 
   async cleanupAssociations(): Promise<number> {
+    try {
+      return await this.#cleanupAssociations();
+    } catch (e) {
+      throw wrapError(e, 'cleaning associations');
+    }
+  }
+
+  async #cleanupAssociations(): Promise<number> {
     await this.#init();
     const now = this.#now();
     await this.#removeStaleTempFiles();
