@@ -1,0 +1,196 @@
+/**
+ * Interop: this package's RelyingParty logs in at python-openid's provider
+ * (openid.server.server.Server, FileOpenIDStore) over real HTTP on 127.0.0.1.
+ * The browser is simulated by following the provider's redirect with fetch.
+ * Matrix: OpenID 2.0 and 1.1 × DH-SHA256, DH-SHA1, stateless × setup, immediate,
+ * cancel, setup_needed, and SReg + AX + PAPE round trips.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { AXFetchRequest, AXFetchResponse } from '../../src/extensions/ax.js';
+import { AX_TYPES } from '../../src/extensions/ax-types.js';
+import type { Extension } from '../../src/extensions/extension.js';
+import {
+  PAPE_LEVEL_NIST,
+  PAPE_POLICY_MULTI_FACTOR,
+  PAPE_POLICY_PHISHING_RESISTANT,
+  PAPERequest,
+  PAPEResponse,
+} from '../../src/extensions/pape.js';
+import { SRegRequest, SRegResponse } from '../../src/extensions/sreg.js';
+import { SessionNegotiator } from '../../src/rp/associations.js';
+import { RelyingParty } from '../../src/rp/relying-party.js';
+import type { CompleteResult } from '../../src/rp/result.js';
+import { MemoryStore } from '../../src/stores/memory.js';
+import { browse } from '../helpers/op-server.js';
+import { interopSkipReason, type PythonProvider, startPythonProvider } from './python.js';
+
+const skip = interopSkipReason();
+type Mode = 'DH-SHA256' | 'DH-SHA1' | 'stateless';
+const PAIRS = {
+  'DH-SHA256': { assocType: 'HMAC-SHA256', sessionType: 'DH-SHA256' },
+  'DH-SHA1': { assocType: 'HMAC-SHA1', sessionType: 'DH-SHA1' },
+} as const;
+
+function makeRp(mode: Mode): RelyingParty {
+  return new RelyingParty({
+    realm: 'http://rp.example/',
+    returnTo: 'http://rp.example/return?sid=1',
+    secret: 'k'.repeat(40),
+    store: mode === 'stateless' ? null : new MemoryStore(),
+    ...(mode === 'stateless' ? {} : { negotiator: new SessionNegotiator([PAIRS[mode]]) }),
+    fetch: { allowPrivateNetworks: true },
+  });
+}
+
+async function login(
+  rp: RelyingParty,
+  identifier: string,
+  options: { immediate?: boolean; extensions?: Extension[] } = {},
+): Promise<{ result: CompleteResult; state: string; url: string; body?: string }> {
+  const auth = await rp.begin(identifier, options);
+  const back = await browse(auth.redirectUrl);
+  const result = await rp.complete(back.url, {
+    state: auth.state,
+    ...(back.body ? { body: back.body } : {}),
+  });
+  return { result, state: auth.state, ...back };
+}
+
+describe('RelyingParty → python-openid provider', { skip }, () => {
+  let op: PythonProvider;
+  before(async () => {
+    op = await startPythonProvider();
+  });
+  after(() => op?.close());
+
+  /** The requests the provider saw since `from`, as "mode[/session_type]". */
+  async function seen(from: number): Promise<string[]> {
+    return (await op.log()).slice(from).map((e) => (e.session_type ? `${e.mode}/${e.session_type}` : e.mode));
+  }
+
+  for (const version of ['2.0', '1.1'] as const) {
+    const page = version === '2.0' ? 'id' : 'id1';
+    for (const mode of ['DH-SHA256', 'DH-SHA1', 'stateless'] as const) {
+      describe(`OpenID ${version}, ${mode}`, () => {
+        test('checkid_setup: success, verified the expected way, replay refused', async () => {
+          await op.configure({ decision: 'allow' });
+          const rp = makeRp(mode);
+          const start = (await op.log()).length;
+          const claimed = `${op.base}/${page}/alice`;
+          const { result, state, url } = await login(rp, claimed);
+          assert.equal(result.status, 'success', JSON.stringify(result));
+          if (result.status !== 'success') return;
+          assert.equal(result.claimedId, claimed);
+          assert.equal(result.endpoint.opEndpoint, op.endpoint);
+          // OpenID 1.1 has no DH-SHA256 (§8.4 of 2.0 is new): that RP falls back to check_authentication.
+          const associates =
+            mode === 'stateless' || (version === '1.1' && mode === 'DH-SHA256') ? [] : [mode];
+          assert.equal(result.verifiedBy, associates.length ? 'association' : 'check_authentication');
+          assert.deepEqual(await seen(start), [
+            ...associates.map((s) => `associate/${s}`),
+            'checkid_setup',
+            ...(associates.length ? [] : ['check_authentication']),
+          ]);
+          const replay = await rp.complete(url, { state });
+          assert.equal(replay.status, 'failure');
+          assert.equal(
+            (replay as { code: string }).code,
+            associates.length ? 'nonce_replay' : 'check_auth_failed',
+          );
+        });
+
+        test('checkid_immediate: success when the provider allows, setup_needed when it cannot', async () => {
+          const rp = makeRp(mode);
+          await op.configure({ decision: 'allow' });
+          const ok = await login(rp, `${op.base}/${page}/alice`, { immediate: true });
+          assert.equal(ok.result.status, 'success', JSON.stringify(ok.result));
+          await op.configure({ decision: 'deny' });
+          const { result } = await login(rp, `${op.base}/${page}/alice`, { immediate: true });
+          assert.equal(result.status, 'setup_needed', JSON.stringify(result));
+          if (version === '1.1') {
+            // OpenID 1.1 names where to go: python-openid's own endpoint with a checkid_setup request.
+            const setup = new URL((result as { setupUrl: string }).setupUrl);
+            assert.equal(`${setup.origin}${setup.pathname}`, op.endpoint);
+            assert.equal(setup.searchParams.get('openid.mode'), 'checkid_setup');
+          }
+        });
+
+        test('cancel at the provider is cancel', async () => {
+          await op.configure({ decision: 'deny' });
+          const { result } = await login(makeRp(mode), `${op.base}/${page}/alice`);
+          assert.deepEqual(result, { status: 'cancel' });
+        });
+      });
+    }
+  }
+
+  test('OpenID 2.0 identifier_select through the OP identifier: the provider picks the identity', async () => {
+    await op.configure({ decision: 'allow', user: 'carol' });
+    const { result } = await login(makeRp('DH-SHA256'), `${op.base}/`);
+    assert.equal(result.status, 'success', JSON.stringify(result));
+    assert.equal((result as { claimedId: string }).claimedId, `${op.base}/id/carol`);
+  });
+
+  const profile = { nickname: 'alice', email: 'alice@example.org', fullname: 'Alice Liddell', country: 'GB' };
+  const authTime = '2026-11-29T10:00:00Z';
+  for (const mode of ['DH-SHA256', 'stateless'] as const) {
+    test(`OpenID 2.0, ${mode}: SReg + AX + PAPE answers arrive signed and readable`, async () => {
+      await op.configure({
+        decision: 'allow',
+        sreg: profile,
+        ax: { [AX_TYPES.email]: ['alice@example.org'], [AX_TYPES.nickname]: ['alice', 'ally'] },
+        pape: {
+          auth_policies: [PAPE_POLICY_MULTI_FACTOR],
+          auth_time: authTime,
+          auth_levels: { [PAPE_LEVEL_NIST]: '2' },
+        },
+      });
+      const { result } = await login(makeRp(mode), `${op.base}/id/alice`, {
+        extensions: [
+          new SRegRequest({ required: ['email'], optional: ['nickname', 'fullname'] }),
+          new AXFetchRequest()
+            .add(AX_TYPES.email, { required: true })
+            .add(AX_TYPES.nickname, { count: 'unlimited' })
+            .add(AX_TYPES.country),
+          new PAPERequest({
+            preferredAuthPolicies: [PAPE_POLICY_PHISHING_RESISTANT, PAPE_POLICY_MULTI_FACTOR],
+            maxAuthAge: 3600,
+            preferredAuthLevelTypes: [PAPE_LEVEL_NIST],
+          }),
+        ],
+      });
+      assert.equal(result.status, 'success', JSON.stringify(result));
+      if (result.status !== 'success') return;
+      // Only what was asked for: country was not requested through SReg.
+      assert.deepEqual(SRegResponse.fromSuccess(result)?.toJSON(), {
+        nickname: 'alice',
+        email: 'alice@example.org',
+        fullname: 'Alice Liddell',
+      });
+      const ax = AXFetchResponse.fromSuccess(result);
+      assert.ok(ax, 'expected an AX fetch_response');
+      assert.equal(ax.get(AX_TYPES.email), 'alice@example.org');
+      assert.deepEqual(ax.getAll(AX_TYPES.nickname), ['alice', 'ally']);
+      assert.deepEqual(ax.getAll(AX_TYPES.country), []);
+      const pape = PAPEResponse.fromSuccess(result);
+      assert.ok(pape, 'expected a PAPE response');
+      assert.deepEqual(pape.authPolicies, [PAPE_POLICY_MULTI_FACTOR]);
+      assert.equal(pape.authTime?.toISOString(), '2026-11-29T10:00:00.000Z');
+      assert.equal(pape.authLevel(PAPE_LEVEL_NIST), '2');
+    });
+  }
+
+  test('OpenID 1.1, DH-SHA1: SReg answers arrive signed and readable', async () => {
+    await op.configure({ decision: 'allow', sreg: profile });
+    const { result } = await login(makeRp('DH-SHA1'), `${op.base}/id1/alice`, {
+      extensions: [new SRegRequest({ optional: ['email', 'country'] })],
+    });
+    assert.equal(result.status, 'success', JSON.stringify(result));
+    if (result.status !== 'success') return;
+    assert.deepEqual(SRegResponse.fromSuccess(result)?.toJSON(), {
+      email: 'alice@example.org',
+      country: 'GB',
+    });
+  });
+});
