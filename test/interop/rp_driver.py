@@ -59,9 +59,10 @@ def complete(consumer, cmd):
         query.update(parse_qsl(cmd["body"]))
     response = consumer.complete(query, cmd["url"])
     out = {"status": response.status, "identity_url": response.identity_url}
-    for attr in ("message", "setup_url"):
-        if getattr(response, attr, None) is not None:
-            out[attr] = getattr(response, attr)
+    if response.status == "failure":
+        out["message"] = response.message
+    if response.status == "setup_needed":
+        out["setup_url"] = response.setup_url
     if response.status == "success":
         out["signed_fields"] = response.signed_fields
         s = sreg.SRegResponse.fromSuccessResponse(response)
@@ -94,7 +95,7 @@ def main():
                 out = begin(consumer, cmd) if cmd["cmd"] == "begin" else complete(consumer, cmd)
             except Exception as e:  # report, keep serving: the test decides what it means
                 out = {"error": "%s: %s" % (type(e).__name__, e)}
-            print(json.dumps(out), flush=True)
+            print(json.dumps(out, default=str), flush=True)
     finally:
         shutil.rmtree(store_dir, ignore_errors=True)
 
