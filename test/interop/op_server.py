@@ -8,11 +8,13 @@ Routes:
   /id/NAME     identity page: XRDS (2.0 signon) when asked for it, else HTML
                naming the endpoint for 2.0 and 1.1
   /id1/NAME    OpenID 1.1 identity page (HTML, openid.server only)
+  /deleg/NAME  claimed identifier delegating to the OP-local identifier /id/NAME
   /            OP identifier XRDS (2.0 server, for identifier_select)
   POST /control  JSON {"decision": "allow"|"deny", "user": NAME,
                        "sreg": {field: value}, "ax": {type_uri: [values]},
                        "pape": {"auth_policies": [...], "auth_time": "...",
-                                "auth_levels": {uri: level}}}
+                                "auth_levels": {uri: level}},
+                 "forget_association": HANDLE}
   GET /log     JSON list of the requests the endpoint saw, in order
 """
 import json
@@ -90,7 +92,12 @@ class Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length).decode("utf-8")
         if urlsplit(self.path).path == "/control":
-            state.update(json.loads(raw))
+            config = json.loads(raw)
+            handle = config.pop("forget_association", None)
+            if handle:  # as if the provider lost it: it must then sign statelessly and invalidate it
+                signatory = self.server.openid.signatory
+                signatory.store.removeAssociation(signatory._normal_key, handle)
+            state.update(config)
             return self.send(200, "ok")
         self.route(dict(parse_qsl(raw)))
 
@@ -109,6 +116,12 @@ class Handler(BaseHTTPRequestHandler):
         if path.startswith("/id/"):
             links = '<link rel="openid2.provider" href="%s"><link rel="openid.server" href="%s">' % (
                 endpoint, endpoint)
+            return self.send(200, "<html><head>%s</head></html>" % links, "text/html")
+        if path.startswith("/deleg/"):  # claimed id delegating to the local id /id/NAME
+            local = self.base() + "/id/" + path[len("/deleg/"):]
+            links = ('<link rel="openid2.provider" href="%s"><link rel="openid2.local_id" href="%s">'
+                     '<link rel="openid.server" href="%s"><link rel="openid.delegate" href="%s">') % (
+                         endpoint, local, endpoint, local)
             return self.send(200, "<html><head>%s</head></html>" % links, "text/html")
         if path.startswith("/id1/"):
             return self.send(200, '<html><head><link rel="openid.server" href="%s"></head></html>' % endpoint,

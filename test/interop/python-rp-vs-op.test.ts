@@ -71,14 +71,20 @@ describe('python-openid consumer → Provider', { skip }, () => {
     const page = version === '2.0' ? 'id' : 'id1';
     for (const mode of ['DH-SHA256', 'DH-SHA1', 'stateless'] as const) {
       describe(`OpenID ${version}, ${mode}`, () => {
+        // One consumer process for the three tests (starting python-openid costs about a second);
+        // the first test is the one that sees the association being made.
+        let shared: PythonConsumer | undefined;
+        const c = () => {
+          shared ??= consumer(mode);
+          return shared;
+        };
         test('checkid_setup: success, verified the expected way, replay refused', async () => {
           ps.decision = 'allow';
-          const c = consumer(mode);
           const start = ps.log.length;
           const claimed = `${ps.base}/${page}/alice`;
-          const { result, url, openid1 } = await login(c, claimed);
+          const { result, url, openid1 } = await login(c(), claimed);
           assert.equal(openid1, version === '1.1');
-          assert.equal(result.status, 'success', JSON.stringify(result) + c.stderr());
+          assert.equal(result.status, 'success', JSON.stringify(result) + c().stderr());
           assert.equal(result.identity_url, claimed);
           // OpenID 1.1 knows only HMAC-SHA1, yet python-openid asks an OpenID 1 endpoint for
           // HMAC-SHA256 when told to, and this Provider (like python-openid's) grants it: see README "Compatibility".
@@ -88,17 +94,16 @@ describe('python-openid consumer → Provider', { skip }, () => {
             'checkid_setup',
             ...(associates ? [] : ['check_authentication']),
           ]);
-          const replay = await c.complete(url);
+          const replay = await c().complete(url);
           assert.equal(replay.status, 'failure', JSON.stringify(replay));
         });
 
         test('checkid_immediate: success when the provider allows, setup_needed when it cannot', async () => {
-          const c = consumer(mode);
           ps.decision = 'allow';
-          const ok = await login(c, `${ps.base}/${page}/alice`, { immediate: true });
-          assert.equal(ok.result.status, 'success', JSON.stringify(ok.result) + c.stderr());
+          const ok = await login(c(), `${ps.base}/${page}/alice`, { immediate: true });
+          assert.equal(ok.result.status, 'success', JSON.stringify(ok.result) + c().stderr());
           ps.decision = 'deny';
-          const { result } = await login(c, `${ps.base}/${page}/alice`, { immediate: true });
+          const { result } = await login(c(), `${ps.base}/${page}/alice`, { immediate: true });
           assert.equal(result.status, 'setup_needed', JSON.stringify(result));
           // OpenID 1.1 carries user_setup_url; 2.0's setup_needed has none (§10.2.1).
           if (version === '1.1') assert.equal(result.setup_url, `${ps.base}/login`);
@@ -106,7 +111,7 @@ describe('python-openid consumer → Provider', { skip }, () => {
 
         test('cancel at the provider is cancel', async () => {
           ps.decision = 'deny';
-          const { result } = await login(consumer(mode), `${ps.base}/${page}/alice`);
+          const { result } = await login(c(), `${ps.base}/${page}/alice`);
           assert.equal(result.status, 'cancel', JSON.stringify(result));
         });
       });

@@ -107,6 +107,8 @@ export interface PythonProviderConfig {
   sreg?: Record<string, string>;
   ax?: Record<string, string[]>;
   pape?: { auth_policies?: string[]; auth_time?: string; auth_levels?: Record<string, string> } | null;
+  /** Drop this shared association handle from the provider's store, as if it had expired there. */
+  forget_association?: string;
 }
 
 /** One request python-openid's provider saw. */
@@ -174,7 +176,7 @@ export interface PythonResult {
 }
 
 export interface PythonConsumer {
-  begin(request: PythonBegin): Promise<{ redirect_url: string; openid1: boolean }>;
+  begin(request: PythonBegin): Promise<{ redirect_url: string; form_html: string; openid1: boolean }>;
   complete(url: string, body?: string): Promise<PythonResult>;
   stderr(): string;
   close(): Promise<void>;
@@ -195,4 +197,55 @@ export function startPythonConsumer(mode: PythonConsumerMode): PythonConsumer {
     stderr: () => child.stderr,
     close: () => child.close(),
   };
+}
+
+/**
+ * Follow a provider's answer like a browser, whoever wrote the markup: a
+ * redirect gives the URL; an auto-submitting form (python-openid writes
+ * its own, attributes in any order) gives its action and urlencoded body.
+ */
+export async function follow(url: string, init: RequestInit = {}): Promise<{ url: string; body?: string }> {
+  const res = await fetch(url, { ...init, redirect: 'manual' });
+  const location = res.headers.get('location');
+  if (res.status >= 300 && res.status < 400 && location) return { url: new URL(location, url).toString() };
+  const html = await res.text();
+  if (res.status !== 200 || !/<form\b/i.test(html))
+    throw new Error(`answered ${res.status}: ${html.slice(0, 300)}`);
+  return readForm(html, url);
+}
+
+/** A browser submitting an auto-submitting form (POST), then following the answer. */
+export async function submitForm(html: string, base: string): Promise<{ url: string; body?: string }> {
+  const form = readForm(html, base);
+  return follow(form.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: form.body,
+  });
+}
+
+/** The action and urlencoded hidden fields of the first form in `html`. */
+export function readForm(html: string, base: string): { url: string; body: string } {
+  const form = /<form\b[^>]*>/i.exec(html)?.[0];
+  if (!form) throw new Error(`no form in ${html.slice(0, 300)}`);
+  const fields = new URLSearchParams();
+  for (const [input] of html.matchAll(/<input\b[^>]*>/gi)) {
+    const name = attribute(input, 'name');
+    if (attribute(input, 'type')?.toLowerCase() === 'hidden' && name !== null)
+      fields.append(name, attribute(input, 'value') ?? '');
+  }
+  return { url: new URL(attribute(form, 'action') ?? '', base).toString(), body: fields.toString() };
+}
+
+function attribute(tag: string, name: string): string | null {
+  const m = new RegExp(`\\s${name}\\s*=\\s*("([^"]*)"|'([^']*)')`, 'i').exec(tag);
+  if (!m) return null;
+  return (m[2] ?? m[3] ?? '')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;|&apos;/g, "'")
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&#(\d+);/g, (_, d: string) => String.fromCodePoint(Number(d)))
+    .replace(/&#x([0-9a-f]+);/gi, (_, h: string) => String.fromCodePoint(Number.parseInt(h, 16)))
+    .replace(/&amp;/g, '&');
 }

@@ -22,8 +22,7 @@ import { SessionNegotiator } from '../../src/rp/associations.js';
 import { RelyingParty } from '../../src/rp/relying-party.js';
 import type { CompleteResult } from '../../src/rp/result.js';
 import { MemoryStore } from '../../src/stores/memory.js';
-import { browse } from '../helpers/op-server.js';
-import { interopSkipReason, type PythonProvider, startPythonProvider } from './python.js';
+import { follow, interopSkipReason, type PythonProvider, startPythonProvider } from './python.js';
 
 const skip = interopSkipReason();
 type Mode = 'DH-SHA256' | 'DH-SHA1' | 'stateless';
@@ -49,7 +48,7 @@ async function login(
   options: { immediate?: boolean; extensions?: Extension[] } = {},
 ): Promise<{ result: CompleteResult; state: string; url: string; body?: string }> {
   const auth = await rp.begin(identifier, options);
-  const back = await browse(auth.redirectUrl);
+  const back = await follow(auth.redirectUrl);
   const result = await rp.complete(back.url, {
     state: auth.state,
     ...(back.body ? { body: back.body } : {}),
@@ -191,6 +190,86 @@ describe('RelyingParty → python-openid provider', { skip }, () => {
     assert.deepEqual(SRegResponse.fromSuccess(result)?.toJSON(), {
       email: 'alice@example.org',
       country: 'GB',
+    });
+  });
+
+  describe('edge cases', () => {
+    test("an answer too long for a URL comes back as python-openid's auto-submitted form POST", async () => {
+      await op.configure({ decision: 'allow' });
+      const rp = new RelyingParty({
+        realm: 'http://rp.example/',
+        returnTo: `http://rp.example/return?pad=${'x'.repeat(2100)}`,
+        secret: 'k'.repeat(40),
+        store: new MemoryStore(),
+        fetch: { allowPrivateNetworks: true },
+      });
+      const { result, body } = await login(rp, `${op.base}/id/alice`);
+      assert.ok(body, 'expected a form POST');
+      assert.equal(result.status, 'success', JSON.stringify(result));
+    });
+
+    test('non-ASCII SReg values arrive intact (UTF-8 both ways)', async () => {
+      const fullname = 'Zoë Ünal 山田 🙂';
+      await op.configure({ decision: 'allow', sreg: { fullname, nickname: 'zoë' } });
+      for (const mode of ['DH-SHA256', 'stateless'] as const) {
+        const { result } = await login(makeRp(mode), `${op.base}/id/alice`, {
+          extensions: [new SRegRequest({ optional: ['fullname', 'nickname'] })],
+        });
+        assert.equal(result.status, 'success', JSON.stringify(result));
+        if (result.status !== 'success') return;
+        assert.deepEqual(SRegResponse.fromSuccess(result)?.toJSON(), { fullname, nickname: 'zoë' });
+      }
+    });
+
+    test('delegation: the claimed identifier stays ours, the provider vouches for the local one', async () => {
+      await op.configure({ decision: 'allow' });
+      const claimed = `${op.base}/deleg/alice`;
+      const { result, url } = await login(makeRp('DH-SHA1'), claimed);
+      assert.equal(result.status, 'success', JSON.stringify(result));
+      if (result.status !== 'success') return;
+      assert.equal(result.claimedId, claimed);
+      assert.equal(result.identity, `${op.base}/id/alice`);
+      assert.equal(new URL(url).searchParams.get('openid.claimed_id'), claimed);
+    });
+
+    test('a handle the provider forgot: it signs statelessly with invalidate_handle; the RP checks and re-associates', async () => {
+      await op.configure({ decision: 'allow' });
+      const rp = makeRp('DH-SHA256');
+      const first = await login(rp, `${op.base}/id/alice`);
+      assert.equal(first.result.status, 'success', JSON.stringify(first.result));
+      const handle = new URL(first.url).searchParams.get('openid.assoc_handle');
+      assert.ok(handle);
+      await op.configure({ forget_association: handle });
+      const start = (await op.log()).length;
+      const second = await login(rp, `${op.base}/id/alice`);
+      assert.equal(second.result.status, 'success', JSON.stringify(second.result));
+      assert.equal(new URL(second.url).searchParams.get('openid.invalidate_handle'), handle);
+      assert.equal((second.result as { verifiedBy: string }).verifiedBy, 'check_authentication');
+      const third = await login(rp, `${op.base}/id/alice`);
+      assert.equal(third.result.status, 'success', JSON.stringify(third.result));
+      assert.equal((third.result as { verifiedBy: string }).verifiedBy, 'association');
+      assert.deepEqual(await seen(start), [
+        'checkid_setup',
+        'check_authentication',
+        'associate/DH-SHA256',
+        'checkid_setup',
+      ]);
+    });
+
+    test("a signed field changed on the way back fails python-openid's check_authentication", async () => {
+      await op.configure({ decision: 'allow', sreg: { email: 'alice@example.org' } });
+      const rp = makeRp('stateless');
+      const auth = await rp.begin(`${op.base}/id/alice`, {
+        extensions: [new SRegRequest({ required: ['email'] })],
+      });
+      const back = new URL((await follow(auth.redirectUrl)).url);
+      assert.ok(back.searchParams.get('openid.signed')?.split(',').includes('sreg.email'));
+      back.searchParams.set('openid.sreg.email', 'mallory@example.org');
+      const start = (await op.log()).length;
+      const result = await rp.complete(back.toString(), { state: auth.state });
+      assert.equal(result.status, 'failure');
+      assert.equal((result as { code: string }).code, 'check_auth_failed');
+      assert.deepEqual(await seen(start), ['check_authentication']);
     });
   });
 });

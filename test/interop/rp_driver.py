@@ -13,7 +13,7 @@ per line on stdout:
    "sreg": {"required": [...], "optional": [...], "policy_url": URL},
    "ax": [{"type": URI, "required": bool, "count": N}],
    "pape": {"preferred_auth_policies": [...], "max_auth_age": N}}
-    -> {"redirect_url": URL, "openid1": bool}
+    -> {"redirect_url": URL, "form_html": the same request as a POST form, "openid1": bool}
   {"cmd": "complete", "url": URL the browser arrived at, "body": form body or null}
     -> {"status": ..., "identity_url", "message", "setup_url", "signed_fields",
         "sreg": {...}, "ax": {type: [values]}, "pape": {...}}
@@ -49,8 +49,12 @@ def begin(consumer, cmd):
         auth.addExtension(
             pape5.Request(preferred_auth_policies=p.get("preferred_auth_policies"),
                           max_auth_age=p.get("max_auth_age")))
-    url = auth.redirectURL(cmd["realm"], cmd["return_to"], immediate=cmd.get("immediate", False))
-    return {"redirect_url": url, "openid1": auth.endpoint.compatibilityMode()}
+    immediate = cmd.get("immediate", False)
+    return {
+        "redirect_url": auth.redirectURL(cmd["realm"], cmd["return_to"], immediate=immediate),
+        "form_html": auth.formMarkup(cmd["realm"], cmd["return_to"], immediate=immediate),
+        "openid1": auth.endpoint.compatibilityMode(),
+    }
 
 
 def complete(consumer, cmd):
