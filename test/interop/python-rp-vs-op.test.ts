@@ -7,6 +7,8 @@
  * SReg + AX + PAPE round trips.
  */
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { AXFetchRequest, AXFetchResponse } from '../../src/extensions/ax.js';
 import { AX_TYPES } from '../../src/extensions/ax-types.js';
@@ -19,14 +21,16 @@ import {
 } from '../../src/extensions/pape.js';
 import { SRegRequest, SRegResponse } from '../../src/extensions/sreg.js';
 import type { CheckIDRequest } from '../../src/op/requests.js';
-import { browse, type ProviderServer, startProviderServer } from '../helpers/op-server.js';
+import { type ProviderServer, startProviderServer } from '../helpers/op-server.js';
 import {
+  follow,
   interopSkipReason,
   type PythonBegin,
   type PythonConsumer,
   type PythonConsumerMode,
   type PythonResult,
   startPythonConsumer,
+  submitForm,
 } from './python.js';
 
 const skip = interopSkipReason();
@@ -62,7 +66,7 @@ describe('python-openid consumer → Provider', { skip }, () => {
     extra: Partial<PythonBegin> = {},
   ): Promise<{ result: PythonResult; url: string; body?: string; openid1: boolean }> {
     const begun = await c.begin({ identifier, realm: REALM, return_to: RETURN_TO, ...extra });
-    const back = await browse(begun.redirect_url);
+    const back = await follow(begun.redirect_url);
     const result = await c.complete(back.url, back.body);
     return { result, openid1: begun.openid1, ...back };
   }
@@ -214,5 +218,109 @@ describe('python-openid consumer → Provider', { skip }, () => {
     ps.decision = 'allow';
     assert.equal(result.status, 'success', JSON.stringify(result));
     assert.deepEqual(result.sreg, { email: 'alice@example.org', country: 'GB' });
+  });
+
+  describe('edge cases', () => {
+    test("a request sent as python-openid's form POST, answered as our form POST", async () => {
+      ps.decision = 'allow';
+      const c = consumer('DH-SHA256');
+      const returnTo = `http://rp.example/return?pad=${'x'.repeat(2100)}`;
+      const begun = await c.begin({ identifier: `${ps.base}/id/alice`, realm: REALM, return_to: returnTo });
+      const start = ps.log.length;
+      const back = await submitForm(begun.form_html, ps.base);
+      assert.ok(back.body, 'expected the answer as a form POST (it is longer than a URL may be)');
+      const result = await c.complete(back.url, back.body);
+      assert.equal(result.status, 'success', JSON.stringify(result) + c.stderr());
+      assert.deepEqual(ps.log.slice(start), ['checkid_setup']);
+    });
+
+    test('non-ASCII SReg values arrive intact (UTF-8 both ways)', async () => {
+      const fullname = 'Zoë Ünal 山田 🙂';
+      ps.decision = (request) => {
+        const response = request.answer(true);
+        const sreg = SRegRequest.fromCheckIdRequest(request);
+        if (sreg) response.addExtension(SRegResponse.extractResponse(sreg, { fullname, nickname: 'zoë' }));
+        return response;
+      };
+      for (const mode of ['DH-SHA1', 'stateless'] as const) {
+        const { result } = await login(consumer(mode), `${ps.base}/id/alice`, {
+          sreg: { optional: ['fullname', 'nickname'] },
+        });
+        assert.equal(result.status, 'success', JSON.stringify(result));
+        assert.deepEqual(result.sreg, { fullname, nickname: 'zoë' });
+      }
+      ps.decision = 'allow';
+    });
+
+    test('delegation: python-openid keeps the claimed identifier, the provider answers for the local one', async () => {
+      ps.decision = 'allow';
+      // A personal page delegating to the provider's identity /id/alice.
+      const page = createServer((_req, res) => {
+        res.setHeader('content-type', 'text/html');
+        res.end(
+          `<html><head><link rel="openid2.provider" href="${ps.endpoint}">` +
+            `<link rel="openid2.local_id" href="${ps.base}/id/alice"></head></html>`,
+        );
+      });
+      await new Promise<void>((r) => page.listen(0, '127.0.0.1', r));
+      try {
+        const claimed = `http://127.0.0.1:${(page.address() as AddressInfo).port}/me`;
+        let asked: { identity: string | null; claimed: string | null } | null = null;
+        ps.decision = (request) => {
+          asked = { identity: request.identity, claimed: request.claimedId };
+          return request.answer(true);
+        };
+        const { result } = await login(consumer('DH-SHA256'), claimed);
+        assert.deepEqual(asked, { identity: `${ps.base}/id/alice`, claimed });
+        assert.equal(result.status, 'success', JSON.stringify(result));
+        assert.equal(result.identity_url, claimed);
+      } finally {
+        ps.decision = 'allow';
+        page.closeAllConnections();
+        await new Promise<void>((r) => page.close(() => r()));
+      }
+    });
+
+    test('a handle the provider forgot: it signs statelessly with invalidate_handle; python-openid checks and re-associates', async () => {
+      ps.decision = 'allow';
+      const c = consumer('DH-SHA256');
+      const first = await c.begin({ identifier: `${ps.base}/id/alice`, realm: REALM, return_to: RETURN_TO });
+      const handle = new URL(first.redirect_url).searchParams.get('openid.assoc_handle');
+      assert.ok(handle);
+      assert.equal(await ps.op.store.removeAssociation(`${ps.endpoint}#shared`, handle), true);
+      const start = ps.log.length;
+      const back = await follow(first.redirect_url);
+      assert.equal(new URL(back.url).searchParams.get('openid.invalidate_handle'), handle);
+      const second = await c.complete(back.url);
+      assert.equal(second.status, 'success', JSON.stringify(second) + c.stderr());
+      const third = await login(c, `${ps.base}/id/alice`);
+      assert.equal(third.result.status, 'success', JSON.stringify(third.result));
+      // python-openid dropped the dead handle and made a new association.
+      assert.deepEqual(ps.log.slice(start), [
+        'checkid_setup',
+        'check_authentication',
+        'associate',
+        'checkid_setup',
+      ]);
+    });
+
+    test('a signed field changed on the way back fails at our check_authentication', async () => {
+      ps.decision = (request) => answerWithExtensions(request);
+      const c = consumer('stateless');
+      const begun = await c.begin({
+        identifier: `${ps.base}/id/alice`,
+        realm: REALM,
+        return_to: RETURN_TO,
+        sreg: { required: ['email'] },
+      });
+      const back = new URL((await follow(begun.redirect_url)).url);
+      ps.decision = 'allow';
+      assert.ok(back.searchParams.get('openid.signed')?.split(',').includes('sreg.email'));
+      back.searchParams.set('openid.sreg.email', 'mallory@example.org');
+      const start = ps.log.length;
+      const result = await c.complete(back.toString());
+      assert.equal(result.status, 'failure', JSON.stringify(result));
+      assert.deepEqual(ps.log.slice(start), ['check_authentication']);
+    });
   });
 });
