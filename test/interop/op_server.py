@@ -14,7 +14,8 @@ Routes:
                        "sreg": {field: value}, "ax": {type_uri: [values]},
                        "pape": {"auth_policies": [...], "auth_time": "...",
                                 "auth_levels": {uri: level}},
-                 "forget_association": HANDLE}
+                 "forget_association": HANDLE,
+                 "association": [assoc_type, session_type] | null}
   GET /log     JSON list of the requests the endpoint saw, in order
 """
 import json
@@ -25,6 +26,7 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlsplit
 
+from openid.association import SessionNegotiator, default_negotiator
 from openid.extensions import ax, sreg
 from openid.extensions.draft import pape5
 from openid.server.server import CheckIDRequest, ProtocolError, Server
@@ -97,6 +99,10 @@ class Handler(BaseHTTPRequestHandler):
             if handle:  # as if the provider lost it: it must then sign statelessly and invalidate it
                 signatory = self.server.openid.signatory
                 signatory.store.removeAssociation(signatory._normal_key, handle)
+            if "association" in config:  # [assoc_type, session_type] only, or null for the default list
+                pair = config.pop("association")
+                self.server.openid.negotiator = (SessionNegotiator([tuple(pair)])
+                                                 if pair else default_negotiator.copy())
             state.update(config)
             return self.send(200, "ok")
         self.route(dict(parse_qsl(raw)))

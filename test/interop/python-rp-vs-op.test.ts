@@ -36,8 +36,8 @@ import {
 const skip = interopSkipReason();
 type Mode = 'DH-SHA256' | 'DH-SHA1' | 'stateless';
 const MODES: Record<Mode, PythonConsumerMode> = {
-  'DH-SHA256': { stateless: false, association: ['HMAC-SHA256', 'DH-SHA256'] },
-  'DH-SHA1': { stateless: false, association: ['HMAC-SHA1', 'DH-SHA1'] },
+  'DH-SHA256': { stateless: false, associations: [['HMAC-SHA256', 'DH-SHA256']] },
+  'DH-SHA1': { stateless: false, associations: [['HMAC-SHA1', 'DH-SHA1']] },
   stateless: { stateless: true },
 };
 const REALM = 'http://rp.example/';
@@ -321,6 +321,26 @@ describe('python-openid consumer → Provider', { skip }, () => {
       const result = await c.complete(back.toString());
       assert.equal(result.status, 'failure', JSON.stringify(result));
       assert.deepEqual(ps.log.slice(start), ['check_authentication']);
+    });
+
+    test('unsupported-type (§8.2.4): python-openid retries with the pair the Provider offers', async () => {
+      // no-encryption over plain http is refused (§8.4.1): the MAC key would travel in clear.
+      const strict = await startProviderServer({ allowNoEncryptionOverHttp: false });
+      try {
+        const c = startPythonConsumer({
+          stateless: false,
+          associations: [
+            ['HMAC-SHA1', 'no-encryption'],
+            ['HMAC-SHA256', 'DH-SHA256'],
+          ],
+        });
+        consumers.push(c);
+        const { result } = await login(c, `${strict.base}/id/alice`);
+        assert.equal(result.status, 'success', JSON.stringify(result) + c.stderr());
+        assert.deepEqual(strict.log, ['associate', 'associate', 'checkid_setup']);
+      } finally {
+        await strict.close();
+      }
     });
   });
 });

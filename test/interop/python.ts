@@ -109,6 +109,8 @@ export interface PythonProviderConfig {
   pape?: { auth_policies?: string[]; auth_time?: string; auth_levels?: Record<string, string> } | null;
   /** Drop this shared association handle from the provider's store, as if it had expired there. */
   forget_association?: string;
+  /** Allow only this association type / session type pair; null: python-openid's default list. */
+  association?: [assocType: string, sessionType: string] | null;
 }
 
 /** One request python-openid's provider saw. */
@@ -147,10 +149,10 @@ export async function startPythonProvider(): Promise<PythonProvider> {
   };
 }
 
-/** How python-openid's consumer verifies: an association of one type, or stateless. */
+/** How python-openid's consumer verifies: associations of these types in this order (default: its own list), or stateless. */
 export type PythonConsumerMode =
   | { stateless: true }
-  | { stateless: false; association: [assocType: string, sessionType: string] };
+  | { stateless: false; associations?: [assocType: string, sessionType: string][] };
 
 export interface PythonBegin {
   identifier: string;

@@ -271,5 +271,33 @@ describe('RelyingParty → python-openid provider', { skip }, () => {
       assert.equal((result as { code: string }).code, 'check_auth_failed');
       assert.deepEqual(await seen(start), ['check_authentication']);
     });
+
+    test('unsupported-type (§8.2.4): the RP retries with the pair python-openid offers, or goes stateless', async () => {
+      await op.configure({ decision: 'allow', association: ['HMAC-SHA1', 'DH-SHA1'] });
+      try {
+        const rp = new RelyingParty({
+          realm: 'http://rp.example/',
+          returnTo: 'http://rp.example/return',
+          secret: 'k'.repeat(40),
+          store: new MemoryStore(), // default pairs: HMAC-SHA256/DH-SHA256 first, then HMAC-SHA1/DH-SHA1
+          fetch: { allowPrivateNetworks: true },
+        });
+        let start = (await op.log()).length;
+        const retried = await login(rp, `${op.base}/id/alice`);
+        assert.equal(retried.result.status, 'success', JSON.stringify(retried.result));
+        assert.equal((retried.result as { verifiedBy: string }).verifiedBy, 'association');
+        assert.deepEqual(await seen(start), ['associate/DH-SHA256', 'associate/DH-SHA1', 'checkid_setup']);
+
+        // An offer the RP does not allow: no association, the login still succeeds statelessly.
+        await op.configure({ association: ['HMAC-SHA256', 'DH-SHA256'] });
+        start = (await op.log()).length;
+        const stateless = await login(makeRp('DH-SHA1'), `${op.base}/id/alice`);
+        assert.equal(stateless.result.status, 'success', JSON.stringify(stateless.result));
+        assert.equal((stateless.result as { verifiedBy: string }).verifiedBy, 'check_authentication');
+        assert.deepEqual(await seen(start), ['associate/DH-SHA1', 'checkid_setup', 'check_authentication']);
+      } finally {
+        await op.configure({ association: null });
+      }
+    });
   });
 });

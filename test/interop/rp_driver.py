@@ -2,10 +2,11 @@
 
 Run with /usr/bin/python3 (Debian's python3-openid):
 
-  rp_driver.py '{"stateless": false, "association": ["HMAC-SHA256", "DH-SHA256"]}'
+  rp_driver.py '{"stateless": false, "associations": [["HMAC-SHA256", "DH-SHA256"]]}'
 
 "stateless" uses no store (check_authentication); otherwise a FileOpenIDStore in a
-temporary directory, with the one association type / session type given. The
+temporary directory, with the association type / session type pairs given, in
+order of preference (python-openid's default list when absent). The
 driver then reads one JSON command per line on stdin and writes one JSON answer
 per line on stdout:
 
@@ -25,7 +26,6 @@ import sys
 import tempfile
 from urllib.parse import parse_qsl, urlsplit
 
-from openid.association import SessionNegotiator
 from openid.consumer.consumer import Consumer
 from openid.extensions import ax, sreg
 from openid.extensions.draft import pape5
@@ -91,8 +91,8 @@ def main():
     try:
         store = None if config.get("stateless") else FileOpenIDStore(store_dir)
         consumer = Consumer({}, store)  # the session dict lives as long as this process
-        if config.get("association"):
-            consumer.consumer.negotiator = SessionNegotiator([tuple(config["association"])])
+        if config.get("associations"):
+            consumer.setAssociationPreference([tuple(p) for p in config["associations"]])
         for line in sys.stdin:
             cmd = json.loads(line)
             try:
