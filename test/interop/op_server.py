@@ -88,7 +88,7 @@ class Handler(BaseHTTPRequestHandler):
         self.wfile.write(data)
 
     def do_GET(self):
-        self.route(dict(parse_qsl(urlsplit(self.path).query)))
+        self.route(dict(parse_qsl(urlsplit(self.path).query, keep_blank_values=True)))
 
     def do_POST(self):
         length = int(self.headers.get("Content-Length") or 0)
@@ -105,7 +105,7 @@ class Handler(BaseHTTPRequestHandler):
                                                  if pair else default_negotiator.copy())
             state.update(config)
             return self.send(200, "ok")
-        self.route(dict(parse_qsl(raw)))
+        self.route(dict(parse_qsl(raw, keep_blank_values=True)))
 
     def route(self, query):
         path = urlsplit(self.path).path

@@ -342,5 +342,68 @@ describe('python-openid consumer → Provider', { skip }, () => {
         await strict.close();
       }
     });
+
+    test('return_to arguments with +, escapes and UTF-8 come back as sent', async () => {
+      ps.decision = 'allow';
+      const returnTo = 'http://rp.example/return?q=a+b%2Bc&u=%C3%A9t%C3%A9&sp=x%20y&amp=%26';
+      const c = consumer('DH-SHA256');
+      const begun = await c.begin({ identifier: `${ps.base}/id/alice`, realm: REALM, return_to: returnTo });
+      const back = await follow(begun.redirect_url);
+      const args = new URL(back.url).searchParams;
+      assert.deepEqual(
+        ['q', 'u', 'sp', 'amp'].map((k) => args.get(k)),
+        ['a b+c', 'été', 'x y', '&'],
+      );
+      const result = await c.complete(back.url);
+      assert.equal(result.status, 'success', JSON.stringify(result) + c.stderr());
+    });
+
+    test('known python-openid limit: an empty argument in its own return_to makes it fail the answer', async () => {
+      // The Provider sends return_to and its arguments back verbatim (§10.1), `empty=` included; python-openid
+      // parses its return_to without blank values, then finds `empty` in the query "not in return_to URL"
+      // and fails the login. See README "Compatibility".
+      ps.decision = 'allow';
+      const returnTo = 'http://rp.example/return?sid=1&empty=';
+      const c = consumer('DH-SHA256');
+      const begun = await c.begin({ identifier: `${ps.base}/id/alice`, realm: REALM, return_to: returnTo });
+      const back = await follow(begun.redirect_url);
+      const args = new URL(back.url).searchParams;
+      assert.equal(args.get('openid.return_to')?.startsWith(returnTo), true);
+      assert.equal(args.get('empty'), '');
+      const result = await c.complete(back.url);
+      assert.equal(result.status, 'failure', JSON.stringify(result));
+      assert.match(c.stderr(), /Parameter empty not in return_to URL/);
+    });
+
+    test('a wildcard realm from python-openid covers its return_to host', async () => {
+      let trusted: boolean | null = null;
+      ps.decision = (request) => {
+        trusted = request.trustRootValid();
+        return request.answer(true);
+      };
+      const { result } = await login(consumer('DH-SHA256'), `${ps.base}/id/alice`, {
+        realm: 'http://*.rp.example/',
+        return_to: 'http://www.rp.example/return',
+      });
+      ps.decision = 'allow';
+      assert.equal(trusted, true);
+      assert.equal(result.status, 'success', JSON.stringify(result));
+    });
+
+    test('a return_to outside the realm gets an error page at the Provider, never a redirect (OPR-01)', async () => {
+      // python-openid's provider redirects this error to the unverified return_to; §5.2.3 asks for the
+      // redirect only when return_to is valid, and one outside the realm is not: no open redirect here.
+      ps.decision = 'allow';
+      const c = consumer('DH-SHA256');
+      const begun = await c.begin({ identifier: `${ps.base}/id/alice`, realm: REALM, return_to: RETURN_TO });
+      const tampered = new URL(begun.redirect_url);
+      tampered.searchParams.set('openid.realm', 'http://elsewhere.example/');
+      const start = ps.log.length;
+      const res = await fetch(tampered, { redirect: 'manual' });
+      assert.equal(res.status, 400);
+      assert.equal(res.headers.get('location'), null);
+      assert.match(await res.text(), /not within realm/);
+      assert.deepEqual(ps.log.slice(start), ['checkid_setup']);
+    });
   });
 });

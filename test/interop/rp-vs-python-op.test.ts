@@ -299,5 +299,52 @@ describe('RelyingParty → python-openid provider', { skip }, () => {
         await op.configure({ association: null });
       }
     });
+
+    test('return_to arguments with +, escapes, UTF-8 and empty values come back as sent', async () => {
+      await op.configure({ decision: 'allow' });
+      const returnTo = 'http://rp.example/return?q=a+b%2Bc&u=%C3%A9t%C3%A9&empty=&sp=x%20y&amp=%26';
+      const rp = new RelyingParty({
+        realm: 'http://rp.example/',
+        returnTo,
+        secret: 'k'.repeat(40),
+        store: new MemoryStore(),
+        fetch: { allowPrivateNetworks: true },
+      });
+      const { result, url } = await login(rp, `${op.base}/id/alice`);
+      assert.equal(result.status, 'success', JSON.stringify(result));
+      const back = new URL(url).searchParams;
+      assert.equal(back.get('openid.return_to'), returnTo);
+      assert.deepEqual(
+        ['q', 'u', 'empty', 'sp', 'amp'].map((k) => back.get(k)),
+        ['a b+c', 'été', '', 'x y', '&'],
+      );
+    });
+
+    test("a wildcard realm covers the return_to host at python-openid's provider", async () => {
+      await op.configure({ decision: 'allow' });
+      const rp = new RelyingParty({
+        realm: 'http://*.rp.example/',
+        returnTo: 'http://www.rp.example/return',
+        secret: 'k'.repeat(40),
+        store: new MemoryStore(),
+        fetch: { allowPrivateNetworks: true },
+      });
+      const { result } = await login(rp, `${op.base}/id/alice`);
+      assert.equal(result.status, 'success', JSON.stringify(result));
+    });
+
+    test('python-openid redirects the error for a return_to outside the realm: the RP fails it with op_error', async () => {
+      // This Provider shows an error page instead (OPR-01, see python-rp-vs-op.test.ts); the RP must cope with both.
+      await op.configure({ decision: 'allow' });
+      const rp = makeRp('DH-SHA256');
+      const auth = await rp.begin(`${op.base}/id/alice`);
+      const tampered = new URL(auth.redirectUrl);
+      tampered.searchParams.set('openid.realm', 'http://elsewhere.example/');
+      const back = await follow(tampered.toString());
+      assert.equal(new URL(back.url).searchParams.get('openid.mode'), 'error');
+      const result = await rp.complete(back.url, { state: auth.state });
+      assert.equal(result.status, 'failure');
+      assert.equal((result as { code: string }).code, 'op_error');
+    });
   });
 });

@@ -58,9 +58,10 @@ def begin(consumer, cmd):
 
 
 def complete(consumer, cmd):
-    query = dict(parse_qsl(urlsplit(cmd["url"]).query))
+    # keep_blank_values: a web framework hands the consumer every argument, empty or not
+    query = dict(parse_qsl(urlsplit(cmd["url"]).query, keep_blank_values=True))
     if cmd.get("body"):
-        query.update(parse_qsl(cmd["body"]))
+        query.update(parse_qsl(cmd["body"], keep_blank_values=True))
     response = consumer.complete(query, cmd["url"])
     out = {"status": response.status, "identity_url": response.identity_url}
     if response.status == "failure":
