@@ -15,12 +15,14 @@ import { AX_TYPES } from '../../src/extensions/ax-types.js';
 import {
   PAPE_LEVEL_NIST,
   PAPE_POLICY_MULTI_FACTOR,
+  PAPE_POLICY_NONE,
   PAPE_POLICY_PHISHING_RESISTANT,
   PAPERequest,
   PAPEResponse,
 } from '../../src/extensions/pape.js';
 import { SRegRequest, SRegResponse } from '../../src/extensions/sreg.js';
 import type { CheckIDRequest } from '../../src/op/requests.js';
+import { SREG_1_0_NS } from '../../src/protocol/constants.js';
 import { type ProviderServer, startProviderServer } from '../helpers/op-server.js';
 import {
   follow,
@@ -404,6 +406,51 @@ describe('python-openid consumer → Provider', { skip }, () => {
       assert.equal(res.headers.get('location'), null);
       assert.match(await res.text(), /not within realm/);
       assert.deepEqual(ps.log.slice(start), ['checkid_setup']);
+    });
+
+    test('an anonymous request from python-openid (no identifier, SReg only) is answered without one', async () => {
+      let idSelect: boolean | null = null;
+      ps.decision = (request) => {
+        idSelect = request.idSelect();
+        return answerWithExtensions(request);
+      };
+      const { result, url } = await login(consumer('DH-SHA256'), `${ps.base}/`, {
+        anonymous: true,
+        sreg: { required: ['email'] },
+      });
+      ps.decision = 'allow';
+      assert.equal(idSelect, false);
+      assert.equal(new URL(url).searchParams.has('openid.claimed_id'), false);
+      assert.equal(result.status, 'success', JSON.stringify(result));
+      assert.equal(result.identity_url, null);
+      assert.deepEqual(result.sreg, { email: 'alice@example.org' });
+    });
+
+    test('PAPE with no policy satisfied: the Provider sends the "none" policy URI, python-openid reads no policy', async () => {
+      ps.decision = (request) => {
+        const response = request.answer(true);
+        const pape = PAPERequest.fromCheckIdRequest(request);
+        if (pape) response.addExtension(PAPEResponse.extractResponse(pape, { authPolicies: [] }));
+        return response;
+      };
+      const { result, url } = await login(consumer('DH-SHA256'), `${ps.base}/id/alice`, {
+        pape: { preferred_auth_policies: [PAPE_POLICY_MULTI_FACTOR] },
+      });
+      ps.decision = 'allow';
+      assert.equal(result.status, 'success', JSON.stringify(result));
+      assert.equal(new URL(url).searchParams.get('openid.pape.auth_policies'), PAPE_POLICY_NONE);
+      assert.deepEqual(result.pape?.auth_policies, []);
+    });
+
+    test('an SReg 1.0 request from python-openid in OpenID 2 is answered in the SReg 1.0 namespace', async () => {
+      ps.decision = (request) => answerWithExtensions(request);
+      const { result, url } = await login(consumer('DH-SHA256'), `${ps.base}/id/alice`, {
+        sreg: { optional: ['email'], ns: SREG_1_0_NS },
+      });
+      ps.decision = 'allow';
+      assert.equal(result.status, 'success', JSON.stringify(result));
+      assert.equal(new URL(url).searchParams.get('openid.ns.sreg'), SREG_1_0_NS);
+      assert.deepEqual(result.sreg, { email: 'alice@example.org' });
     });
   });
 });

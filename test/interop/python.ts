@@ -159,7 +159,8 @@ export interface PythonBegin {
   realm: string;
   return_to: string;
   immediate?: boolean;
-  sreg?: { required?: string[]; optional?: string[]; policy_url?: string };
+  anonymous?: boolean;
+  sreg?: { required?: string[]; optional?: string[]; policy_url?: string; ns?: string };
   ax?: { type: string; required?: boolean; count?: number | 'unlimited' }[];
   pape?: { preferred_auth_policies?: string[]; max_auth_age?: number };
 }

@@ -13,16 +13,18 @@ import type { Extension } from '../../src/extensions/extension.js';
 import {
   PAPE_LEVEL_NIST,
   PAPE_POLICY_MULTI_FACTOR,
+  PAPE_POLICY_NONE,
   PAPE_POLICY_PHISHING_RESISTANT,
   PAPERequest,
   PAPEResponse,
 } from '../../src/extensions/pape.js';
 import { SRegRequest, SRegResponse } from '../../src/extensions/sreg.js';
+import { SREG_1_0_NS } from '../../src/protocol/constants.js';
 import { SessionNegotiator } from '../../src/rp/associations.js';
 import { RelyingParty } from '../../src/rp/relying-party.js';
 import type { CompleteResult } from '../../src/rp/result.js';
 import { MemoryStore } from '../../src/stores/memory.js';
-import { follow, interopSkipReason, type PythonProvider, startPythonProvider } from './python.js';
+import { follow, interopSkipReason, type PythonProvider, startPythonProvider, submitForm } from './python.js';
 
 const skip = interopSkipReason();
 type Mode = 'DH-SHA256' | 'DH-SHA1' | 'stateless';
@@ -45,7 +47,7 @@ function makeRp(mode: Mode): RelyingParty {
 async function login(
   rp: RelyingParty,
   identifier: string,
-  options: { immediate?: boolean; extensions?: Extension[] } = {},
+  options: { immediate?: boolean; anonymous?: boolean; extensions?: Extension[] } = {},
 ): Promise<{ result: CompleteResult; state: string; url: string; body?: string }> {
   const auth = await rp.begin(identifier, options);
   const back = await follow(auth.redirectUrl);
@@ -345,6 +347,64 @@ describe('RelyingParty → python-openid provider', { skip }, () => {
       const result = await rp.complete(back.url, { state: auth.state });
       assert.equal(result.status, 'failure');
       assert.equal((result as { code: string }).code, 'op_error');
+    });
+
+    test('a request too long for a URL goes as our auto-submitted form POST, which python-openid reads', async () => {
+      await op.configure({ decision: 'allow' });
+      const rp = new RelyingParty({
+        realm: 'http://rp.example/',
+        returnTo: `http://rp.example/return?pad=${'y'.repeat(2100)}`,
+        secret: 'k'.repeat(40),
+        store: new MemoryStore(),
+        fetch: { allowPrivateNetworks: true },
+      });
+      const auth = await rp.begin(`${op.base}/id/alice`);
+      assert.equal(auth.shouldSendRedirect(), false);
+      const back = await submitForm(auth.formHtml(), op.base);
+      const result = await rp.complete(back.url, {
+        state: auth.state,
+        ...(back.body ? { body: back.body } : {}),
+      });
+      assert.equal(result.status, 'success', JSON.stringify(result));
+    });
+
+    test('an anonymous request (no identifier, SReg only) gets an answer with no claimed identifier', async () => {
+      await op.configure({ decision: 'allow', sreg: { email: 'anon@example.org' } });
+      const { result, url } = await login(makeRp('DH-SHA256'), `${op.base}/`, {
+        anonymous: true,
+        extensions: [new SRegRequest({ required: ['email'] })],
+      });
+      assert.equal(result.status, 'success', JSON.stringify(result));
+      if (result.status !== 'success') return;
+      assert.equal(result.claimedId, null);
+      assert.equal(new URL(url).searchParams.has('openid.identity'), false);
+      assert.equal(SRegResponse.fromSuccess(result)?.get('email'), 'anon@example.org');
+    });
+
+    test('an SReg 1.0 request in OpenID 2 is answered in the SReg 1.0 namespace', async () => {
+      await op.configure({ decision: 'allow', sreg: { email: 'alice@example.org' } });
+      const { result, url } = await login(makeRp('DH-SHA256'), `${op.base}/id/alice`, {
+        extensions: [new SRegRequest({ optional: ['email'], namespace: SREG_1_0_NS })],
+      });
+      assert.equal(result.status, 'success', JSON.stringify(result));
+      if (result.status !== 'success') return;
+      assert.equal(new URL(url).searchParams.get('openid.ns.sreg'), SREG_1_0_NS);
+      const sreg = SRegResponse.fromSuccess(result);
+      assert.equal(sreg?.namespaceUri, SREG_1_0_NS);
+      assert.equal(sreg?.get('email'), 'alice@example.org');
+    });
+
+    test('PAPE with no policy satisfied travels as the "none" policy URI and reads as an empty list', async () => {
+      await op.configure({ decision: 'allow', pape: { auth_policies: [] } });
+      const { result, url } = await login(makeRp('DH-SHA256'), `${op.base}/id/alice`, {
+        extensions: [new PAPERequest({ preferredAuthPolicies: [PAPE_POLICY_MULTI_FACTOR] })],
+      });
+      assert.equal(result.status, 'success', JSON.stringify(result));
+      if (result.status !== 'success') return;
+      // PAPE 1.0 §5.2: no policy met is the policy URI …/2007/06/none.
+      assert.equal(new URL(url).searchParams.get('openid.pape.auth_policies'), PAPE_POLICY_NONE);
+      assert.deepEqual(PAPEResponse.fromSuccess(result)?.authPolicies, []);
+      await op.configure({ pape: null });
     });
   });
 });

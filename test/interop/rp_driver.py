@@ -10,8 +10,8 @@ order of preference (python-openid's default list when absent). The
 driver then reads one JSON command per line on stdin and writes one JSON answer
 per line on stdout:
 
-  {"cmd": "begin", "identifier": URL, "realm": URL, "return_to": URL, "immediate": bool,
-   "sreg": {"required": [...], "optional": [...], "policy_url": URL},
+  {"cmd": "begin", "identifier": URL, "realm": URL, "return_to": URL, "immediate": bool, "anonymous": bool,
+   "sreg": {"required": [...], "optional": [...], "policy_url": URL, "ns": SReg namespace URI},
    "ax": [{"type": URI, "required": bool, "count": N}],
    "pape": {"preferred_auth_policies": [...], "max_auth_age": N}}
     -> {"redirect_url": URL, "form_html": the same request as a POST form, "openid1": bool}
@@ -33,12 +33,12 @@ from openid.store.filestore import FileOpenIDStore
 
 
 def begin(consumer, cmd):
-    auth = consumer.begin(cmd["identifier"])
+    auth = consumer.begin(cmd["identifier"], anonymous=cmd.get("anonymous", False))
     if "sreg" in cmd:
         s = cmd["sreg"]
         auth.addExtension(
             sreg.SRegRequest(required=s.get("required"), optional=s.get("optional"),
-                             policy_url=s.get("policy_url")))
+                             policy_url=s.get("policy_url"), sreg_ns_uri=s.get("ns", sreg.ns_uri)))
     if "ax" in cmd:
         fetch = ax.FetchRequest()
         for a in cmd["ax"]:
