@@ -16,11 +16,14 @@ const here = (name: string) => fileURLToPath(new URL(name, import.meta.url));
  * CI=true a missing python-openid is not a reason to skip: CI installs it
  * (scripts/test-env.sh), so the tests run and fail loudly instead.
  */
-export function interopSkipReason(): string | false {
-  const probe = spawnSync(PYTHON, ['-c', 'import openid'], { encoding: 'utf8', timeout: 20_000 });
+export function interopSkipReason(
+  python: string = PYTHON,
+  env: NodeJS.ProcessEnv = process.env,
+): string | false {
+  const probe = spawnSync(python, ['-c', 'import openid'], { encoding: 'utf8', timeout: 20_000 });
   if (probe.status === 0) return false;
-  if (process.env.CI === 'true') return false;
-  return `${PYTHON} cannot import python-openid (install python3-openid: scripts/test-env.sh)`;
+  if (env.CI === 'true') return false;
+  return `${python} cannot import python-openid (install python3-openid: scripts/test-env.sh)`;
 }
 
 /** A Python child whose stdout is read one JSON line at a time. */
@@ -43,6 +46,10 @@ class PythonChild {
     });
     this.#child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
       this.#stderr = (this.#stderr + chunk).slice(-4000);
+    });
+    // A missing interpreter is an 'error' event: report it as the answer that never came.
+    this.#child.on('error', (e) => {
+      this.#stderr += `${e.message}\n`;
     });
     this.#child.on('close', () => {
       this.#closed = true;
