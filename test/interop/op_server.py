@@ -9,6 +9,7 @@ Routes:
                naming the endpoint for 2.0 and 1.1
   /id1/NAME    OpenID 1.1 identity page (HTML, openid.server only)
   /deleg/NAME  claimed identifier delegating to the OP-local identifier /id/NAME
+  /redir/NAME  redirects to /id/NAME
   /            OP identifier XRDS (2.0 server, for identifier_select)
   POST /control  JSON {"decision": "allow"|"deny", "user": NAME,
                        "sreg": {field: value}, "ax": {type_uri: [values]},
@@ -123,6 +124,8 @@ class Handler(BaseHTTPRequestHandler):
             links = '<link rel="openid2.provider" href="%s"><link rel="openid.server" href="%s">' % (
                 endpoint, endpoint)
             return self.send(200, "<html><head>%s</head></html>" % links, "text/html")
+        if path.startswith("/redir/"):  # an identifier that redirects: the claimed id becomes /id/NAME (§7.2)
+            return self.send(302, "", headers={"Location": self.base() + "/id/" + path[len("/redir/"):]})
         if path.startswith("/deleg/"):  # claimed id delegating to the local id /id/NAME
             local = self.base() + "/id/" + path[len("/deleg/"):]
             links = ('<link rel="openid2.provider" href="%s"><link rel="openid2.local_id" href="%s">'

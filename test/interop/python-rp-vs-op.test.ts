@@ -454,5 +454,26 @@ describe('python-openid consumer → Provider', { skip }, () => {
       assert.equal(new URL(url).searchParams.get('openid.ns.sreg'), SREG_1_0_NS);
       assert.deepEqual(result.sreg, { email: 'alice@example.org' });
     });
+
+    test('user input without a scheme, and an identifier that redirects, normalize the same way (§7.2)', async () => {
+      ps.decision = 'allow';
+      const c = consumer('DH-SHA256');
+      const bare = await login(c, `${ps.base.slice('http://'.length)}/id/alice`);
+      assert.equal(bare.result.status, 'success', JSON.stringify(bare.result));
+      assert.equal(bare.result.identity_url, `${ps.base}/id/alice`);
+      const redirector = createServer((_req, res) => {
+        res.writeHead(302, { location: `${ps.base}/id/alice` }).end();
+      });
+      await new Promise<void>((r) => redirector.listen(0, '127.0.0.1', r));
+      try {
+        const from = `http://127.0.0.1:${(redirector.address() as AddressInfo).port}/me`;
+        const redirected = await login(c, from);
+        assert.equal(redirected.result.status, 'success', JSON.stringify(redirected.result));
+        assert.equal(redirected.result.identity_url, `${ps.base}/id/alice`);
+      } finally {
+        redirector.closeAllConnections();
+        await new Promise<void>((r) => redirector.close(() => r()));
+      }
+    });
   });
 });

@@ -412,5 +412,16 @@ describe('RelyingParty → python-openid provider', { skip }, () => {
       assert.deepEqual(PAPEResponse.fromSuccess(result)?.authPolicies, []);
       await op.configure({ pape: null });
     });
+
+    test('user input without a scheme, and an identifier that redirects, normalize as python-openid does (§7.2)', async () => {
+      await op.configure({ decision: 'allow' });
+      const bare = await login(makeRp('DH-SHA256'), `${op.base.slice('http://'.length)}/id/alice`);
+      assert.equal(bare.result.status, 'success', JSON.stringify(bare.result));
+      assert.equal((bare.result as { claimedId: string }).claimedId, `${op.base}/id/alice`);
+      const redirected = await login(makeRp('DH-SHA256'), `${op.base}/redir/alice`);
+      assert.equal(redirected.result.status, 'success', JSON.stringify(redirected.result));
+      assert.equal((redirected.result as { claimedId: string }).claimedId, `${op.base}/id/alice`);
+      assert.equal(new URL(redirected.url).searchParams.get('openid.claimed_id'), `${op.base}/id/alice`);
+    });
   });
 });
