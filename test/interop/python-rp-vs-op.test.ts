@@ -48,15 +48,18 @@ const RETURN_TO = 'http://rp.example/return?sid=1';
 describe('python-openid consumer → Provider', { skip }, () => {
   let ps: ProviderServer;
   const consumers: PythonConsumer[] = [];
+  const closing: Promise<void>[] = [];
   before(async () => {
     ps = await startProviderServer();
   });
   after(async () => {
-    await Promise.all(consumers.map((c) => c.close()));
+    await Promise.all([...closing, ...consumers.map((c) => c.close())]);
     await ps?.close();
   });
 
+  /** A fresh python-openid consumer; the earlier ones are done (tests run in order), so they are stopped. */
   function consumer(mode: Mode): PythonConsumer {
+    for (const old of consumers.splice(0)) closing.push(old.close());
     const c = startPythonConsumer(MODES[mode]);
     consumers.push(c);
     return c;
