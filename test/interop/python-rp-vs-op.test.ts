@@ -103,8 +103,12 @@ describe('python-openid consumer → Provider', { skip }, () => {
             'checkid_setup',
             ...(associates ? [] : ['check_authentication']),
           ]);
+          const beforeReplay = ps.log.length;
           const replay = await c().complete(url);
           assert.equal(replay.status, 'failure', JSON.stringify(replay));
+          // With a store python-openid refuses the used nonce itself; stateless it has no nonce memory and
+          // the Provider's check_authentication refuses the spent signature (single use, §11.4.2.1).
+          assert.deepEqual(ps.log.slice(beforeReplay), associates ? [] : ['check_authentication']);
         });
 
         test('checkid_immediate: success when the provider allows, setup_needed when it cannot', async () => {
