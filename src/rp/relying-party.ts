@@ -475,7 +475,6 @@ function parseResponse(url: URL, body: CompleteOptions['body']): Message | Failu
 
 /** Text from the network made safe for logs and pages: no control characters (CR/LF log injection, NE-06). */
 function inert(value: string | undefined): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping them is the point
   return value === undefined ? '(none)' : value.replace(/[\u0000-\u001f\u007f]/g, ' ').slice(0, 500);
 }
 
