@@ -11,7 +11,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { Association } from '../../src/protocol/association.js';
 import { Message, OPENID_NS } from '../../src/protocol/message.js';
-import { signMessage } from '../../src/protocol/signature.js';
+import { computeMac, signMessage } from '../../src/protocol/signature.js';
 import type { AuthRequest } from '../../src/rp/auth-request.js';
 import { type BeginOptions, RelyingParty, type RelyingPartyOptions } from '../../src/rp/relying-party.js';
 import type { CompleteResult } from '../../src/rp/result.js';
@@ -206,4 +206,33 @@ export function resign(fields: Record<string, string>, association: Association)
   );
   m.set(OPENID_NS, 'assoc_handle', association.handle);
   return signMessage(m, association).toPostArgs() as Record<string, string>;
+}
+
+/** begin() at `input` (served by `op`), then let the FakeOP mint the answer it is told to (a forger's view). */
+export async function fakeLogin(
+  rp: RelyingParty,
+  op: FakeOP,
+  input: string,
+  answer: Parameters<FakeOP['assertion']>[1] = {},
+  options: BeginOptions = {},
+): Promise<{ auth: AuthRequest; url: string; request: Message }> {
+  const auth = await rp.begin(input, options);
+  const request = FakeOP.request(auth.redirectUrl);
+  return { auth, request, url: FakeOP.returnUrl(op.assertion(request, answer)) };
+}
+
+/**
+ * Re-sign an arrival from `op` over exactly `keys` (in that order), with the
+ * association the FakeOP used: what a provider that signs too little emits.
+ * (signMessage always adds assoc_handle and signed; this does not.)
+ */
+export function signExactly(op: FakeOP, url: string, keys: readonly string[]): string {
+  const f = fieldsOf(url);
+  const handle = f['openid.assoc_handle'] as string;
+  const assoc = op.shared.get(handle) ?? op.private.get(handle);
+  if (!assoc) throw new Error(`the FakeOP holds no association ${handle}`);
+  const text = keys.map((k) => `${k}:${f[`openid.${k}`] ?? ''}\n`).join('');
+  f['openid.signed'] = keys.join(',');
+  f['openid.sig'] = Buffer.from(computeMac(assoc, text)).toString('base64');
+  return withFields(url, f);
 }
