@@ -45,7 +45,11 @@ export function checkRequiredFields(message: Message, version: OpenIDVersion): C
       : ['return_to', 'identity', 'assoc_handle', 'signed', 'sig'];
   for (const key of required) {
     const v = message.get(OPENID_NS, key);
-    if (v === undefined || v === '') return fail('missing_field', `the assertion has no openid.${key}`);
+    if (v === undefined || v === '') {
+      // The nonce has its own code, as in the other nonce failures (NO-10).
+      const code = key === 'response_nonce' ? 'nonce_missing' : 'missing_field';
+      return fail(code, `the assertion has no openid.${key}`);
+    }
   }
   if (version === '2.0' && message.has(OPENID_NS, 'claimed_id') !== message.has(OPENID_NS, 'identity')) {
     return fail('missing_field', 'openid.claimed_id and openid.identity must be both present or both absent');

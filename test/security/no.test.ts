@@ -215,12 +215,12 @@ describe('NO: replay protection', () => {
     assert.equal(success(await rp.complete(ok.url, { state: ok.auth.state })), ALICE);
   });
 
-  test('NO-10 refuses a 2.0 assertion without response_nonce (missing_field)', async () => {
+  test('NO-10 refuses a 2.0 assertion without response_nonce (nonce_missing)', async () => {
     const { op, rp } = local();
     const { auth, url } = await fakeLogin(rp, op, ALICE, {
       edit: (m) => m.delete(OPENID_NS, 'response_nonce'),
     });
-    assert.equal(failure(await rp.complete(url, { state: auth.state })), 'missing_field');
+    assert.equal(failure(await rp.complete(url, { state: auth.state })), 'nonce_missing');
   });
 
   test("NO-11 refuses a replayed OpenID 1 assertion through the RP's own nonce in return_to (nonce_replay)", async () => {
