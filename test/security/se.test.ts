@@ -8,7 +8,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { MemoryStore } from '../../src/stores/memory.js';
-import { failure, honestOp, loginAt, makeRp, type ProviderServer, success } from './world.js';
+import { browse } from '../helpers/op-server.js';
+import { failure, honestOp, loginAt, makeRp, type ProviderServer, REALM, RETURN, success } from './world.js';
 
 let honest: ProviderServer;
 before(async () => {
@@ -39,6 +40,25 @@ describe('SE: answers are bound to the browser that started the login', () => {
     const attacker = await loginAt(rp, id);
     const victim = await rp.begin(id);
     assert.equal(failure(await rp.complete(attacker.url, { state: victim.state })), 'session_binding_failed');
+  });
+
+  test('SE-01 refuses an answer the attacker obtained by asking the provider directly, without the nonce', async () => {
+    const rp = makeRp();
+    const mallory = `${honest.base}/id/mallory`;
+    // A checkid_setup the attacker wrote by hand: this RP's return_to and realm, no per-login nonce.
+    const direct = new URL(honest.endpoint);
+    for (const [k, v] of Object.entries({
+      'openid.ns': 'http://specs.openid.net/auth/2.0',
+      'openid.mode': 'checkid_setup',
+      'openid.claimed_id': mallory,
+      'openid.identity': mallory,
+      'openid.return_to': RETURN,
+      'openid.realm': REALM,
+    }))
+      direct.searchParams.set(k, v);
+    const { url } = await browse(direct.toString());
+    const victim = await rp.begin(`${honest.base}/id/victim`);
+    assert.equal(failure(await rp.complete(url, { state: victim.state })), 'session_binding_failed');
   });
 
   test('SE-02 an answer with no state at all is unsolicited_rejected by default', async () => {
