@@ -102,6 +102,18 @@ export interface CompleteOptions {
 /** The query parameter of return_to carrying the relying party's per-login nonce. */
 const RP_NONCE_PARAM = 'openid2.rp_nonce';
 
+/**
+ * `url` with `name=value` appended to its query. The configured return_to is
+ * kept byte for byte (URLSearchParams would re-encode `%20` as `+` and so on):
+ * the provider echoes it and the app may compare it as it wrote it.
+ */
+function withQueryParam(url: string, name: string, value: string): string {
+  const hash = url.indexOf('#');
+  const base = hash === -1 ? url : url.slice(0, hash);
+  const sep = base.includes('?') ? (base.endsWith('?') || base.endsWith('&') ? '' : '&') : '?';
+  return `${base}${sep}${encodeURIComponent(name)}=${encodeURIComponent(value)}${hash === -1 ? '' : url.slice(hash)}`;
+}
+
 const FAIL = (code: string, message: string, claimedId?: string): FailureResult =>
   claimedId === undefined
     ? { status: 'failure', code, message }
@@ -201,9 +213,7 @@ export class RelyingParty {
     // A fresh nonce rides in return_to for every login (the provider signs it):
     // it binds the response to this login's state (login CSRF, SE-01), and in
     // OpenID 1, which has no response_nonce, it is also the replay nonce.
-    const url = new URL(returnTo);
-    url.searchParams.set(RP_NONCE_PARAM, makeNonce(this.#now()));
-    const sentReturnTo = url.toString();
+    const sentReturnTo = withQueryParam(returnTo, RP_NONCE_PARAM, makeNonce(this.#now()));
     if (endpoint.version === '2.0') {
       if (!options.anonymous) {
         const claimed = endpoint.isOpIdentifier
