@@ -8,7 +8,10 @@ import { randomBytes } from 'node:crypto';
 import { createFetcher, type Fetcher } from '../../src/discovery/fetcher.js';
 import type { AssociationType, SessionType } from '../../src/protocol/constants.js';
 import { answerDiffieHellman } from '../../src/protocol/dh.js';
-import { Message } from '../../src/protocol/message.js';
+import { Message, OPENID_NS } from '../../src/protocol/message.js';
+import { makeNonce } from '../../src/protocol/nonce.js';
+import type { RelyingParty } from '../../src/rp/relying-party.js';
+import type { CompleteResult } from '../../src/rp/result.js';
 import { readBody, startServer, type TestServer } from '../discovery/helpers/server.js';
 
 /** What the hostile endpoint answers: a status and a raw body (usually key-value form). */
@@ -90,4 +93,40 @@ export function rawKv(fields: Readonly<Record<string, string>>): string {
 /** Strict key-value form (for answers that are meant to be well-formed). */
 export function kv(fields: Readonly<Record<string, string>>): string {
   return Message.fromOpenIDArgs(Object.entries(fields)).toKVForm();
+}
+
+/**
+ * Log in at `rp` as an identity page (served on 127.0.0.1) whose provider is
+ * the hostile endpoint, with an assertion under a handle the RP does not
+ * hold: the RP must ask the hostile endpoint with check_authentication, and
+ * whatever `op.handler` answers decides the result.
+ */
+export async function loginThroughHostile(
+  rp: RelyingParty,
+  op: HostileOP,
+  returnTo: string,
+): Promise<CompleteResult> {
+  const page = await startServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/html' });
+    res.end(`<html><head><link rel="openid2.provider" href="${op.endpoint}"></head></html>`);
+  });
+  try {
+    const auth = await rp.begin(`${page.base}/me`);
+    const req = Message.fromQuery(auth.redirectUrl);
+    const assertion = Message.create('2.0');
+    assertion.update(OPENID_NS, {
+      mode: 'id_res',
+      op_endpoint: op.endpoint,
+      claimed_id: req.get(OPENID_NS, 'claimed_id') as string,
+      identity: req.get(OPENID_NS, 'identity') as string,
+      return_to: req.get(OPENID_NS, 'return_to') as string,
+      response_nonce: makeNonce(Math.floor(Date.now() / 1000)),
+      assoc_handle: `private-${randomBytes(4).toString('hex')}`,
+      signed: 'op_endpoint,claimed_id,identity,return_to,response_nonce,assoc_handle',
+      sig: randomBytes(32).toString('base64'),
+    });
+    return await rp.complete(assertion.toURL(returnTo), { state: auth.state });
+  } finally {
+    await page.close();
+  }
 }
