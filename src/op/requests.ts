@@ -18,6 +18,7 @@ import {
 import { Message, OPENID_NS } from '../protocol/message.js';
 import { makeNonce } from '../protocol/nonce.js';
 import { Realm, returnToMatchesAny } from '../protocol/realm.js';
+import { normalizeUri } from '../protocol/urinorm.js';
 import { OPResponse } from './response.js';
 
 /** What a checkid request needs from its provider. */
@@ -150,6 +151,46 @@ export class CheckIDRequest {
   }
 
   /**
+   * A request that names its identifier is answered for that identifier
+   * only (as python-openid does): an app that passes the signed-in user's
+   * identity for a request about someone else gets an error, never an
+   * assertion pairing the requested claimed_id with another identity
+   * (security cases OPR-06, DV-03). A claimed_id on the provider's own
+   * origin that differs from the identity is not delegation the provider can
+   * vouch for unless the app names it in `claimedId` (OPR-07).
+   * @see OpenID 2.0 §10.1 ("claimed_id ... identity")
+   */
+  #checkAnswerIdentity(options: AnswerOptions): void {
+    const ctxErr = {
+      indirect: true,
+      namespace: this.message.namespace,
+      returnTo: this.returnTo ?? undefined,
+    };
+    const refuse = (why: string) => new ProtocolError('identity_mismatch', why, ctxErr);
+    if (options.identity !== undefined && !sameIdentifier(options.identity, this.identity)) {
+      throw refuse(
+        `the request is for ${this.identity ?? 'no identity'}; cannot answer for ${options.identity}`,
+      );
+    }
+    if (options.claimedId !== undefined && !sameIdentifier(options.claimedId, this.claimedId)) {
+      throw refuse(
+        `the request is for claimed_id ${this.claimedId ?? '(none)'}; cannot answer for ${options.claimedId}`,
+      );
+    }
+    if (
+      options.claimedId === undefined &&
+      this.claimedId !== null &&
+      this.identity !== null &&
+      !sameIdentifier(this.claimedId, this.identity) &&
+      originOf(this.claimedId) === originOf(this.#ctx.endpoint)
+    ) {
+      throw refuse(
+        `claimed_id ${this.claimedId} is on this provider but is not the identity ${this.identity}; pass claimedId to vouch for it`,
+      );
+    }
+  }
+
+  /**
    * The answer: `allow` true gives a positive assertion (signed when
    * encoded); false gives `cancel`, or in immediate mode `setup_needed`
    * (OpenID 1: `id_res` with `user_setup_url`).
@@ -181,9 +222,8 @@ export class CheckIDRequest {
       }
       identity = options.identity;
       claimed = options.claimedId ?? options.identity;
-    } else if (options.identity !== undefined || options.claimedId !== undefined) {
-      identity = options.identity ?? identity;
-      claimed = options.claimedId ?? claimed;
+    } else {
+      this.#checkAnswerIdentity(options);
     }
     if (v2) {
       fields.set(OPENID_NS, 'op_endpoint', this.#ctx.endpoint);
@@ -202,6 +242,25 @@ export class CheckIDRequest {
       needsSigning: true,
       assocHandle: this.assocHandle,
     });
+  }
+}
+
+/** Same identifier after RFC 3986 normalization (raw equality when either does not normalize). */
+function sameIdentifier(a: string, b: string | null): boolean {
+  if (b === null) return false;
+  if (a === b) return true;
+  try {
+    return normalizeUri(a) === normalizeUri(b);
+  } catch {
+    return false;
+  }
+}
+
+function originOf(url: string): string | null {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return null;
   }
 }
 

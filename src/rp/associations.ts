@@ -82,6 +82,14 @@ export type AssociateOutcome =
   | { kind: 'error'; code: string; message: string };
 
 const ASSOC_TYPES = new Set(['HMAC-SHA1', 'HMAC-SHA256']);
+
+/**
+ * Longest an association from a provider is kept, in seconds (14 days, the
+ * lifetime python-openid and this package's Provider grant): a larger
+ * `expires_in` is clamped, so one key is not trusted for years (security
+ * case AS-07).
+ */
+export const MAX_ASSOCIATION_LIFETIME = 14 * 24 * 3600;
 const SESSION_TYPES = new Set(['no-encryption', 'DH-SHA1', 'DH-SHA256']);
 
 /** Read the provider's key-value answer (spec §8.2). Never throws for bad input. */
@@ -145,7 +153,7 @@ export function processAssociateResponse(
       handle: fields['assoc_handle'] ?? '',
       secret,
       issued: nowSeconds,
-      lifetime: expiresIn,
+      lifetime: Math.min(expiresIn, MAX_ASSOCIATION_LIFETIME),
       assocType: want.assocType,
     });
     return { kind: 'association', association };
