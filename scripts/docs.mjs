@@ -28,18 +28,32 @@ export function entryPoints(pkgJson = JSON.parse(readFileSync(join(root, 'packag
   return out;
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const check = process.argv.includes('--check');
+/**
+ * TypeDoc's command line. `options`: a TypeDoc options file (one that
+ * `extends` ours, for a fixture). `check`: emit nothing and fail on undocumented
+ * public symbols. A type that is used but not exported stays a warning
+ * there: exporting it is an API decision, not a documentation fix.
+ */
+export function typedocArgs({
+  check = false,
+  entries = entryPoints(),
+  options = join(root, 'typedoc.json'),
+} = {}) {
   const args = [
     join(root, 'node_modules', 'typedoc', 'bin', 'typedoc'),
     '--options',
-    'typedoc.json',
-    ...entryPoints().flatMap((e) => ['--entryPoints', e]),
+    options,
+    ...entries.flatMap((e) => ['--entryPoints', e]),
   ];
-  // The check fails on undocumented public symbols. A type that is used but not
-  // exported stays a warning there: exporting it is an API decision, not a doc fix.
   if (check)
     args.push('--emit', 'none', '--validation.notExported', 'false', '--treatValidationWarningsAsErrors');
-  const r = spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit' });
+  return args;
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const r = spawnSync(process.execPath, typedocArgs({ check: process.argv.includes('--check') }), {
+    cwd: root,
+    stdio: 'inherit',
+  });
   process.exit(r.status ?? 1);
 }

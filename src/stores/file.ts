@@ -22,6 +22,7 @@ import {
 } from './common.js';
 import type { OpenIDStore } from './store.js';
 
+/** Options of {@link FileStore}. */
 export interface FileStoreOptions extends StoreBaseOptions {
   /** The directory (created if missing). */
   directory: string;

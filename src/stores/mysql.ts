@@ -18,6 +18,7 @@ export interface MySQLStoreOptions extends SqlStoreOptions {
   connectionLimit?: number;
 }
 
+/** An `OpenIDStore` in MySQL or MariaDB, shared by every process; creates its tables on first use. */
 export class MySQLStore extends SqlStore {
   constructor(options: MySQLStoreOptions) {
     const own = options.pool === undefined;

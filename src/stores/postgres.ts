@@ -25,6 +25,7 @@ function numbered(sql: string): string {
   return sql.replace(/\?/g, () => `$${++i}`);
 }
 
+/** An `OpenIDStore` in PostgreSQL, shared by every process; creates its tables on first use. */
 export class PostgresStore extends SqlStore {
   constructor(options: PostgresStoreOptions) {
     const own = options.pool === undefined;

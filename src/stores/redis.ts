@@ -21,6 +21,7 @@ import {
 } from './common.js';
 import type { OpenIDStore } from './store.js';
 
+/** Options of {@link RedisStore}. */
 export interface RedisStoreOptions extends StoreBaseOptions {
   /** `redis://…`; its password never appears in errors. */
   url?: string;

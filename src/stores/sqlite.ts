@@ -18,6 +18,7 @@ export interface SQLiteStoreOptions extends SqlStoreOptions {
   database?: Database.Database;
 }
 
+/** An `OpenIDStore` in one SQLite file (better-sqlite3); creates its tables on first use. */
 export class SQLiteStore extends SqlStore {
   constructor(options: SQLiteStoreOptions = {}) {
     let db = options.database;
