@@ -5,6 +5,8 @@
  * @example
  * import { MySQLStore } from 'openid2/mysql';
  * const store = new MySQLStore({ uri: 'mysql://app:secret@db/app' });
+ *
+ * @module openid2/mysql
  */
 import mysql from 'mysql2/promise';
 import { SqlStore, type SqlStoreOptions } from './sql.js';

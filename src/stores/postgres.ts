@@ -6,6 +6,8 @@
  * @example
  * import { PostgresStore } from 'openid2/postgres';
  * const store = new PostgresStore({ connectionString: process.env.DATABASE_URL });
+ *
+ * @module openid2/postgres
  */
 import pg from 'pg';
 import { SqlStore, type SqlStoreOptions } from './sql.js';

@@ -6,6 +6,8 @@
  * @example
  * import { SQLiteStore } from 'openid2/sqlite';
  * const store = new SQLiteStore({ path: './openid2.db' });
+ *
+ * @module openid2/sqlite
  */
 import { chmodSync, closeSync, existsSync, openSync } from 'node:fs';
 import Database from 'better-sqlite3';
