@@ -30,14 +30,16 @@ export function entryPoints(pkgJson = JSON.parse(readFileSync(join(root, 'packag
 
 /**
  * TypeDoc's command line. `options`: a TypeDoc options file (one that
- * `extends` ours, for a fixture). `check`: emit nothing and fail on undocumented
- * public symbols. A type that is used but not exported stays a warning
+ * `extends` ours, for a fixture). `out`: write the reference there instead
+ * of docs/api/. `check`: fail on undocumented public symbols (and write
+ * nothing unless `out` is given). A type that is used but not exported stays a warning
  * there: exporting it is an API decision, not a documentation fix.
  */
 export function typedocArgs({
   check = false,
   entries = entryPoints(),
   options = join(root, 'typedoc.json'),
+  out = undefined,
 } = {}) {
   const args = [
     join(root, 'node_modules', 'typedoc', 'bin', 'typedoc'),
@@ -45,8 +47,11 @@ export function typedocArgs({
     options,
     ...entries.flatMap((e) => ['--entryPoints', e]),
   ];
-  if (check)
-    args.push('--emit', 'none', '--validation.notExported', 'false', '--treatValidationWarningsAsErrors');
+  if (out) args.push('--out', out);
+  if (check) {
+    if (!out) args.push('--emit', 'none');
+    args.push('--validation.notExported', 'false', '--treatValidationWarningsAsErrors');
+  }
   return args;
 }
 

@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { describe, test } from 'node:test';
@@ -63,10 +63,20 @@ describe('API reference (npm run docs)', { timeout: 400_000 }, () => {
     }
   });
 
-  test('every public symbol of the package has a doc comment', () => {
-    const r = typedoc(typedocArgs({ check: true }));
-    const missing = r.out.split('\n').filter((l) => l.includes('does not have any documentation'));
-    assert.deepEqual(missing, []);
-    assert.equal(r.status, 0, r.out);
+  test('every public symbol of the package has a doc comment, and the reference is written', () => {
+    const out = mkdtempSync(join(tmpdir(), 'openid2-api-'));
+    try {
+      const r = typedoc(typedocArgs({ check: true, out }));
+      const missing = r.out.split('\n').filter((l) => l.includes('does not have any documentation'));
+      assert.deepEqual(missing, []);
+      assert.equal(r.status, 0, r.out);
+      // One page per class, with its members and doc comments.
+      const provider = readFileSync(join(out, 'classes', 'openid2.Provider.html'), 'utf8');
+      assert.match(provider, /decodeRequest/);
+      assert.match(provider, /The OpenID provider/);
+      assert.ok(existsSync(join(out, 'modules', 'openid2_postgres.html')));
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
   });
 });
