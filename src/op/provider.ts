@@ -6,7 +6,7 @@
  * @example
  * const op = new Provider({ endpoint: 'https://op.example/openid', store });
  * const request = op.decodeRequest(params);           // null: show your own page
- * if (request?.mode === 'checkid_setup') {
+ * if (request instanceof CheckIDRequest) {
  *   const response = request.answer(true, { identity: 'https://op.example/id/alice' });
  *   return op.encodeResponse(response);               // { status, headers, body }
  * }
