@@ -70,7 +70,9 @@ const SESSION_TYPES: readonly SessionType[] = ['DH-SHA256', 'DH-SHA1', 'no-encry
  * @example
  * const op = new Provider({ endpoint: 'https://op.example/openid', store });
  * const web = await op.respond(params, (checkid) =>
- *   userTrusts(checkid.realm) ? checkid.answer(true, { identity }) : checkid.answer(false),
+ *   userTrusts(checkid.realm)
+ *     ? checkid.answer(true, checkid.idSelect() ? { identity: myIdentityUrl } : {})
+ *     : checkid.answer(false),
  * ); // null: not an OpenID request
  * @see OpenID 2.0 §5 (encoding), §8 (associate), §9-10 (checkid), §11.4.2 (check_authentication)
  */
