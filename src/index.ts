@@ -215,5 +215,6 @@ export type { LoginState, StateSession } from './rp/state.js';
 export { FileStore, type FileStoreOptions } from './stores/file.js';
 export { MemoryStore, type MemoryStoreOptions } from './stores/memory.js';
 export { openStore } from './stores/open.js';
+export type { PythonOpenIDImportOptions, PythonOpenIDImportResult } from './stores/python-import.js';
 export type { SqlStoreOptions } from './stores/sql.js';
 export type { OpenIDStore } from './stores/store.js';

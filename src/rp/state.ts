@@ -1,6 +1,6 @@
 /**
  * Per-login state (DESIGN.md §6): what complete() needs from begin() — the
- * chosen endpoint, the claimed id, the return_to sent, the OpenID 1 nonce —
+ * chosen endpoint, the claimed id, the return_to sent (with this login's nonce) —
  * as an opaque token authenticated with the relying party's secret
  * (HMAC-SHA256). The app keeps it in a cookie or session; tampering, a
  * foreign secret or age past `maxAgeSeconds` make it invalid.

@@ -19,6 +19,11 @@ export interface PostgresStoreOptions extends SqlStoreOptions {
   pool?: pg.Pool;
   /** Pool size when the store makes its own. Default 10. */
   max?: number;
+  /**
+   * Give up connecting after this many milliseconds (pg's own default is to
+   * wait forever, so an unreachable database would hang logins). Default 10000.
+   */
+  connectionTimeoutMillis?: number;
 }
 
 /** `?` placeholders to PostgreSQL's `$n`. */
@@ -32,7 +37,12 @@ export class PostgresStore extends SqlStore {
   constructor(options: PostgresStoreOptions) {
     const own = options.pool === undefined;
     const pool =
-      options.pool ?? new pg.Pool({ connectionString: options.connectionString, max: options.max ?? 10 });
+      options.pool ??
+      new pg.Pool({
+        connectionString: options.connectionString,
+        max: options.max ?? 10,
+        connectionTimeoutMillis: options.connectionTimeoutMillis ?? 10_000,
+      });
     // A dropped idle connection must not crash the process; the next query reconnects.
     if (own) pool.on('error', () => {});
     super(

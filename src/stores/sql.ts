@@ -7,6 +7,7 @@
  */
 import { Association, isValidHandle } from '../protocol/association.js';
 import type { AssociationType } from '../protocol/constants.js';
+import { StoreError } from '../protocol/errors.js';
 import {
   checkNonceInput,
   checkServerUrl,
@@ -17,6 +18,11 @@ import {
   type StoreBaseOptions,
   wrapError,
 } from './common.js';
+import {
+  importPythonOpenIDTables,
+  type PythonOpenIDImportOptions,
+  type PythonOpenIDImportResult,
+} from './python-import.js';
 import type { OpenIDStore } from './store.js';
 
 export type SqlKind = 'sqlite' | 'pg' | 'mysql';
@@ -77,13 +83,26 @@ export class SqlStore implements OpenIDStore {
   /** Create the schema, or migrate it by its recorded version. Runs once, on first use. */
   migrate(): Promise<void> {
     this.#ready ??= (async () => {
-      for (const sql of schema(this.#driver.kind, this.#p)) await this.#driver.run(sql);
+      const ddl = schema(this.#driver.kind, this.#p);
+      if (this.#driver.kind === 'pg') {
+        // Concurrent CREATE TABLE IF NOT EXISTS races in PostgreSQL (a duplicate key in
+        // pg_type) when many processes start on a fresh database. One multi-statement
+        // query is one transaction: the advisory lock serializes it and ends with it.
+        await this.#driver.run(
+          [`SELECT pg_advisory_xact_lock(hashtext('openid2 schema ${this.#p}'))`, ...ddl].join(';\n'),
+        );
+      } else {
+        for (const sql of ddl) await this.#driver.run(sql);
+      }
       const { rows } = await this.#driver.run(`SELECT version FROM ${this.#p}schema`);
       const current = rows.length === 0 ? 0 : Math.max(...rows.map((r) => Number(r['version'])));
       if (current === 0)
         await this.#driver.run(`INSERT INTO ${this.#p}schema (version) VALUES (?)`, [SCHEMA_VERSION]);
       else if (current > SCHEMA_VERSION)
-        throw new Error(`schema version ${current} is newer than this openid2 (${SCHEMA_VERSION})`);
+        throw new StoreError(
+          'store_schema_newer',
+          `schema version ${current} is newer than this openid2 understands (${SCHEMA_VERSION})`,
+        );
       // Future migrations: `if (current < 2) { ALTER ...; UPDATE schema SET version = 2 }`.
     })().catch((e: unknown) => {
       this.#ready = null;
@@ -174,6 +193,11 @@ export class SqlStore implements OpenIDStore {
     checkServerUrl(serverUrl);
     checkNonceInput(timestamp, salt);
     if (!inNonceWindow(timestamp, this.#now(), this.#skew)) return false;
+    return this.#insertNonce(serverUrl, timestamp, salt);
+  }
+
+  /** Insert if absent, atomically: true when this call inserted it. */
+  async #insertNonce(serverUrl: string, timestamp: number, salt: string): Promise<boolean> {
     const kind = this.#driver.kind;
     const insert =
       kind === 'pg'
@@ -199,6 +223,50 @@ export class SqlStore implements OpenIDStore {
       [this.#now()],
     );
     return r.changes;
+  }
+
+  /**
+   * Copy the associations and used nonces of a python-openid SQL store
+   * (`openid.store.sqlstore`: tables `oid_associations` and `oid_nonces`) into
+   * this store, so a site moving from Python keeps its associations with
+   * providers and refuses replays of assertions Python already accepted.
+   *
+   * The python-openid tables must be readable through this store's
+   * connection: the same database, or a qualified name (an `ATTACH`ed SQLite
+   * file, a PostgreSQL schema, another MySQL database). They are only read.
+   * Expired associations and nonces outside the window are left behind; a
+   * re-run imports the same rows again without duplicates.
+   *
+   * @throws StoreError `store_import_unsupported` for a python-openid 1.x
+   *   store (run its `upgrade-store-1.1-to-2.0` first), `store_import_failed`
+   *   when a table cannot be read, `store_unavailable` when the database is down.
+   *
+   * @example
+   * const store = new PostgresStore({ connectionString });
+   * const r = await store.importPythonOpenID();
+   * console.log(`${r.associations.imported} associations, ${r.nonces.imported} nonces`);
+   */
+  async importPythonOpenID(options: PythonOpenIDImportOptions = {}): Promise<PythonOpenIDImportResult> {
+    await this.#run('preparing the import', 'SELECT 1');
+    return importPythonOpenIDTables(
+      {
+        select: async (sql) => {
+          try {
+            return (await this.#driver.run(sql)).rows;
+          } catch (e) {
+            throw wrapError(e, 'reading the python-openid tables');
+          }
+        },
+        now: this.#now,
+        skew: this.#skew,
+        storeAssociation: (serverUrl, a) => this.storeAssociation(serverUrl, a),
+        recordNonce: async (serverUrl, timestamp, salt) => {
+          checkServerUrl(serverUrl);
+          await this.#insertNonce(serverUrl, timestamp, salt);
+        },
+      },
+      options,
+    );
   }
 
   async close(): Promise<void> {
