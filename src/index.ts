@@ -1,6 +1,14 @@
 /**
  * openid2: OpenID Authentication 2.0 (and 1.1) for TypeScript.
  * This entry re-exports the public API; nothing here has behaviour of its own.
+ *
+ * The two front doors are {@link RelyingParty} (sign users in with their
+ * OpenID) and {@link Provider} (vouch for your users' identities); stores
+ * ({@link MemoryStore}, {@link FileStore}; SQLite, PostgreSQL, MySQL and
+ * Redis under their own subpaths) hold what processes share. The guides
+ * in `docs/` of the repository explain each part.
+ *
+ * @module openid2
  */
 
 export { MemoryQueue } from './background/memory-queue.js';

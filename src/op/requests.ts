@@ -31,18 +31,26 @@ export interface ProviderContext {
 
 /** `openid.mode=associate` (spec §8.1). */
 export class AssociateRequest {
+  /** Discriminant of {@link OPRequest}. */
   readonly mode = 'associate' as const;
   constructor(
+    /** The request as received. */
     readonly message: Message,
+    /** Requested `openid.assoc_type` (HMAC-SHA1 for OpenID 1 when absent). */
     readonly assocType: AssociationType,
+    /** Requested `openid.session_type` (`no-encryption` for an empty OpenID 1 value). */
     readonly sessionType: SessionType,
   ) {}
 }
 
 /** `openid.mode=check_authentication` (spec §11.4.2). */
 export class CheckAuthRequest {
+  /** Discriminant of {@link OPRequest}. */
   readonly mode = 'check_authentication' as const;
-  constructor(readonly message: Message) {}
+  constructor(
+    /** The assertion to verify, as the relying party sent it back. */
+    readonly message: Message,
+  ) {}
 }
 
 /** Options of {@link CheckIDRequest.answer}. */
@@ -57,16 +65,21 @@ export interface AnswerOptions {
 
 /** `openid.mode=checkid_setup` / `checkid_immediate` (spec §9): the app decides. */
 export class CheckIDRequest {
+  /** Discriminant of {@link OPRequest}. */
   readonly mode: 'checkid_setup' | 'checkid_immediate';
+  /** The request as received; extension readers take the request (`SRegRequest.fromCheckIdRequest(request)`). */
   readonly message: Message;
+  /** `checkid_immediate`: the provider may not interact with the user (spec §9.2); answer false means `setup_needed`. */
   readonly immediate: boolean;
   /** `openid.identity` (may be identifier_select); null for an identifier-less request. */
   readonly identity: string | null;
   /** `openid.claimed_id` (2.0); for 1.x the identity. */
   readonly claimedId: string | null;
+  /** `openid.return_to`, already checked to be an http(s) URL inside the realm; null when absent. */
   readonly returnTo: string | null;
   /** The realm (trust_root in 1.x), defaulting to return_to. */
   readonly realm: string;
+  /** The relying party's `openid.assoc_handle`, if it sent one. */
   readonly assocHandle: string | null;
   readonly #ctx: ProviderContext;
 
@@ -264,4 +277,5 @@ function originOf(url: string): string | null {
   }
 }
 
+/** Any request {@link Provider.decodeRequest} returns; switch on `mode`. */
 export type OPRequest = AssociateRequest | CheckIDRequest | CheckAuthRequest;

@@ -58,6 +58,7 @@ export interface ConsumerSessionOptions extends DhGroupOptions {
 
 /** The relying party's half of an association session. */
 export interface ConsumerSession {
+  /** The session type this half was made for. */
   readonly sessionType: SessionType;
   /**
    * Fields to add to the associate request: `dh_consumer_public`, plus

@@ -255,10 +255,12 @@ export class Message {
     return this.#namespace === OPENID1_0_NS ? '1.0' : '1.1';
   }
 
+  /** Whether this is an OpenID 1.x message (no 2.0 `openid.ns`). */
   isOpenID1(): boolean {
     return this.#namespace !== OPENID2_NS;
   }
 
+  /** Whether this is an OpenID 2.0 message (`openid.ns` is the 2.0 namespace). */
   isOpenID2(): boolean {
     return this.#namespace === OPENID2_NS;
   }
@@ -349,6 +351,7 @@ export class Message {
     return v;
   }
 
+  /** Whether the message has `key` in namespace `ns`. */
   has(ns: NamespaceRef, key: string): boolean {
     return this.get(ns, key) !== undefined;
   }

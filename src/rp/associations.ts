@@ -14,7 +14,9 @@ import { Message, OPENID_NS } from '../protocol/message.js';
 
 /** One (association type, session type) pair. */
 export interface AssociationPair {
+  /** The MAC algorithm of the association. */
   assocType: AssociationType;
+  /** How the MAC key travels: Diffie-Hellman encrypted, or in the clear over https only. */
   sessionType: SessionType;
 }
 
@@ -29,6 +31,7 @@ export const DEFAULT_PAIRS: readonly AssociationPair[] = [
  * https endpoint (the MAC key would otherwise travel in clear, spec §8.4.1).
  */
 export class SessionNegotiator {
+  /** The allowed pairs, most preferred first. */
   readonly pairs: readonly AssociationPair[];
   constructor(pairs: readonly AssociationPair[] = DEFAULT_PAIRS) {
     if (pairs.length === 0) throw new OpenIDError('invalid_option', 'a negotiator needs at least one pair');
@@ -174,10 +177,17 @@ export interface AssociateAttempt {
 
 /** Result of negotiating with one endpoint. */
 export interface AssociateResult {
+  /** The new association, or null when every attempt failed. */
   association: Association | null;
+  /** Each request made, with its pair, outcome and time (for logs and `openid2 associate`). */
   attempts: AssociateAttempt[];
   /** Why there is no association, when there is none. */
-  error?: { code: string; message: string };
+  error?: {
+    /** A stable error code, as on {@link OpenIDError}. */
+    code: string;
+    /** A sentence for logs. */
+    message: string;
+  };
 }
 
 /** Options of {@link associate}. */

@@ -119,9 +119,27 @@ const FAIL = (code: string, message: string, claimedId?: string): FailureResult 
     ? { status: 'failure', code, message }
     : { status: 'failure', code, message, claimedId };
 
+/**
+ * The relying party: `begin()` discovers the user's provider and builds the
+ * request; `complete()` verifies the response with every check of spec §11
+ * (return_to, discovered information, nonce, signature) and returns a result
+ * whose `status` says what happened. One instance serves every login.
+ *
+ * @example
+ * const rp = new RelyingParty({ realm: 'https://app.example/', returnTo: 'https://app.example/return',
+ *   store: new MemoryStore(), secret });
+ * const auth = await rp.begin('alice.example');
+ * // redirect to auth.redirectUrl, keep auth.state in a cookie
+ * const result = await rp.complete(requestUrl, { state });
+ * if (result.status === 'success') login(result.claimedId);
+ * @see OpenID 2.0 §9 (requests), §11 (verifying assertions)
+ */
 export class RelyingParty {
+  /** The realm from the options (`openid.realm`). */
   readonly realm: string;
+  /** The return_to URL from the options. */
   readonly returnTo: string;
+  /** The shared store; null in stateless mode. */
   readonly store: OpenIDStore | null;
   readonly #secret: Uint8Array;
   readonly #fetcher: Fetcher;

@@ -25,6 +25,7 @@ import type { OpenIDStore } from './store.js';
 /** Temp files older than this are leftovers of a killed writer. */
 const TEMP_FILE_MAX_AGE_MS = 3600_000;
 
+/** Options of {@link FileStore}. */
 export interface FileStoreOptions extends StoreBaseOptions {
   /** The directory (created if missing). */
   directory: string;

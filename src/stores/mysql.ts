@@ -5,6 +5,8 @@
  * @example
  * import { MySQLStore } from 'openid2/mysql';
  * const store = new MySQLStore({ uri: 'mysql://app:secret@db/app' });
+ *
+ * @module openid2/mysql
  */
 import mysql from 'mysql2/promise';
 import { SqlStore, type SqlStoreOptions } from './sql.js';
@@ -18,6 +20,7 @@ export interface MySQLStoreOptions extends SqlStoreOptions {
   connectionLimit?: number;
 }
 
+/** An `OpenIDStore` in MySQL or MariaDB, shared by every process; creates its tables on first use. */
 export class MySQLStore extends SqlStore {
   constructor(options: MySQLStoreOptions) {
     const own = options.pool === undefined;

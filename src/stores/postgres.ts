@@ -6,6 +6,8 @@
  * @example
  * import { PostgresStore } from 'openid2/postgres';
  * const store = new PostgresStore({ connectionString: process.env.DATABASE_URL });
+ *
+ * @module openid2/postgres
  */
 import pg from 'pg';
 import { SqlStore, type SqlStoreOptions } from './sql.js';
@@ -30,6 +32,7 @@ function numbered(sql: string): string {
   return sql.replace(/\?/g, () => `$${++i}`);
 }
 
+/** An `OpenIDStore` in PostgreSQL, shared by every process; creates its tables on first use. */
 export class PostgresStore extends SqlStore {
   constructor(options: PostgresStoreOptions) {
     const own = options.pool === undefined;

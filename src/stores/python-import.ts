@@ -26,6 +26,7 @@ export interface PythonOpenIDImportOptions {
 
 /** What an import did; counts of rows. */
 export interface PythonOpenIDImportResult {
+  /** Rows of the associations table. */
   associations: {
     /** Stored in this store (a re-run stores the same rows again). */
     imported: number;
@@ -34,6 +35,7 @@ export interface PythonOpenIDImportResult {
     /** Unusable (unknown type, wrong secret length, bad handle or server URL): left behind. */
     invalid: number;
   };
+  /** Rows of the nonces table. */
   nonces: {
     /** Recorded as used in this store. */
     imported: number;

@@ -6,6 +6,8 @@
  * @example
  * import { SQLiteStore } from 'openid2/sqlite';
  * const store = new SQLiteStore({ path: './openid2.db' });
+ *
+ * @module openid2/sqlite
  */
 import { chmodSync, closeSync, existsSync, openSync } from 'node:fs';
 import Database from 'better-sqlite3';
@@ -18,6 +20,7 @@ export interface SQLiteStoreOptions extends SqlStoreOptions {
   database?: Database.Database;
 }
 
+/** An `OpenIDStore` in one SQLite file (better-sqlite3); creates its tables on first use. */
 export class SQLiteStore extends SqlStore {
   constructor(options: SQLiteStoreOptions = {}) {
     let db = options.database;
