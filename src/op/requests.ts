@@ -61,6 +61,14 @@ export interface AnswerOptions {
   claimedId?: string;
   /** OpenID 1 immediate mode: where the user can log in (`user_setup_url`). */
   setupUrl?: string;
+  /**
+   * Answer for an identifier other than the one the request names: the user
+   * chose another of their identifiers at the provider. Off by default, so an
+   * app that passes "whoever is signed in" cannot pair the requested
+   * claimed_id with someone else's identity (OPR-06). The spec lets a relying
+   * party accept such an answer after discovering the new claimed id (§11.2).
+   */
+  switchIdentifier?: boolean;
 }
 
 /** `openid.mode=checkid_setup` / `checkid_immediate` (spec §9): the app decides. */
@@ -180,12 +188,17 @@ export class CheckIDRequest {
       returnTo: this.returnTo ?? undefined,
     };
     const refuse = (why: string) => new ProtocolError('identity_mismatch', why, ctxErr);
+    if (options.switchIdentifier === true) return;
     if (options.identity !== undefined && !sameIdentifier(options.identity, this.identity)) {
       throw refuse(
         `the request is for ${this.identity ?? 'no identity'}; cannot answer for ${options.identity}`,
       );
     }
-    if (options.claimedId !== undefined && !sameIdentifier(options.claimedId, this.claimedId)) {
+    // The provider may add a fragment to the claimed id it was asked about (§11.5.1, identifier recycling).
+    if (
+      options.claimedId !== undefined &&
+      !sameIdentifier(withoutAddedFragment(options.claimedId, this.claimedId), this.claimedId)
+    ) {
       throw refuse(
         `the request is for claimed_id ${this.claimedId ?? '(none)'}; cannot answer for ${options.claimedId}`,
       );
@@ -237,6 +250,12 @@ export class CheckIDRequest {
       claimed = options.claimedId ?? options.identity;
     } else {
       this.#checkAnswerIdentity(options);
+      if (options.switchIdentifier === true) {
+        identity = options.identity ?? identity;
+        claimed = options.claimedId ?? options.identity ?? claimed;
+      } else if (options.claimedId !== undefined) {
+        claimed = options.claimedId; // the requested one, perhaps with a fragment added
+      }
     }
     if (v2) {
       fields.set(OPENID_NS, 'op_endpoint', this.#ctx.endpoint);
@@ -267,6 +286,13 @@ function sameIdentifier(a: string, b: string | null): boolean {
   } catch {
     return false;
   }
+}
+
+/** `claimedId` without its fragment when `requested` has none (the fragment the provider added). */
+function withoutAddedFragment(claimedId: string, requested: string | null): string {
+  if (requested === null || requested.includes('#')) return claimedId;
+  const hash = claimedId.indexOf('#');
+  return hash === -1 ? claimedId : claimedId.slice(0, hash);
 }
 
 function originOf(url: string): string | null {

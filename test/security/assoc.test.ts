@@ -152,7 +152,9 @@ describe('AS: the relying party and its associations (real Provider over HTTP)',
           signed: 'op_endpoint,claimed_id,identity,return_to,response_nonce,assoc_handle',
           sig: 'AAAA',
         });
-        const result = await rp.complete(forged.toURL(RETURN), { state: auth.state });
+        const result = await rp.complete(forged.toURL(req.get(OPENID_NS, 'return_to') as string), {
+          state: auth.state,
+        });
         assert.equal(result.status, 'success', JSON.stringify(result)); // the attacker may log in as its own URL
         assert.ok(evil.requests.some((r) => r['mode'] === 'check_authentication'));
         assert.ok(await store.getAssociation(ps.endpoint, liveHandle), "E's association kept");

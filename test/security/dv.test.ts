@@ -51,7 +51,8 @@ afterEach(() => {
 
 const V = () => `${honest.base}/id/victim`;
 const answerAs = (claimedId: string, identity = claimedId) => {
-  honest.decision = (req) => req.answer(true, { claimedId, identity });
+  // A provider that lets the user answer as another identifier (the named opt-in).
+  honest.decision = (req) => req.answer(true, { claimedId, identity, switchIdentifier: true });
 };
 
 /** An in-process world (for https identifiers and exact endpoint spellings). */

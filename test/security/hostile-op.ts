@@ -101,11 +101,7 @@ export function kv(fields: Readonly<Record<string, string>>): string {
  * hold: the RP must ask the hostile endpoint with check_authentication, and
  * whatever `op.handler` answers decides the result.
  */
-export async function loginThroughHostile(
-  rp: RelyingParty,
-  op: HostileOP,
-  returnTo: string,
-): Promise<CompleteResult> {
+export async function loginThroughHostile(rp: RelyingParty, op: HostileOP): Promise<CompleteResult> {
   const page = await startServer((_req, res) => {
     res.writeHead(200, { 'content-type': 'text/html' });
     res.end(`<html><head><link rel="openid2.provider" href="${op.endpoint}"></head></html>`);
@@ -125,7 +121,10 @@ export async function loginThroughHostile(
       signed: 'op_endpoint,claimed_id,identity,return_to,response_nonce,assoc_handle',
       sig: randomBytes(32).toString('base64'),
     });
-    return await rp.complete(assertion.toURL(returnTo), { state: auth.state });
+    // The browser arrives at the return_to the provider was given (it carries the RP's per-login nonce).
+    return await rp.complete(assertion.toURL(req.get(OPENID_NS, 'return_to') as string), {
+      state: auth.state,
+    });
   } finally {
     await page.close();
   }
