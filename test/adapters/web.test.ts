@@ -252,7 +252,6 @@ describe('Web handler (providerHandler) serving a relying party', () => {
   let base = '';
   const decided: string[] = [];
   before(async () => {
-    let op!: Provider;
     let endpoint!: (r: Request) => Promise<Response>;
     server = createServer(
       nodeListener((req) => {
@@ -266,7 +265,7 @@ describe('Web handler (providerHandler) serving a relying party', () => {
     );
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    op = new Provider({
+    const op = new Provider({
       endpoint: `${base}/op`,
       store: new MemoryStore(),
       fetch: { allowPrivateNetworks: true },
