@@ -21,6 +21,7 @@ import {
   type LoginFlowOptions,
   startLogin,
 } from './login-flow.js';
+import { FormTooLargeError, isFormContentType } from './read-form.js';
 
 export type { FlowRequest, LoginFlowOptions } from './login-flow.js';
 export { finishLogin, startLogin } from './login-flow.js';
@@ -50,15 +51,9 @@ export interface RpHandlers {
   callback(request: Request): Promise<Response>;
 }
 
-/** The request body was larger than allowed. */
-class FormTooLargeError extends Error {
-  override readonly name = 'FormTooLargeError';
-}
-
 async function readForm(request: Request, max: number): Promise<URLSearchParams | null> {
   if (request.method !== 'POST') return null;
-  const type = (request.headers.get('content-type') ?? '').split(';')[0]?.trim().toLowerCase();
-  if (type !== 'application/x-www-form-urlencoded') return new URLSearchParams();
+  if (!isFormContentType(request.headers.get('content-type'))) return new URLSearchParams();
   const length = Number(request.headers.get('content-length') ?? '0');
   if (length > max) throw new FormTooLargeError();
   const text = await request.text();
