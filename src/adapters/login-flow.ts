@@ -44,6 +44,11 @@ export interface LoginFlowOptions {
    * or `Sec-Fetch-Site`) shows another site is refused with 403 (SE-04).
    */
   allowedOrigins?: readonly string[];
+  /**
+   * Always log in with this identifier (a provider's OP identifier, e.g. a
+   * "Sign in with Launchpad" button); what the user sends is ignored.
+   */
+  fixedIdentifier?: string;
   /** Extensions, immediate mode and the like for each login. */
   beginOptions?: BeginOptions | ((request: FlowRequest) => BeginOptions | Promise<BeginOptions>);
   /** How the state cookie is written. */
@@ -160,6 +165,7 @@ export async function startLogin(
   } else {
     return fail(405, 'login_method_not_allowed', 'start a login with a POST from this site');
   }
+  if (options.fixedIdentifier !== undefined) input = options.fixedIdentifier;
   const wantsInput = needsUserInput(rp);
   if (wantsInput && (input === null || input.trim() === ''))
     return fail(400, 'missing_identifier', `no OpenID was given (form field ${field})`);
