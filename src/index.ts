@@ -3,6 +3,15 @@
  * This entry re-exports the public API; nothing here has behaviour of its own.
  */
 
+export {
+  type HookAnswer,
+  type ProviderHandlerOptions,
+  providerHandler,
+  type RpHandlers,
+  type RpHandlersOptions,
+  rpHandlers,
+  type UnsuccessfulResult,
+} from './adapters/web.js';
 export { MemoryQueue } from './background/memory-queue.js';
 export type { AssociationQueue, QueueOptions, TakenEntry, TakeOptions } from './background/queue.js';
 export {
