@@ -15,6 +15,7 @@ import {
   rpHandlers,
   type UnsuccessfulResult,
 } from '../../src/adapters/web.js';
+import { AXFetchRequest } from '../../src/extensions/ax.js';
 import { identityPageXrds } from '../../src/op/identity-pages.js';
 import { Provider } from '../../src/op/provider.js';
 import { RelyingParty } from '../../src/rp/relying-party.js';
@@ -225,6 +226,33 @@ describe('Web handlers (rpHandlers) against a local provider', () => {
     assert.equal(res.headers.get('referrer-policy'), 'no-referrer');
     assert.match(await res.text(), /^Sign-in failed \([a-z_]+\)\.\n$/);
     assert.ok(ps2);
+  });
+
+  test('a request too long for a URL goes as an auto-submitting form; allowedOrigins admits another origin', async () => {
+    const rp = new RelyingParty({
+      realm: `${RP}/`,
+      returnTo: `${RP}/login/return`,
+      secret: SECRET,
+      fetch: { allowPrivateNetworks: true },
+    });
+    const ax = new AXFetchRequest();
+    for (let i = 0; i < 40; i++) ax.add(`https://attributes.example/a-rather-long-attribute-type/${i}`);
+    const h = rpHandlers(rp, {
+      onSuccess: () => '/',
+      beginOptions: { extensions: [ax] },
+      allowedOrigins: ['https://www.rp.example'],
+    });
+    const res = await h.login(
+      new Request(`${RP}/login`, {
+        method: 'POST',
+        headers: { origin: 'https://www.rp.example', 'content-type': 'application/x-www-form-urlencoded' },
+        body: `openid_identifier=${encodeURIComponent(`${ps.base}/id/alice`)}`,
+      }),
+    );
+    assert.equal(res.status, 200);
+    assert.match(res.headers.get('content-type') ?? '', /^text\/html/);
+    assert.match(await res.text(), new RegExp(`<form[^>]+action="${ps.base}/op"`));
+    assert.match(res.headers.getSetCookie()[0] as string, /^openid2_state=v1\./);
   });
 
   test('Secure is set on the cookie when return_to is https', async () => {
