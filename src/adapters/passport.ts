@@ -68,7 +68,7 @@ export interface OpenIDStrategyOptions {
   realm?: string;
   /** Ask for SReg and AX profile data and pass a profile to verify. */
   profile?: boolean;
-  /** Always log in at this OpenID (e.g. a provider's OP identifier); GET logins are then allowed. */
+  /** Always log in at this OpenID (e.g. a provider's OP identifier); GET logins are then allowed (as with a `steamLogin()` relying party). */
   providerURL?: string;
   /** Form / query field with the user's OpenID. Default `openid_identifier`. */
   identifierField?: string;
@@ -208,7 +208,11 @@ export class OpenIDStrategy {
     this.flowOptions = {
       ...(options.identifierField === undefined ? {} : { identifierField: options.identifierField }),
       ...(options.providerURL === undefined ? {} : { fixedIdentifier: options.providerURL }),
-      allowGetLogin: options.allowGetLogin ?? options.providerURL !== undefined,
+      // With no user input (a fixed provider) a GET cannot make us discover an attacker's URL (SE-04).
+      allowGetLogin:
+        options.allowGetLogin ??
+        (options.providerURL !== undefined ||
+          (this.relyingParty as { needsUserInput?: boolean }).needsUserInput === false),
       ...(options.allowedOrigins === undefined ? {} : { allowedOrigins: options.allowedOrigins }),
       ...(options.stateCookie === undefined ? {} : { stateCookie: options.stateCookie }),
       beginOptions: { extensions },

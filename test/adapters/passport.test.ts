@@ -17,10 +17,12 @@ import {
   type OpenIDStrategyOptions,
   type VerifyDone,
 } from '../../src/adapters/passport.js';
+import { steamLogin } from '../../src/adapters/steam.js';
 import { AXFetchRequest, AXFetchResponse } from '../../src/extensions/ax.js';
 import { AX_TYPES } from '../../src/extensions/ax-types.js';
 import { SRegRequest, SRegResponse } from '../../src/extensions/sreg.js';
 import { type ProviderServer, startProviderServer } from '../helpers/op-server.js';
+import { STEAM_ORIGIN, startSteamProvider } from '../helpers/steam-op.js';
 import { loginRoundTrip, postLogin, returnTo, tamper } from './browser-steps.js';
 
 interface Seen {
@@ -272,6 +274,56 @@ describe('Passport OpenIDStrategy against a local provider', () => {
     } finally {
       await rp.close();
       await fixed.close();
+    }
+  });
+});
+
+describe('Passport OpenIDStrategy with the Steam preset (passport-steam users)', () => {
+  test('GET /auth/steam starts the login; the return gives verify the Steam claimed id; a replay fails', async () => {
+    const steamOp = await startSteamProvider();
+    const a = express();
+    const server = await new Promise<Server>((r) => {
+      const s = a.listen(0, '127.0.0.1', () => r(s));
+    });
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const passport = new Passport();
+    const rp = steamLogin({
+      realm: `${base}/`,
+      returnTo: `${base}/auth/steam/return`,
+      fetch: { allowPrivateNetworks: true },
+      opEndpoint: steamOp.endpoint,
+      claimedIdPrefix: steamOp.claimedIdPrefix,
+      checkAuthOrigin: STEAM_ORIGIN,
+    });
+    passport.use(
+      new OpenIDStrategy({ relyingParty: rp, name: 'steam' }, (identifier: string, done: VerifyDone) =>
+        done(null, { steamId: rp.steamIdFromClaimedId(identifier) }),
+      ),
+    );
+    a.use(passport.initialize());
+    const auth: express.RequestHandler = (req, res, next) =>
+      passport.authenticate('steam', { session: false }, (err: unknown, user: unknown, info: unknown) => {
+        if (err) return next(err);
+        if (!user) return res.status(401).json(info);
+        res.json(user);
+      })(req, res, next);
+    a.get('/auth/steam', auth);
+    a.get('/auth/steam/return', auth);
+    try {
+      const start = await fetch(`${base}/auth/steam`, { redirect: 'manual' });
+      assert.equal(start.status, 303);
+      const cookie = (start.headers.getSetCookie()[0] as string).split(';')[0] as string;
+      const atOp = await fetch(start.headers.get('location') as string, { redirect: 'manual' });
+      const url = atOp.headers.get('location') as string;
+      const done = await returnTo(url, cookie);
+      assert.deepEqual(await done.json(), { steamId: steamOp.steamId });
+      const replay = await returnTo(url, cookie);
+      assert.equal(replay.status, 401);
+      assert.equal(((await replay.json()) as { code: string }).code, 'nonce_replay');
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+      await steamOp.close();
     }
   });
 });
