@@ -11,6 +11,15 @@
  * @module openid2
  */
 
+export {
+  type HookAnswer,
+  type ProviderHandlerOptions,
+  providerHandler,
+  type RpHandlers,
+  type RpHandlersOptions,
+  rpHandlers,
+  type UnsuccessfulResult,
+} from './adapters/web.js';
 export { MemoryQueue } from './background/memory-queue.js';
 export type { AssociationQueue, QueueOptions, TakenEntry, TakeOptions } from './background/queue.js';
 export {
