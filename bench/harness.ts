@@ -17,7 +17,7 @@ export interface BenchResult {
 }
 
 export interface BenchOptions {
-  /** Time to measure, after warm-up. Default 1500 ms (env BENCH_MS overrides). */
+  /** Time to measure, after warm-up. Default 1500 ms, 400 ms when quick (env BENCH_MS overrides). */
   timeMs?: number;
   /** Warm-up iterations. Default 50. */
   warmup?: number;
@@ -25,6 +25,29 @@ export interface BenchOptions {
   maxIterations?: number;
   /** Operations run concurrently per iteration batch (for I/O-bound work). Default 1. */
   concurrency?: number;
+}
+
+/** Whether the run is a quick one (`npm run bench -- --quick`, or env BENCH_QUICK=1): shorter runs, smaller seeds. */
+export function isQuick(): boolean {
+  return process.env['BENCH_QUICK'] === '1';
+}
+
+/** A row for a benchmark that could not run (a server not answering), saying why. */
+export function skipped(group: string, name: string, reason: string): BenchResult {
+  return {
+    group,
+    name,
+    iterations: 0,
+    medianMs: Number.NaN,
+    p99Ms: Number.NaN,
+    opsPerSec: Number.NaN,
+    notes: { skipped: reason },
+  };
+}
+
+/** `result` with `notes` added. */
+export function note(result: BenchResult, notes: Record<string, number | string>): BenchResult {
+  return { ...result, notes: { ...result.notes, ...notes } };
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -40,7 +63,7 @@ export async function bench(
   op: () => unknown | Promise<unknown>,
   options: BenchOptions = {},
 ): Promise<BenchResult> {
-  const timeMs = options.timeMs ?? Number(process.env['BENCH_MS'] ?? 1500);
+  const timeMs = options.timeMs ?? Number(process.env['BENCH_MS'] ?? (isQuick() ? 400 : 1500));
   const warmup = options.warmup ?? 50;
   const max = options.maxIterations ?? 1_000_000;
   const conc = Math.max(1, options.concurrency ?? 1);
