@@ -91,21 +91,31 @@ export function toCheckAuthParams(assertionUrl: string): URLSearchParams {
   return params;
 }
 
-/** Distinct fresh nonces put into `store` for `serverUrl`, `concurrency` at a time. */
+/**
+ * Puts `count` distinct fresh nonces into `store` for `serverUrl`,
+ * `concurrency` at a time. With `budgetMs`, gives up (returning false)
+ * once the rate so far says the whole seeding would take longer.
+ */
 export async function seedNonces(
   store: OpenIDStore,
   serverUrl: string,
   count: number,
-  concurrency = 16,
-): Promise<void> {
+  options: { concurrency?: number; budgetMs?: number } = {},
+): Promise<boolean> {
   const now = Math.floor(Date.now() / 1000);
+  const start = performance.now();
+  const budget = options.budgetMs ?? Number.POSITIVE_INFINITY;
   let next = 0;
+  let abandoned = false;
   await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < count) {
+    Array.from({ length: options.concurrency ?? 16 }, async () => {
+      while (next < count && !abandoned) {
         const i = next++;
         if (!(await store.useNonce(serverUrl, now, `seed${i}`))) throw new Error('seed nonce refused');
+        const spent = performance.now() - start;
+        if (i >= 200 && (spent / i) * count > budget) abandoned = true;
       }
     }),
   );
+  return !abandoned;
 }
