@@ -288,7 +288,7 @@ export class RelyingParty {
 
     const returnTo = message.get(OPENID_NS, 'return_to') as string;
     for (const check of [
-      checkReturnTo(returnTo, url.toString()),
+      checkReturnTo(returnTo, url),
       ...(state ? [checkReturnTo(returnTo, state.returnTo)] : []),
     ]) {
       if (!check.ok) return FAIL(check.code, check.message, claimedIdSeen);
@@ -350,7 +350,7 @@ export class RelyingParty {
       identity: message.get(OPENID_NS, 'identity') ?? null,
       endpoint,
       signedFields: signed,
-      signedMessage: signedSubset(message, signed),
+      signedMessage: () => signedSubset(message, signed),
       verifiedBy: sig.verifiedBy,
     });
   }
