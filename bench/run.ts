@@ -49,7 +49,8 @@ for (const f of files) {
 }
 
 console.log(formatTable(results));
-const out = fileURLToPath(new URL('./results.json', import.meta.url));
+// BENCH_RESULTS writes elsewhere (the harness test uses a temporary file).
+const out = process.env['BENCH_RESULTS'] ?? fileURLToPath(new URL('./results.json', import.meta.url));
 writeFileSync(
   out,
   `${JSON.stringify(
