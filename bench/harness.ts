@@ -118,15 +118,24 @@ function fmt(n: number): string {
   return n.toFixed(3);
 }
 
-/** A plain-text table of results. */
+/**
+ * A plain-text table of results. Columns: ops/s over the wall-clock run;
+ * ops/cpu-s over this process's CPU time; 1/median, the rate at the median
+ * cost (on a loaded machine the least disturbed of the three); median and
+ * p99 per operation; n iterations; notes (targets, ratios, skips).
+ */
 export function formatTable(results: BenchResult[]): string {
-  const rows = [['group', 'benchmark', 'ops/s', 'ops/cpu-s', 'median ms', 'p99 ms', 'n', 'notes']];
+  const rows = [
+    ['group', 'benchmark', 'ops/s', 'ops/cpu-s', '1/median', 'median ms', 'p99 ms', 'n', 'notes'],
+  ];
   for (const r of results) {
     rows.push([
       r.group,
       r.name,
       fmt(r.opsPerSec),
       fmt(r.opsPerCpuSec),
+      // Operations per second at the median cost: what one core gives when nothing else runs.
+      fmt(1000 / r.medianMs),
       fmt(r.medianMs),
       fmt(r.p99Ms),
       String(r.iterations),
@@ -141,7 +150,7 @@ export function formatTable(results: BenchResult[]): string {
   return rows
     .map((row, ri) => {
       const line = row
-        .map((c, i) => (i >= 2 && i <= 6 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
+        .map((c, i) => (i >= 2 && i <= 7 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
         .join('  ');
       return ri === 0 ? `${line}\n${widths.map((w) => '-'.repeat(w)).join('  ')}` : line;
     })
