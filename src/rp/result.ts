@@ -21,6 +21,8 @@ export class SuccessResult {
   readonly signedFields: readonly string[];
   /** How the signature was checked. */
   readonly verifiedBy: 'association' | 'check_authentication';
+  /** The signed-subset message, or the function that builds it on first read. */
+  #signed: Message | (() => Message);
 
   /** @internal Only `RelyingParty.complete()` creates these. */
   constructor(
@@ -43,8 +45,6 @@ export class SuccessResult {
     this.#signed = fields.signedMessage;
     this.verifiedBy = fields.verifiedBy;
   }
-
-  #signed: Message | (() => Message);
 
   /** Only the signed part of the response: what extension readers see. */
   get signedMessage(): Message {
