@@ -41,6 +41,7 @@ function row(name: string, r: AutocannonResult, notes: Record<string, string>): 
     p99Ms: r.latency.p99,
     opsPerSec: r.requests.total / seconds,
     opsPerCpuSec: Number.NaN,
+    concurrency: CONNECTIONS,
     notes: { connections: String(CONNECTIONS), seconds: seconds.toFixed(1), ...notes },
   };
 }
