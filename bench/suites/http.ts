@@ -82,7 +82,11 @@ export async function run(): Promise<BenchResult[]> {
         {
           method: 'POST',
           headers: { 'content-type': 'application/x-www-form-urlencoded' },
-          setupRequest: (req) => ({ ...req, body: prepared.checkAuthBodies[next++] ?? '' }),
+          // Changed in place: returning a copy made autocannon itself the bottleneck (about 5x fewer requests/s).
+          setupRequest: (req) => {
+            req.body = prepared.checkAuthBodies[next++] ?? '';
+            return req;
+          },
           onResponse: (_status, body) => {
             if (body.includes('is_valid:true')) valid++;
           },
