@@ -12,12 +12,20 @@ export interface BenchResult {
   medianMs: number;
   p99Ms: number;
   opsPerSec: number;
+  /**
+   * Operations per second of this process's CPU time (user + system): the
+   * per-core figure, meaningful even when other work shares the machine.
+   * For I/O-bound rows it leaves out the database server's own CPU.
+   */
+  opsPerCpuSec: number;
+  /** Operations in flight at once (1: one after another). */
+  concurrency?: number;
   /** Extra figures a benchmark reports (ratios, sizes). */
   notes?: Record<string, number | string>;
 }
 
 export interface BenchOptions {
-  /** Time to measure, after warm-up. Default 1500 ms (env BENCH_MS overrides). */
+  /** Time to measure, after warm-up. Default 1500 ms, 400 ms when quick (env BENCH_MS overrides). */
   timeMs?: number;
   /** Warm-up iterations. Default 50. */
   warmup?: number;
@@ -25,6 +33,30 @@ export interface BenchOptions {
   maxIterations?: number;
   /** Operations run concurrently per iteration batch (for I/O-bound work). Default 1. */
   concurrency?: number;
+}
+
+/** Whether the run is a quick one (`npm run bench -- --quick`, or env BENCH_QUICK=1): shorter runs, smaller seeds. */
+export function isQuick(): boolean {
+  return process.env['BENCH_QUICK'] === '1';
+}
+
+/** A row for a benchmark that could not run (a server not answering), saying why. */
+export function skipped(group: string, name: string, reason: string): BenchResult {
+  return {
+    group,
+    name,
+    iterations: 0,
+    medianMs: Number.NaN,
+    p99Ms: Number.NaN,
+    opsPerSec: Number.NaN,
+    opsPerCpuSec: Number.NaN,
+    notes: { skipped: reason },
+  };
+}
+
+/** `result` with `notes` added. */
+export function note(result: BenchResult, notes: Record<string, number | string>): BenchResult {
+  return { ...result, notes: { ...result.notes, ...notes } };
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -40,12 +72,13 @@ export async function bench(
   op: () => unknown | Promise<unknown>,
   options: BenchOptions = {},
 ): Promise<BenchResult> {
-  const timeMs = options.timeMs ?? Number(process.env['BENCH_MS'] ?? 1500);
+  const timeMs = options.timeMs ?? Number(process.env['BENCH_MS'] ?? (isQuick() ? 400 : 1500));
   const warmup = options.warmup ?? 50;
   const max = options.maxIterations ?? 1_000_000;
   const conc = Math.max(1, options.concurrency ?? 1);
   for (let i = 0; i < warmup; i++) await op();
   const durations: number[] = [];
+  const cpu0 = process.cpuUsage();
   const start = performance.now();
   let count = 0;
   while (performance.now() - start < timeMs && count < max) {
@@ -66,6 +99,8 @@ export async function bench(
     }
   }
   const elapsed = performance.now() - start;
+  const cpu = process.cpuUsage(cpu0);
+  const cpuMs = (cpu.user + cpu.system) / 1000;
   durations.sort((a, b) => a - b);
   return {
     group,
@@ -74,6 +109,8 @@ export async function bench(
     medianMs: percentile(durations, 50),
     p99Ms: percentile(durations, 99),
     opsPerSec: (count / elapsed) * 1000,
+    opsPerCpuSec: cpuMs > 0 ? (count / cpuMs) * 1000 : Number.NaN,
+    concurrency: conc,
   };
 }
 
@@ -84,14 +121,25 @@ function fmt(n: number): string {
   return n.toFixed(3);
 }
 
-/** A plain-text table of results. */
+/**
+ * A plain-text table of results. Columns: ops/s over the wall-clock run;
+ * ops/cpu-s over this process's CPU time; 1/median, the rate at the median
+ * cost (on a loaded machine the least disturbed of the three); median and
+ * p99 per operation; n iterations; notes (targets, ratios, skips).
+ */
 export function formatTable(results: BenchResult[]): string {
-  const rows = [['group', 'benchmark', 'ops/s', 'median ms', 'p99 ms', 'n', 'notes']];
+  const rows = [
+    ['group', 'benchmark', 'ops/s', 'ops/cpu-s', '1/median', 'median ms', 'p99 ms', 'n', 'notes'],
+  ];
   for (const r of results) {
     rows.push([
       r.group,
       r.name,
       fmt(r.opsPerSec),
+      fmt(r.opsPerCpuSec),
+      // Operations per second at the median cost: what one core gives when nothing else runs.
+      // Meaningless when calls overlap (the median is then a latency under load).
+      (r.concurrency ?? 1) === 1 ? fmt(1000 / r.medianMs) : '-',
       fmt(r.medianMs),
       fmt(r.p99Ms),
       String(r.iterations),
@@ -106,7 +154,7 @@ export function formatTable(results: BenchResult[]): string {
   return rows
     .map((row, ri) => {
       const line = row
-        .map((c, i) => (i >= 2 && i <= 5 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
+        .map((c, i) => (i >= 2 && i <= 7 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
         .join('  ');
       return ri === 0 ? `${line}\n${widths.map((w) => '-'.repeat(w)).join('  ')}` : line;
     })

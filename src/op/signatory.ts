@@ -5,11 +5,11 @@
  * asked to vouch for a shared-association signature, and each private
  * association checked once only (replay).
  */
-import { randomBytes } from 'node:crypto';
 import { Association } from '../protocol/association.js';
 import { type AssociationType, MAC_KEY_LENGTH } from '../protocol/constants.js';
 import { AlreadySignedError } from '../protocol/errors.js';
 import { Message, OPENID_NS } from '../protocol/message.js';
+import { randomBytesPooled } from '../protocol/random.js';
 import { signMessage, verifyMessageSignature } from '../protocol/signature.js';
 import type { OpenIDStore } from '../stores/store.js';
 import type { OPResponse } from './response.js';
@@ -38,8 +38,8 @@ export class Signatory {
   async createAssociation(kind: 'shared' | 'private', assocType: AssociationType): Promise<Association> {
     const now = this.#o.now();
     const a = new Association({
-      handle: `{${assocType}}{${now.toString(16)}}{${randomBytes(9).toString('base64url')}}`,
-      secret: randomBytes(MAC_KEY_LENGTH[assocType]),
+      handle: `{${assocType}}{${now.toString(16)}}{${randomBytesPooled(9).toString('base64url')}}`,
+      secret: randomBytesPooled(MAC_KEY_LENGTH[assocType]),
       issued: now,
       lifetime: kind === 'shared' ? this.#o.sharedLifetime : this.#o.privateLifetime,
       assocType,

@@ -20,8 +20,9 @@
  *
  * Internal module: the public face is `dh.ts`.
  */
-import { constants, createDiffieHellman, type DiffieHellman, randomBytes } from 'node:crypto';
+import { constants, createDiffieHellman, type DiffieHellman } from 'node:crypto';
 import { ProtocolError } from './errors.js';
+import { randomBytesPooled } from './random.js';
 
 /**
  * The default modulus p of OpenID 2.0 (spec Appendix B; the same in 1.1), a
@@ -91,7 +92,7 @@ export class DhGroup {
     const bytes = Math.ceil(bits / 8);
     const mask = (1n << BigInt(bits)) - 1n;
     for (;;) {
-      const x = fromUnsignedBytes(randomBytes(bytes)) & mask;
+      const x = fromUnsignedBytes(randomBytesPooled(bytes)) & mask;
       if (x >= 2n && x <= this.modulus - 2n) return x;
     }
   }

@@ -85,6 +85,25 @@ export function isValidAlias(alias: string): boolean {
   );
 }
 
+/** `openid.<key>` strings already made, so lookups reuse one string (and its cached hash). */
+const wireKeys = new Map<string, string>();
+/** Bounded: keys come from the network (e.g. `openid.signed`), so the cache may not grow with them. */
+const WIRE_KEY_CACHE_SIZE = 512;
+
+/**
+ * `openid.` + key. A fresh concatenation would be flattened and hashed again
+ * on every Map lookup; message field lookups were the largest self-time
+ * entry of complete() (issue 10 profile).
+ */
+function openidWireKey(key: string): string {
+  let wire = wireKeys.get(key);
+  if (wire === undefined) {
+    wire = PREFIX + key;
+    if (wireKeys.size < WIRE_KEY_CACHE_SIZE) wireKeys.set(key, wire);
+  }
+  return wire;
+}
+
 /** An OpenID message. Build one with a static factory; it is mutable until sent. */
 export class Message {
   /** Every argument by full wire name, insertion-ordered. */
@@ -329,7 +348,7 @@ export class Message {
   }
 
   #wireKey(ns: NamespaceRef, key: string): string | undefined {
-    if (ns === OPENID_NS) return PREFIX + key;
+    if (ns === OPENID_NS) return openidWireKey(key);
     if (ns === BARE_NS) return key;
     const alias = this.#uriToAlias.get(ns);
     return alias === undefined ? undefined : `${PREFIX}${alias}.${key}`;
@@ -469,8 +488,12 @@ export class Message {
    */
   toURL(base: string | URL): string {
     const url = new URL(base.toString());
-    for (const k of this.#args.keys()) url.searchParams.delete(k);
-    for (const [k, v] of this.#args) url.searchParams.append(k, v);
+    // One serialization at the end: each change through url.searchParams re-serializes the
+    // whole query, which made this quadratic and a top cost of signing (issue 10 profile).
+    const params = new URLSearchParams(url.search);
+    for (const k of this.#args.keys()) params.delete(k);
+    for (const [k, v] of this.#args) params.append(k, v);
+    url.search = params.toString();
     return url.toString();
   }
 

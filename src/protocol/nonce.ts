@@ -3,8 +3,8 @@
  * `YYYY-MM-DDTHH:MM:SSZ` followed by up to 235 printable ASCII characters.
  * Time is always passed in (Unix seconds); nothing here reads the clock.
  */
-import { randomBytes } from 'node:crypto';
 import { OpenIDError, ProtocolError } from './errors.js';
+import { randomBytesPooled } from './random.js';
 
 /**
  * Default allowed distance, in seconds, between a nonce's timestamp and now:
@@ -93,7 +93,7 @@ function formatTimestamp(seconds: number): string {
 function randomSalt(length: number): string {
   let out = '';
   while (out.length < length) {
-    for (const byte of randomBytes(length * 2)) {
+    for (const byte of randomBytesPooled(length * 2)) {
       // 188 = 2 * 94: dropping bytes above it keeps every character equally likely.
       if (byte < 188 && out.length < length) out += String.fromCharCode(33 + (byte % 94));
     }

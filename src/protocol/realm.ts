@@ -25,6 +25,15 @@ import { KNOWN_TLDS } from './realm-tlds.js';
 import { DEFAULT_PORTS, type HttpUrlParts, isIpLiteral, parseHttpUrl } from './realm-url.js';
 
 /**
+ * Realms already parsed, by text (null: not a realm). A provider parses the
+ * same few realms on every checkid request, and parsing was about a fifth of
+ * signing an assertion (issue 10 profile). Bounded, since the texts come from
+ * the network: past the bound the cache starts over.
+ */
+const parsedRealms = new Map<string, Realm | null>();
+const PARSED_REALMS_CACHE_SIZE = 256;
+
+/**
  * A parsed realm. Immutable; build one with {@link Realm.parse}.
  *
  * @example
@@ -63,8 +72,15 @@ export class Realm {
    * @example Realm.parse('http://*.example.com/')?.wildcard // true
    */
   static parse(text: string): Realm | null {
+    const hit = parsedRealms.get(text);
+    if (hit !== undefined) return hit;
     const parts = parseHttpUrl(text, { allowWildcard: true });
-    return parts === null ? null : new Realm(parts);
+    // Frozen: one instance is shared by every caller that parses the same text.
+    const realm = parts === null ? null : new Realm(parts);
+    if (realm !== null) Object.freeze(realm);
+    if (parsedRealms.size >= PARSED_REALMS_CACHE_SIZE) parsedRealms.clear();
+    parsedRealms.set(text, realm);
+    return realm;
   }
 
   /**

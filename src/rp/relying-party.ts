@@ -328,7 +328,7 @@ export class RelyingParty {
     const signed = signedCheck.signed ?? [];
 
     const returnTo = message.get(OPENID_NS, 'return_to') as string;
-    const here = checkReturnTo(returnTo, url.toString());
+    const here = checkReturnTo(returnTo, url);
     if (!here.ok) return FAIL(here.code, here.message, claimedIdSeen);
     if (state) {
       // The response must answer *this* browser's login: its return_to carries the nonce begin() put there.
@@ -416,7 +416,7 @@ export class RelyingParty {
       identity: message.get(OPENID_NS, 'identity') ?? null,
       endpoint,
       signedFields: signed,
-      signedMessage: signedSubset(message, signed),
+      signedMessage: () => signedSubset(message, signed),
       verifiedBy: sig.verifiedBy,
     });
   }

@@ -20,10 +20,10 @@ export class SuccessResult {
   readonly endpoint: ServiceEndpoint;
   /** The signed fields, as listed in `openid.signed`. */
   readonly signedFields: readonly string[];
-  /** Only the signed part of the response: what extension readers see. */
-  readonly signedMessage: Message;
   /** How the signature was checked. */
   readonly verifiedBy: 'association' | 'check_authentication';
+  /** The signed-subset message, or the function that builds it on first read. */
+  #signed: Message | (() => Message);
 
   /** @internal Only `RelyingParty.complete()` creates these. */
   constructor(
@@ -33,7 +33,8 @@ export class SuccessResult {
       identity: string | null;
       endpoint: ServiceEndpoint;
       signedFields: readonly string[];
-      signedMessage: Message;
+      /** The signed part, or how to make it: built on first use, since most logins never read it. */
+      signedMessage: Message | (() => Message);
       verifiedBy: 'association' | 'check_authentication';
     },
   ) {
@@ -42,8 +43,14 @@ export class SuccessResult {
     this.identity = fields.identity;
     this.endpoint = fields.endpoint;
     this.signedFields = fields.signedFields;
-    this.signedMessage = fields.signedMessage;
+    this.#signed = fields.signedMessage;
     this.verifiedBy = fields.verifiedBy;
+  }
+
+  /** Only the signed part of the response: what extension readers see. */
+  get signedMessage(): Message {
+    if (typeof this.#signed === 'function') this.#signed = this.#signed();
+    return this.#signed;
   }
 
   /** A signed value, or undefined when absent or unsigned. */

@@ -1,0 +1,121 @@
+/**
+ * The in-process world the relying-party and provider benchmarks share: a
+ * Provider at a fixed https endpoint, an identity page for alice, and a
+ * Fetcher that answers the RP's discovery and associate requests from that
+ * Provider without a socket, so the figures are the library's own cost.
+ */
+import type { Fetcher, FetchRequest, FetchResponse } from '../src/discovery/fetcher.js';
+import { identityPageXrds } from '../src/op/identity-pages.js';
+import { Provider } from '../src/op/provider.js';
+import type { CheckIDRequest } from '../src/op/requests.js';
+import { RelyingParty, type RelyingPartyOptions } from '../src/rp/relying-party.js';
+import { MemoryStore } from '../src/stores/memory.js';
+import type { OpenIDStore } from '../src/stores/store.js';
+
+export const OP_ENDPOINT = 'https://op.example/openid';
+export const CLAIMED_ID = 'https://op.example/id/alice';
+export const REALM = 'https://rp.example/';
+export const RETURN_TO = 'https://rp.example/return?sid=abc';
+export const RP_SECRET = 'bench-secret-bench-secret-bench-secret!!';
+
+function response(url: string, status: number, contentType: string, text: string): FetchResponse {
+  const body = new TextEncoder().encode(text);
+  return { url, status, headers: new Headers({ 'content-type': contentType }), body, text: () => text };
+}
+
+/** A provider whose store keeps enough private associations for a pool of stateless assertions. */
+export function makeProvider(): Provider {
+  return new Provider({
+    endpoint: OP_ENDPOINT,
+    store: new MemoryStore({ maxAssociationsPerServer: 1_000_000 }),
+  });
+}
+
+/** Serves alice's XRDS and the provider's direct requests (associate, check_authentication). */
+export function providerFetcher(op: Provider): Fetcher {
+  return async (url: string, init: FetchRequest = {}) => {
+    if (url === CLAIMED_ID) {
+      return response(url, 200, 'application/xrds+xml', identityPageXrds(OP_ENDPOINT));
+    }
+    if (url === OP_ENDPOINT && init.method === 'POST') {
+      const params = new URLSearchParams(typeof init.body === 'string' ? init.body : init.body?.toString());
+      const web = await op.respond(params, () => {
+        throw new Error('checkid is not a direct request');
+      });
+      return response(url, web?.status ?? 400, 'text/plain', web?.body ?? '');
+    }
+    return response(url, 404, 'text/plain', 'not found');
+  };
+}
+
+/** A relying party on `store` (null: stateless) talking to `op` through {@link providerFetcher}. */
+export function makeRelyingParty(
+  op: Provider,
+  store: OpenIDStore | null,
+  extra: Partial<RelyingPartyOptions> = {},
+): RelyingParty {
+  return new RelyingParty({
+    realm: REALM,
+    returnTo: RETURN_TO,
+    secret: RP_SECRET,
+    store,
+    fetcher: providerFetcher(op),
+    ...extra,
+  });
+}
+
+/**
+ * `count` positive assertions the provider signs for one checkid_setup
+ * request (each with its own response_nonce): the URLs the browser brings
+ * back to return_to.
+ */
+export async function makeAssertions(op: Provider, redirectUrl: string, count: number): Promise<string[]> {
+  const params = new URL(redirectUrl).searchParams;
+  const out: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const request = op.decodeRequest(params) as CheckIDRequest;
+    const web = await op.encodeResponse(request.answer(true));
+    const location = web.headers['location'];
+    if (web.status !== 302 || location === undefined) throw new Error(`provider answered ${web.status}`);
+    out.push(location);
+  }
+  return out;
+}
+
+/** check_authentication bodies for assertions signed with private associations (stateless RP). */
+export function toCheckAuthParams(assertionUrl: string): URLSearchParams {
+  const params = new URLSearchParams();
+  for (const [k, v] of new URL(assertionUrl).searchParams) {
+    if (k.startsWith('openid.')) params.set(k, k === 'openid.mode' ? 'check_authentication' : v);
+  }
+  return params;
+}
+
+/**
+ * Puts `count` distinct fresh nonces into `store` for `serverUrl`,
+ * `concurrency` at a time. With `budgetMs`, gives up (returning false)
+ * once the rate so far says the whole seeding would take longer.
+ */
+export async function seedNonces(
+  store: OpenIDStore,
+  serverUrl: string,
+  count: number,
+  options: { concurrency?: number; budgetMs?: number } = {},
+): Promise<boolean> {
+  const now = Math.floor(Date.now() / 1000);
+  const start = performance.now();
+  const budget = options.budgetMs ?? Number.POSITIVE_INFINITY;
+  let next = 0;
+  let abandoned = false;
+  await Promise.all(
+    Array.from({ length: options.concurrency ?? 16 }, async () => {
+      while (next < count && !abandoned) {
+        const i = next++;
+        if (!(await store.useNonce(serverUrl, now, `seed${i}`))) throw new Error('seed nonce refused');
+        const spent = performance.now() - start;
+        if (i >= 200 && (spent / i) * count > budget) abandoned = true;
+      }
+    }),
+  );
+  return !abandoned;
+}
