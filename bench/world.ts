@@ -119,3 +119,11 @@ export async function seedNonces(
   );
   return !abandoned;
 }
+
+/**
+ * The return_to an assertion carries: node-openid compares it with the return URL it is given, and
+ * the assertions here carry openid2's per-login nonce in it, so node-openid gets that URL.
+ */
+export function returnToOf(assertionUrl: string): string {
+  return new URL(assertionUrl).searchParams.get('openid.return_to') as string;
+}

@@ -25,6 +25,7 @@ import {
   OP_ENDPOINT,
   RETURN_TO,
   RP_SECRET,
+  returnToOf,
   seedNonces,
 } from '../world.js';
 
@@ -79,12 +80,13 @@ async function verification(): Promise<BenchResult[]> {
     theirs.holdAssociation(provider, association.handle, association.secret, 'sha256');
     theirs.holdDiscovery(CLAIMED_ID, provider);
     for (const url of pool.slice(0, stored)) {
-      if (!(await theirs.verify(url, RETURN_TO))) throw new Error('node-openid refused a seeding assertion');
+      if (!(await theirs.verify(url, returnToOf(url))))
+        throw new Error('node-openid refused a seeding assertion');
     }
     const theirPool = pool.slice(stored);
     const t = await verifyRow(
       `node-openid verifyAssertion, ${stored.toLocaleString('en-US')} nonces stored`,
-      (url) => theirs.verify(url, RETURN_TO),
+      (url) => theirs.verify(url, returnToOf(url)),
       theirPool,
       theirPool.length - WARMUP,
     );

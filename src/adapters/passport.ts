@@ -34,14 +34,27 @@ import { clearStateCookie, readStateCookie, type StateCookieOptions } from './st
 
 /** The profile handed to verify when `profile: true` (Passport's normalized profile; signed values only). */
 export interface OpenIDProfile {
+  /** SReg `fullname` or `nickname`, or AX friendly name. */
   displayName?: string;
-  emails?: { value: string }[];
-  name?: { familyName?: string; givenName?: string };
+  /** SReg or AX email addresses. */
+  emails?: {
+    /** One address. */
+    value: string;
+  }[];
+  /** AX first and last name. */
+  name?: {
+    /** AX `namePerson/last`. */
+    familyName?: string;
+    /** AX `namePerson/first`. */
+    givenName?: string;
+  };
 }
 
 /** PAPE information handed to a 4-argument verify (signed values only). */
 export interface OpenIDPape {
+  /** The policies the provider says it met (empty for PAPE's `none`). */
   authPolicies: readonly string[];
+  /** When the user last authenticated at the provider, if it said. */
   authTime: Date | null;
 }
 
@@ -169,8 +182,11 @@ export class OpenIDStrategy {
   name: string;
   /** The relying party doing the work. */
   readonly relyingParty: RelyingParty;
+  /** The app's verify callback. */
   protected readonly verify: OpenIDVerify | OpenIDVerifyWithRequest;
+  /** The options the strategy was made with. */
   protected readonly options: OpenIDStrategyOptions;
+  /** Login-route behaviour shared with the other adapters (CSRF check, state cookie). */
   protected readonly flowOptions: LoginFlowOptions;
 
   constructor(options: OpenIDStrategyOptions, verify: OpenIDVerify | OpenIDVerifyWithRequest) {
@@ -304,3 +320,9 @@ async function run(strategy: OpenIDStrategy & StrategyActions, req: Request): Pr
     .type('html')
     .send(start.html ?? '');
 }
+
+/**
+ * passport-openid's name for the strategy, so `require('openid2/passport').Strategy`
+ * drops in where `require('passport-openid').Strategy` was.
+ */
+export { OpenIDStrategy as Strategy };

@@ -28,7 +28,7 @@ export { finishLogin, startLogin } from './login-flow.js';
 export type { StateCookieOptions } from './state-cookie.js';
 
 /** A non-success result of `complete()`: failure, cancel or setup_needed. */
-export type UnsuccessfulResult = Exclude<CompleteResult, { status: 'success' }>;
+export type UnsuccessfulResult = Exclude<CompleteResult, SuccessResult>;
 
 /** What a hook answers: a `Response`, or a path / URL to 303 to (the usual "process, then redirect"). */
 export type HookAnswer = Response | string;

@@ -146,7 +146,7 @@ describe('RelyingParty → python-openid provider', { skip }, () => {
           auth_levels: { [PAPE_LEVEL_NIST]: '2' },
         },
       });
-      const { result, url } = await login(makeRp(mode), `${op.base}/id/alice`, {
+      const { result, url, body } = await login(makeRp(mode), `${op.base}/id/alice`, {
         extensions: [
           new SRegRequest({ required: ['email'], optional: ['nickname', 'fullname'] }),
           new AXFetchRequest()
@@ -174,11 +174,12 @@ describe('RelyingParty → python-openid provider', { skip }, () => {
       assert.deepEqual(ax.getAll(AX_TYPES.nickname), ['alice', 'ally']);
       assert.deepEqual(ax.getAll(AX_TYPES.country), []);
       // python-openid lists the attribute it did not release with a zero count.
-      const wire = new URL(url).searchParams;
+      // Near 2,047 bytes python-openid answers with a form POST instead of a redirect.
+      const wire = body === undefined ? new URL(url).searchParams : new URLSearchParams(body);
       const countryAlias = [...wire].find(
         ([k, v]) => k.startsWith('openid.ax.type.') && v === AX_TYPES.country,
       )?.[0];
-      assert.ok(countryAlias, 'expected the unreleased attribute listed');
+      assert.ok(countryAlias, `expected the unreleased attribute listed: ${[...wire.keys()].join(' ')}`);
       assert.equal(wire.get(`openid.ax.count.${countryAlias.slice('openid.ax.type.'.length)}`), '0');
       const pape = PAPEResponse.fromSuccess(result);
       assert.ok(pape, 'expected a PAPE response');

@@ -70,7 +70,7 @@ describe('guides', () => {
           const name = raw.replace(/^\s*type\s+/, '').trim();
           if (!name) continue;
           // A type-only export is erased at run time: look for it in the entry's export list.
-          const found = name in mod.runtime || new RegExp(`\\btype ${name}\\b`).test(mod.text);
+          const found = name in mod.runtime || new RegExp(`\\b(?:type|interface) ${name}\\b`).test(mod.text);
           if (!found) missing.push(`${file}: ${name} from ${spec}`);
         }
       }

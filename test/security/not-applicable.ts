@@ -13,19 +13,7 @@ export const NOT_APPLICABLE: Readonly<Record<string, string>> = {
 };
 
 /**
- * IDs of the checked categories that another engineer's branch covers
- * (Steam/adapters work). The lead empties this list at merge, after which
- * the meta-test requires a test title for each of them too.
+ * IDs whose tests live on a branch not merged yet. Empty: every category is
+ * checked in full.
  */
-export const PENDING_ELSEWHERE: readonly string[] = [
-  'IS-07',
-  'AP-01',
-  'AP-02',
-  'AP-03',
-  'UR-01',
-  'UR-03',
-  'UR-06',
-  'NS-01',
-  'SE-04',
-  'SE-06',
-];
+export const PENDING_ELSEWHERE: readonly string[] = [];
