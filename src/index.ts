@@ -217,6 +217,7 @@ export {
   type CompleteOptions,
   RelyingParty,
   type RelyingPartyOptions,
+  STATE_SESSION_KEY,
 } from './rp/relying-party.js';
 export type { CancelResult, CompleteResult, FailureResult, SetupNeededResult } from './rp/result.js';
 export { SuccessResult } from './rp/result.js';

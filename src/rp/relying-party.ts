@@ -29,7 +29,7 @@ import { AuthRequest } from './auth-request.js';
 import { verifySignature } from './check-signature.js';
 import type { CompleteResult, FailureResult } from './result.js';
 import { SUCCESS_TOKEN, SuccessResult } from './result.js';
-import { decodeState, encodeState, type LoginState } from './state.js';
+import { decodeState, encodeState, type LoginState, type StateSession } from './state.js';
 import {
   checkDiscoveredEndpoint,
   checkNonceWindow,
@@ -89,6 +89,13 @@ export interface BeginOptions {
   returnTo?: string;
   /** Override the realm of this login. */
   realm?: string;
+  /**
+   * Keep the state server-side in this session (the user's, e.g. express-session's
+   * `req.session` wrapped as a {@link StateSession}) under `openid2.state`, as
+   * python-openid does; give the same session to complete(). `auth.state` is
+   * still returned, for apps that want both.
+   */
+  session?: StateSession;
 }
 
 /** Options of {@link RelyingParty.complete}. */
@@ -97,7 +104,15 @@ export interface CompleteOptions {
   state?: string | null | undefined;
   /** The POSTed form body, when the provider answered with a form POST. */
   body?: string | URLSearchParams | Record<string, unknown> | null | undefined;
+  /**
+   * The session begin() kept the state in: read when `state` is not given,
+   * and cleared whatever the outcome, so a state is used once.
+   */
+  session?: StateSession | undefined;
 }
+
+/** The key of the state token in a {@link StateSession}. */
+export const STATE_SESSION_KEY = 'openid2.state';
 
 /** The query parameter of return_to carrying the relying party's per-login nonce. */
 const RP_NONCE_PARAM = 'openid2.rp_nonce';
@@ -258,6 +273,7 @@ export class RelyingParty {
     };
     const auth = new AuthRequest(endpoint, m, encodeState(state, this.#secret), association !== null);
     for (const ext of options.extensions ?? []) auth.addExtension(ext);
+    if (options.session) await options.session.set(STATE_SESSION_KEY, auth.state);
     return auth;
   }
 
@@ -267,6 +283,12 @@ export class RelyingParty {
    */
   async complete(currentUrl: string, options: CompleteOptions = {}): Promise<CompleteResult> {
     try {
+      const session = options.session;
+      if (session) {
+        const kept = options.state ?? (await session.get(STATE_SESSION_KEY)) ?? null;
+        await session.delete(STATE_SESSION_KEY);
+        return await this.#complete(currentUrl, { ...options, state: kept });
+      }
       return await this.#complete(currentUrl, options);
     } catch (e) {
       if (e instanceof OpenIDError) return FAIL(e.code, e.message);
