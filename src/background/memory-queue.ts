@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   type AssociationQueue,
+  asList,
   checkEntry,
   DEFAULT_LEASE_MS,
   type QueuedEndpoint,
@@ -66,7 +67,14 @@ export class MemoryQueue implements AssociationQueue {
   }
 
   async ack(taken: TakenEntry | readonly TakenEntry[]): Promise<void> {
-    for (const t of Array.isArray(taken) ? taken : [taken as TakenEntry]) this.#items.delete(t.id);
+    for (const t of asList(taken)) this.#items.delete(t.id);
+  }
+
+  async release(taken: TakenEntry | readonly TakenEntry[]): Promise<void> {
+    for (const t of asList(taken)) {
+      const item = this.#items.get(t.id);
+      if (item) item.leaseUntil = 0;
+    }
   }
 
   /** Entries waiting or leased (for tests and metrics). */

@@ -25,6 +25,12 @@ export interface AssociationQueue extends AssociationQueueLike {
   take(max: number, options?: TakeOptions): Promise<TakenEntry[]>;
   /** Done with these entries: they are not handed out again. */
   ack(taken: TakenEntry | readonly TakenEntry[]): Promise<void>;
+  /**
+   * Give entries back unhandled (a worker shutting down): they are handed out
+   * again at once instead of after their lease. Optional: without it the
+   * lease expiry does the same, later.
+   */
+  release?(taken: TakenEntry | readonly TakenEntry[]): Promise<void>;
   close?(): Promise<void>;
 }
 
@@ -67,6 +73,24 @@ export function checkEntry(entry: QueuedEndpoint): QueuedEndpoint {
   return {
     opEndpoint: entry.opEndpoint,
     version: entry.version,
-    ...(entry.types ? { types: [...entry.types] } : {}),
+    ...(Array.isArray(entry.types) && entry.types.every((t) => typeof t === 'string')
+      ? { types: [...entry.types] }
+      : {}),
   };
+}
+
+/** One entry or a list of them, as a list. */
+export function asList(taken: TakenEntry | readonly TakenEntry[]): readonly TakenEntry[] {
+  return Array.isArray(taken) ? (taken as readonly TakenEntry[]) : [taken as TakenEntry];
+}
+
+/** Parse a stored entry; null when it is not a valid one (a corrupt line or row is skipped, never fatal). */
+export function parseEntry(text: string): QueuedEndpoint | null {
+  try {
+    const v = JSON.parse(text) as QueuedEndpoint;
+    if (v === null || typeof v !== 'object') return null;
+    return checkEntry(v);
+  } catch {
+    return null;
+  }
 }
