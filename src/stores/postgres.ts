@@ -8,7 +8,9 @@
  * const store = new PostgresStore({ connectionString: process.env.DATABASE_URL });
  */
 import pg from 'pg';
-import { SqlStore, type SqlStoreOptions } from './sql.js';
+import { sleep } from '../background/queue.js';
+import { SqlQueue, type SqlQueueOptions } from '../background/sql-queue.js';
+import { type SqlDriver, SqlStore, type SqlStoreOptions } from './sql.js';
 
 export interface PostgresStoreOptions extends SqlStoreOptions {
   /** `postgres://…`; its password never appears in errors. */
@@ -25,25 +27,112 @@ function numbered(sql: string): string {
   return sql.replace(/\?/g, () => `$${++i}`);
 }
 
+/** The pg driver the PostgreSQL store and queue run on, and its pool. */
+function pgDriver(options: { connectionString?: string; pool?: pg.Pool; max?: number }, defaultMax: number) {
+  const own = options.pool === undefined;
+  const pool =
+    options.pool ??
+    new pg.Pool({ connectionString: options.connectionString, max: options.max ?? defaultMax });
+  // A dropped idle connection must not crash the process; the next query reconnects.
+  if (own) pool.on('error', () => {});
+  const driver: SqlDriver = {
+    kind: 'pg',
+    async run(sql, params = []) {
+      const r = await pool.query(numbered(sql), params as unknown[]);
+      return { rows: r.rows as Record<string, unknown>[], changes: r.rowCount ?? 0 };
+    },
+    async close() {
+      if (own) await pool.end();
+    },
+  };
+  return { driver, pool };
+}
+
 export class PostgresStore extends SqlStore {
   constructor(options: PostgresStoreOptions) {
-    const own = options.pool === undefined;
-    const pool =
-      options.pool ?? new pg.Pool({ connectionString: options.connectionString, max: options.max ?? 10 });
-    // A dropped idle connection must not crash the process; the next query reconnects.
-    if (own) pool.on('error', () => {});
-    super(
-      {
-        kind: 'pg',
-        async run(sql, params = []) {
-          const r = await pool.query(numbered(sql), params as unknown[]);
-          return { rows: r.rows as Record<string, unknown>[], changes: r.rowCount ?? 0 };
-        },
-        async close() {
-          if (own) await pool.end();
-        },
-      },
-      options,
-    );
+    super(pgDriver(options, 10).driver, options);
+  }
+}
+
+export interface PostgresQueueOptions extends SqlQueueOptions {
+  /** `postgres://…`; its password never appears in errors. */
+  connectionString?: string;
+  /** An existing pool to share (the app keeps ownership); one connection stays out of it for LISTEN. */
+  pool?: pg.Pool;
+  /** Pool size when the queue makes its own. Default 3 (one of them listens). */
+  max?: number;
+}
+
+/**
+ * The association queue as a table in the PostgreSQL database of the store.
+ * A push sends NOTIFY on a channel named after the table prefix; a waiting
+ * worker LISTENs on it, so it wakes at once instead of polling (it still
+ * looks once a second for leases that ran out). DESIGN.md §5.
+ *
+ * @example
+ * import { PostgresQueue } from 'openid2/postgres';
+ * const queue = new PostgresQueue({ connectionString: process.env.DATABASE_URL });
+ */
+export class PostgresQueue extends SqlQueue {
+  readonly #pool: pg.Pool;
+  readonly #channel: string;
+  #listener: Promise<pg.PoolClient> | null = null;
+  #wake: (() => void)[] = [];
+
+  constructor(options: PostgresQueueOptions) {
+    const { driver, pool } = pgDriver(options, 3);
+    super(driver, options);
+    this.#pool = pool;
+    this.#channel = `${this.tablePrefix}queue`.toLowerCase();
+  }
+
+  protected override async afterPush(): Promise<void> {
+    await this.#pool.query('SELECT pg_notify($1, $2)', [this.#channel, '']);
+  }
+
+  #listen(): Promise<pg.PoolClient> {
+    this.#listener ??= (async () => {
+      const client = await this.#pool.connect();
+      client.on('notification', (n) => {
+        if (n.channel !== this.#channel) return;
+        const w = this.#wake;
+        this.#wake = [];
+        for (const wake of w) wake();
+      });
+      client.on('error', () => {
+        // The connection broke: the next wait listens on a fresh one.
+        this.#listener = null;
+        client.release(true);
+      });
+      // The channel is a checked identifier (the table prefix), quoted for safety all the same.
+      await client.query(`LISTEN "${this.#channel}"`);
+      return client;
+    })().catch((e: unknown) => {
+      this.#listener = null;
+      throw e;
+    });
+    return this.#listener;
+  }
+
+  protected override async waitForPush(ms: number, signal?: AbortSignal): Promise<void> {
+    try {
+      await this.#listen();
+    } catch {
+      // Cannot listen now: fall back to polling.
+    }
+    await Promise.race([new Promise<void>((r) => this.#wake.push(r)), sleep(ms, signal)]);
+  }
+
+  override async close(): Promise<void> {
+    const l = this.#listener;
+    this.#listener = null;
+    if (l) {
+      const client = await l.catch(() => null);
+      if (client) {
+        await client.query(`UNLISTEN "${this.#channel}"`).catch(() => {});
+        client.release();
+      }
+    }
+    await super.close();
   }
 }

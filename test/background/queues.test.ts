@@ -1,10 +1,14 @@
 /** Every queue runs the same contract suite; the shared ones against real servers. */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FileQueue } from '../../src/background/file-queue.js';
 import { MemoryQueue } from '../../src/background/memory-queue.js';
+import { MySQLQueue } from '../../src/stores/mysql.js';
+import { PostgresQueue } from '../../src/stores/postgres.js';
+import { SQLiteQueue } from '../../src/stores/sqlite.js';
 import { queueConformance } from '../conformance/queue.js';
+import { serviceSkip, tempMysql, tempPostgres } from '../helpers/services.js';
 
 queueConformance('memory', async () => {
   const queue = new MemoryQueue();
@@ -21,3 +25,42 @@ queueConformance('file', async () => {
     cleanup: async () => rmSync(dir, { recursive: true, force: true }),
   };
 });
+
+queueConformance('sqlite', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'openid2-sq-'));
+  const path = join(dir, 'store.db');
+  const queue = new SQLiteQueue({ path });
+  await queue.migrate();
+  if ((statSync(path).mode & 0o777) !== 0o600) throw new Error('the SQLite file must be 0600');
+  return {
+    queue,
+    reopen: async (leaseMs) => new SQLiteQueue({ path, leaseMs }),
+    cleanup: async () => rmSync(dir, { recursive: true, force: true }),
+  };
+});
+
+queueConformance(
+  'postgres',
+  async () => {
+    const db = await tempPostgres();
+    return {
+      queue: new PostgresQueue({ connectionString: db.url }),
+      reopen: async (leaseMs) => new PostgresQueue({ connectionString: db.url, leaseMs }),
+      cleanup: db.drop,
+    };
+  },
+  { skip: () => serviceSkip('postgres') },
+);
+
+queueConformance(
+  'mysql',
+  async () => {
+    const db = await tempMysql();
+    return {
+      queue: new MySQLQueue({ uri: db.url }),
+      reopen: async (leaseMs) => new MySQLQueue({ uri: db.url, leaseMs }),
+      cleanup: db.drop,
+    };
+  },
+  { skip: () => serviceSkip('mysql') },
+);
