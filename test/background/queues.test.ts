@@ -6,9 +6,10 @@ import { FileQueue } from '../../src/background/file-queue.js';
 import { MemoryQueue } from '../../src/background/memory-queue.js';
 import { MySQLQueue } from '../../src/stores/mysql.js';
 import { PostgresQueue } from '../../src/stores/postgres.js';
+import { RedisQueue } from '../../src/stores/redis.js';
 import { SQLiteQueue } from '../../src/stores/sqlite.js';
 import { queueConformance } from '../conformance/queue.js';
-import { serviceSkip, tempMysql, tempPostgres } from '../helpers/services.js';
+import { REDIS_URL, serviceSkip, tempMysql, tempPostgres, tempRedisPrefix } from '../helpers/services.js';
 
 queueConformance('memory', async () => {
   const queue = new MemoryQueue();
@@ -63,4 +64,17 @@ queueConformance(
     };
   },
   { skip: () => serviceSkip('mysql') },
+);
+
+queueConformance(
+  'redis',
+  async () => {
+    const p = await tempRedisPrefix();
+    return {
+      queue: new RedisQueue({ url: REDIS_URL, keyPrefix: p.prefix }),
+      reopen: async (leaseMs) => new RedisQueue({ url: REDIS_URL, keyPrefix: p.prefix, leaseMs }),
+      cleanup: p.drop,
+    };
+  },
+  { skip: () => serviceSkip('redis') },
 );
