@@ -3,8 +3,10 @@
  * This entry re-exports the public API; nothing here has behaviour of its own.
  */
 
+export { FileQueue, type FileQueueOptions } from './background/file-queue.js';
 export { MemoryQueue } from './background/memory-queue.js';
 export type { AssociationQueue, QueueOptions, TakenEntry, TakeOptions } from './background/queue.js';
+export type { SqlQueueOptions } from './background/sql-queue.js';
 export {
   type RunningWorker,
   runWorkerOnce,
@@ -206,6 +208,6 @@ export { SuccessResult } from './rp/result.js';
 export type { LoginState, StateSession } from './rp/state.js';
 export { FileStore, type FileStoreOptions } from './stores/file.js';
 export { MemoryStore, type MemoryStoreOptions } from './stores/memory.js';
-export { openStore } from './stores/open.js';
+export { openQueue, openStore } from './stores/open.js';
 export type { SqlStoreOptions } from './stores/sql.js';
 export type { OpenIDStore } from './stores/store.js';

@@ -29,6 +29,12 @@ export interface WorkerOptions {
   logger?: (line: Record<string, unknown>) => void;
   /** Clock in Unix seconds. */
   now?: () => number;
+  /**
+   * Ends a `runWorkerOnce` early (SIGINT/SIGTERM): the entry in hand is
+   * finished, the rest of the batch given back. `startAssociationWorker`
+   * has `stop()` for this.
+   */
+  signal?: AbortSignal;
 }
 
 export interface WorkerStats {
@@ -99,9 +105,18 @@ function setup(options: WorkerOptions) {
       waitMs,
       ...(signal ? { signal } : {}),
     });
-    const done: TakenEntry[] = [];
-    for (const entry of taken) if (await handle(entry, stats)) done.push(entry);
-    if (done.length) await options.queue.ack(done);
+    for (let i = 0; i < taken.length; i++) {
+      if (signal?.aborted) {
+        // Shutting down: give back what is not started, so another worker has it at once.
+        const rest = taken.slice(i);
+        await options.queue.release?.(rest);
+        log({ event: 'released', count: rest.length });
+        break;
+      }
+      const entry = taken[i] as TakenEntry;
+      // Acked one by one: a worker killed mid-batch redoes at most the entry it was on.
+      if (await handle(entry, stats)) await options.queue.ack(entry);
+    }
     return taken.length;
   }
 
@@ -120,7 +135,7 @@ export async function runWorkerOnce(options: WorkerOptions): Promise<WorkerStats
   const w = setup(options);
   const stats: WorkerStats = { taken: 0, associated: 0, skipped: 0, failed: 0 };
   // Failed entries stay leased, so the loop ends when nothing new is waiting.
-  while ((await w.batch(stats, 0)) > 0) {}
+  while (!options.signal?.aborted && (await w.batch(stats, 0, options.signal)) > 0) {}
   return stats;
 }
 
