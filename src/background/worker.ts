@@ -100,11 +100,23 @@ function setup(options: WorkerOptions) {
     }
   }
 
-  async function batch(stats: WorkerStats, waitMs: number, signal?: AbortSignal): Promise<number> {
+  /**
+   * Take and handle one batch; returns how many entries were handled. With
+   * `tried` (a single pass), an endpoint that already failed in this pass is
+   * left leased instead of tried again: a lease shorter than a slow failure
+   * must not make the pass loop.
+   */
+  async function batch(
+    stats: WorkerStats,
+    waitMs: number,
+    signal?: AbortSignal,
+    tried?: Set<string>,
+  ): Promise<number> {
     const taken = await options.queue.take(options.batchSize ?? 10, {
       waitMs,
       ...(signal ? { signal } : {}),
     });
+    let handled = 0;
     for (let i = 0; i < taken.length; i++) {
       if (signal?.aborted) {
         // Shutting down: give back what is not started, so another worker has it at once.
@@ -114,10 +126,13 @@ function setup(options: WorkerOptions) {
         break;
       }
       const entry = taken[i] as TakenEntry;
+      if (tried?.has(entry.opEndpoint)) continue;
+      handled++;
       // Acked one by one: a worker killed mid-batch redoes at most the entry it was on.
       if (await handle(entry, stats)) await options.queue.ack(entry);
+      else tried?.add(entry.opEndpoint);
     }
-    return taken.length;
+    return handled;
   }
 
   async function renew(): Promise<void> {
@@ -135,7 +150,8 @@ export async function runWorkerOnce(options: WorkerOptions): Promise<WorkerStats
   const w = setup(options);
   const stats: WorkerStats = { taken: 0, associated: 0, skipped: 0, failed: 0 };
   // Failed entries stay leased, so the loop ends when nothing new is waiting.
-  while (!options.signal?.aborted && (await w.batch(stats, 0, options.signal)) > 0) {}
+  const tried = new Set<string>();
+  while (!options.signal?.aborted && (await w.batch(stats, 0, options.signal, tried)) > 0) {}
   return stats;
 }
 
