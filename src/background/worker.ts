@@ -3,7 +3,8 @@
  * skips those whose association is still good beyond the renewal margin,
  * negotiates and stores the others, and logs one structured line each with
  * the time a user would otherwise have waited. It renews the associations
- * it made before they lapse. One bad endpoint never stops it.
+ * it made before they lapse. One bad endpoint never stops it: it stays
+ * queued, and this worker tries it again after 1 min, 2, 4, … up to 1 h.
  */
 import { createFetcher, type Fetcher, type FetchOptions } from '../discovery/fetcher.js';
 import { associate, SessionNegotiator } from '../rp/associations.js';
@@ -44,6 +45,12 @@ export interface WorkerStats {
   failed: number;
 }
 
+/** After a failure an endpoint waits 1 min, then 2, 4, … up to 1 h before this worker tries it again. */
+const BACKOFF_FIRST_SECONDS = 60;
+const BACKOFF_MAX_SECONDS = 3600;
+
+type Outcome = 'done' | 'failed' | 'deferred';
+
 function setup(options: WorkerOptions) {
   const fetcher = options.fetcher ?? createFetcher(options.fetch ?? {});
   const negotiator = options.negotiator ?? new SessionNegotiator();
@@ -52,15 +59,30 @@ function setup(options: WorkerOptions) {
   const margin = options.renewalMarginSeconds ?? 300;
   /** Endpoints this worker associated: renewal covers these. */
   const seen = new Map<string, QueuedEndpoint>();
+  /** Endpoints that failed: failures in a row, and when to try again (Unix seconds). */
+  const failures = new Map<string, { count: number; retryAt: number }>();
 
-  async function handle(entry: TakenEntry, stats: WorkerStats): Promise<boolean> {
+  /** Record a failure; returns the seconds until the next try. */
+  function backOff(opEndpoint: string): number {
+    const count = (failures.get(opEndpoint)?.count ?? 0) + 1;
+    const delay = Math.min(BACKOFF_FIRST_SECONDS * 2 ** (count - 1), BACKOFF_MAX_SECONDS);
+    if (failures.size > 10_000) failures.clear();
+    failures.set(opEndpoint, { count, retryAt: now() + delay });
+    return delay;
+  }
+
+  async function handle(entry: TakenEntry, stats: WorkerStats): Promise<Outcome> {
+    const f = failures.get(entry.opEndpoint);
+    // Still backing off: leave it leased, so it comes back after the lease without a request now.
+    if (f && now() < f.retryAt) return 'deferred';
     stats.taken++;
     try {
       const held = await options.store.getAssociation(entry.opEndpoint);
       if (held && held.expiresIn(now()) > margin) {
         stats.skipped++;
         log({ event: 'skipped', opEndpoint: entry.opEndpoint, expiresIn: held.expiresIn(now()) });
-        return true;
+        failures.delete(entry.opEndpoint);
+        return 'done';
       }
       const r = await associate(entry.opEndpoint, entry.version, { fetcher, negotiator, now });
       const elapsedMs = r.attempts.reduce((s, a) => s + a.elapsedMs, 0);
@@ -72,12 +94,14 @@ function setup(options: WorkerOptions) {
           code: r.error?.code,
           message: r.error?.message,
           elapsedMs,
+          retryInSeconds: backOff(entry.opEndpoint),
         });
-        // Not acked: the lease hands it out again later, which is the back-off.
-        return false;
+        // Not acked: the lease hands it out again later.
+        return 'failed';
       }
       await options.store.storeAssociation(entry.opEndpoint, r.association);
       seen.set(entry.opEndpoint, { opEndpoint: entry.opEndpoint, version: entry.version });
+      failures.delete(entry.opEndpoint);
       stats.associated++;
       const last = r.attempts[r.attempts.length - 1];
       log({
@@ -87,7 +111,7 @@ function setup(options: WorkerOptions) {
         sessionType: last?.pair.sessionType,
         elapsedMs,
       });
-      return true;
+      return 'done';
     } catch (e) {
       stats.failed++;
       log({
@@ -95,8 +119,9 @@ function setup(options: WorkerOptions) {
         opEndpoint: entry.opEndpoint,
         code: 'worker_error',
         message: e instanceof Error ? e.message : String(e),
+        retryInSeconds: backOff(entry.opEndpoint),
       });
-      return false;
+      return 'failed';
     }
   }
 
@@ -127,9 +152,11 @@ function setup(options: WorkerOptions) {
       }
       const entry = taken[i] as TakenEntry;
       if (tried?.has(entry.opEndpoint)) continue;
+      const outcome = await handle(entry, stats);
+      if (outcome === 'deferred') continue;
       handled++;
       // Acked one by one: a worker killed mid-batch redoes at most the entry it was on.
-      if (await handle(entry, stats)) await options.queue.ack(entry);
+      if (outcome === 'done') await options.queue.ack(entry);
       else tried?.add(entry.opEndpoint);
     }
     return handled;

@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { MemoryQueue } from '../../src/background/memory-queue.js';
+import type { TakenEntry, TakeOptions } from '../../src/background/queue.js';
 import { startAssociationWorker } from '../../src/background/worker.js';
 import { MemoryStore } from '../../src/stores/memory.js';
 import { PostgresQueue } from '../../src/stores/postgres.js';
@@ -66,6 +67,51 @@ describe('renewal', () => {
     } finally {
       await worker.stop();
       await op.close();
+    }
+  });
+});
+
+describe('back-off after a failure', () => {
+  test('a failing endpoint handed out again is not retried before its back-off (60 s, then 120 s)', async () => {
+    let clock = 1_800_000_000;
+    const now = () => clock;
+    let deliveries = 0;
+    // Leases of 30 ms: the queue hands the failing entry out again and again.
+    const queue = new (class extends MemoryQueue {
+      override async take(max: number, options?: TakeOptions): Promise<TakenEntry[]> {
+        const got = await super.take(max, options);
+        deliveries += got.length;
+        return got;
+      }
+    })({ leaseMs: 30 });
+    const logs: Record<string, unknown>[] = [];
+    const worker = startAssociationWorker({
+      store: new MemoryStore({ now }),
+      queue,
+      now,
+      waitMs: 20,
+      fetch: { allowPrivateNetworks: true, timeoutMs: 2000 },
+      logger: (l) => logs.push(l),
+    });
+    try {
+      await queue.push({ opEndpoint: 'http://127.0.0.1:9/op', version: '2.0' });
+      await until(() => worker.stats.failed === 1, 'the first failure');
+      const seen = deliveries;
+      await until(() => deliveries >= seen + 5, 'five more deliveries');
+      assert.equal(worker.stats.failed, 1, 'retried during its back-off');
+      clock += 61;
+      await until(() => worker.stats.failed === 2, 'the retry after 60 s');
+      const seen2 = deliveries;
+      clock += 61;
+      await until(() => deliveries >= seen2 + 5, 'five more deliveries');
+      assert.equal(worker.stats.failed, 2, 'the second back-off is 120 s');
+      assert.deepEqual(
+        logs.filter((l) => l['event'] === 'associate_failed').map((l) => l['retryInSeconds']),
+        [60, 120],
+      );
+      assert.equal(queue.size, 1, 'still queued');
+    } finally {
+      await worker.stop();
     }
   });
 });
