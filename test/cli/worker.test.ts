@@ -10,6 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { AssociationQueue } from '../../src/background/queue.js';
+import '../../src/cli/commands.js';
+import { runCli } from '../../src/cli/run.js';
 import { openQueue, openStore } from '../../src/stores/open.js';
 import type { OpenIDStore } from '../../src/stores/store.js';
 import { type ProviderServer, startProviderServer } from '../helpers/op-server.js';
@@ -101,6 +103,24 @@ describe('openid2 worker against a provider', () => {
     const store = await openStore(url);
     for (const e of eps) assert.ok(await store.getAssociation(e), `no association for ${e}`);
     await store.close?.();
+  });
+
+  test('on a terminal, a status line with the counts goes to stderr; the JSON lines stay on stdout', async () => {
+    const url = `sqlite:${join(dir, 'tty.db')}`;
+    const queue = await openQueue(url);
+    await queue.push({ opEndpoint: `${op.endpoint}?tty=1`, version: '2.0' });
+    await queue.close?.();
+    let out = '';
+    let err = '';
+    const code = await runCli(['worker', '--once', '--store', url, '--allow-private-networks'], {
+      stdout: { write: (t: string) => (out += t) },
+      stderr: { write: (t: string) => (err += t), isTTY: true },
+      env: {},
+    });
+    assert.equal(code, 0, err + out);
+    assert.match(err, /associated 1, skipped 0, failed 0/);
+    assert.doesNotMatch(out, /associated 1,/);
+    assert.equal(jsonLines(out).filter((l) => l['event'] === 'associated').length, 1);
   });
 
   test('--once exits 1 when an endpoint fails, and the entry stays queued for a later try', async () => {
