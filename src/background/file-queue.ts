@@ -162,8 +162,12 @@ export class FileQueue implements AssociationQueue {
       throw e;
     }
     try {
-      const buf = Buffer.alloc(READ_CHUNK);
-      const { bytesRead } = await fh.read(buf, 0, READ_CHUNK, offset);
+      // Most takes find nothing new: look at the size before reading.
+      const size = (await fh.stat()).size;
+      if (size <= offset) return { entries: [], offset };
+      const want = Math.min(size - offset, READ_CHUNK);
+      const buf = Buffer.alloc(want);
+      const { bytesRead } = await fh.read(buf, 0, want, offset);
       const entries: TakenEntry[] = [];
       let pos = 0;
       while (entries.length < max) {

@@ -45,8 +45,9 @@ Options:
   --allow-private-networks   allow providers on loopback and private addresses (off by default)
   --help                     this text
 
-Exit codes: 0 done (or stopped by a signal), 1 an entry failed (--once) or the
-store or queue is unreachable, 2 usage error.
+Exit codes: 0 done (or stopped by a signal), 1 an entry failed or the store or
+queue is unreachable (--once; --watch logs it and tries again every second),
+2 usage error.
 `;
 
 /** Schemes whose queue can live beside the store under the same URL. */

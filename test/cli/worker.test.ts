@@ -65,6 +65,16 @@ describe('openid2 worker: usage', () => {
   });
 });
 
+describe('openid2 worker: unreachable store', () => {
+  test('--once exits 1 with a worker_error line, and the password never appears', async () => {
+    const r = await cli('--once', '--store', 'postgres://app:hunter2@127.0.0.1:1/app');
+    assert.equal(r.code, 1, r.stderr + r.stdout);
+    const lines = jsonLines(r.stdout);
+    assert.ok(lines.some((l) => l['event'] === 'worker_error'));
+    assert.doesNotMatch(r.stdout + r.stderr, /hunter2/);
+  });
+});
+
 describe('openid2 worker against a provider', () => {
   let op: ProviderServer;
   let dir: string;
