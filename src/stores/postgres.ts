@@ -81,6 +81,9 @@ export class PostgresQueue extends SqlQueue {
 
   constructor(options: PostgresQueueOptions) {
     const { driver, pool } = pgDriver(options, 3);
+    // One connection stays checked out for LISTEN: with a pool of one, every other query would wait forever.
+    if ((pool.options.max ?? 10) < 2)
+      throw new TypeError('PostgresQueue needs a pool of at least 2 connections (one of them listens)');
     super(driver, options);
     this.#pool = pool;
     this.#channel = `${this.tablePrefix}queue`.toLowerCase();

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { FileQueue } from '../../src/background/file-queue.js';
+import { PostgresQueue } from '../../src/stores/postgres.js';
 import { RedisQueue } from '../../src/stores/redis.js';
 import { SCHEMA_VERSION } from '../../src/stores/sql.js';
 import { SQLiteQueue } from '../../src/stores/sqlite.js';
@@ -155,6 +156,15 @@ describe('SQL queue schema', () => {
       (e: Error & { code?: string }) => e.code === 'store_unavailable' && /newer/.test(e.message),
     );
     await q.close();
+  });
+});
+
+describe('PostgresQueue', () => {
+  test('refuses a pool of one connection: the LISTEN connection would starve every query', () => {
+    assert.throws(
+      () => new PostgresQueue({ connectionString: 'postgres://app@127.0.0.1:1/app', max: 1 }),
+      TypeError,
+    );
   });
 });
 
