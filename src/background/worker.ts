@@ -57,7 +57,7 @@ function setup(options: WorkerOptions) {
   const now = options.now ?? (() => Math.floor(Date.now() / 1000));
   const log = options.logger ?? ((line) => process.stdout.write(`${JSON.stringify(line)}\n`));
   const margin = options.renewalMarginSeconds ?? 300;
-  /** Endpoints this worker associated: renewal covers these. */
+  /** Endpoints this worker associated or found associated: renewal covers these. */
   const seen = new Map<string, QueuedEndpoint>();
   /** Endpoints that failed: failures in a row, and when to try again (Unix seconds). */
   const failures = new Map<string, { count: number; retryAt: number }>();
@@ -82,6 +82,8 @@ function setup(options: WorkerOptions) {
         stats.skipped++;
         log({ event: 'skipped', opEndpoint: entry.opEndpoint, expiresIn: held.expiresIn(now()) });
         failures.delete(entry.opEndpoint);
+        // Another worker (or an earlier run) made it: renew it all the same when its time comes.
+        seen.set(entry.opEndpoint, { opEndpoint: entry.opEndpoint, version: entry.version });
         return 'done';
       }
       const r = await associate(entry.opEndpoint, entry.version, { fetcher, negotiator, now });

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { MemoryQueue } from '../../src/background/memory-queue.js';
 import type { TakenEntry, TakeOptions } from '../../src/background/queue.js';
-import { startAssociationWorker } from '../../src/background/worker.js';
+import { runWorkerOnce, startAssociationWorker } from '../../src/background/worker.js';
 import { MemoryStore } from '../../src/stores/memory.js';
 import { PostgresQueue } from '../../src/stores/postgres.js';
 import { startProviderServer } from '../helpers/op-server.js';
@@ -64,6 +64,36 @@ describe('renewal', () => {
       );
       // Renewed before the old one lapsed: at no moment was there no usable association.
       assert.ok(first.expiresIn(clock) > 0);
+    } finally {
+      await worker.stop();
+      await op.close();
+    }
+  });
+});
+
+describe('renewal of an association another worker made', () => {
+  test('a worker that found the association already made (and skipped it) still renews it', async () => {
+    const op = await startProviderServer({ sharedAssociationLifetime: 3600 });
+    let clock = 1_800_000_000;
+    const now = () => clock;
+    const store = new MemoryStore({ now });
+    const queue = new MemoryQueue();
+    const common = { store, queue, now, fetch: { allowPrivateNetworks: true }, logger: () => {} };
+    await queue.push({ opEndpoint: op.endpoint, version: '2.0' });
+    const earlier = await runWorkerOnce(common);
+    assert.equal(earlier.associated, 1);
+    const worker = startAssociationWorker({
+      ...common,
+      renewalMarginSeconds: 300,
+      renewIntervalMs: 30,
+      waitMs: 50,
+    });
+    try {
+      await queue.push({ opEndpoint: op.endpoint, version: '2.0' });
+      await until(() => worker.stats.skipped === 1, 'the skip');
+      clock += 3400;
+      await until(() => worker.stats.associated === 1, 'the renewal');
+      assert.equal((await store.getAssociation(op.endpoint))?.expiresIn(clock), 3600);
     } finally {
       await worker.stop();
       await op.close();
