@@ -166,6 +166,8 @@ function setup(options: WorkerOptions) {
 
   async function renew(): Promise<void> {
     for (const e of seen.values()) {
+      // Backing off after a failure: its entry is still queued, another would only pile up.
+      if ((failures.get(e.opEndpoint)?.retryAt ?? 0) > now()) continue;
       const held = await options.store.getAssociation(e.opEndpoint).catch(() => null);
       if (!held || held.expiresIn(now()) <= margin) await options.queue.push(e).catch(() => {});
     }
