@@ -30,6 +30,7 @@ import {
   asList,
   checkEntry,
   DEFAULT_LEASE_MS,
+  LocalWakeup,
   parseEntry,
   type QueuedEndpoint,
   type QueueOptions,
@@ -63,7 +64,7 @@ export class FileQueue implements AssociationQueue {
   readonly #leaseMs: number;
   readonly #now: () => number;
   #ready: Promise<void> | null = null;
-  #waiters: (() => void)[] = [];
+  readonly #wakeup = new LocalWakeup();
 
   constructor(options: FileQueueOptions) {
     const consumer = options.consumer ?? 'worker';
@@ -101,9 +102,7 @@ export class FileQueue implements AssociationQueue {
     } catch (e) {
       throw wrapError(e, 'appending to the queue file');
     }
-    const w = this.#waiters;
-    this.#waiters = [];
-    for (const wake of w) wake();
+    this.#wakeup.wake();
   }
 
   /** Run `f` holding the consumer lock (a directory: mkdir is atomic). */
@@ -223,10 +222,7 @@ export class FileQueue implements AssociationQueue {
         throw wrapError(e, 'taking from the queue file');
       }
       if (got.length > 0 || Date.now() >= deadline || options.signal?.aborted) return got;
-      await Promise.race([
-        new Promise<void>((r) => this.#waiters.push(r)),
-        sleep(Math.min(deadline - Date.now(), pause), options.signal),
-      ]);
+      await this.#wakeup.wait(Math.min(deadline - Date.now(), pause), options.signal);
     }
   }
 

@@ -94,3 +94,41 @@ export function parseEntry(text: string): QueuedEndpoint | null {
     return null;
   }
 }
+
+/**
+ * Wakes take() calls waiting in this process when a push arrives here. A
+ * wait that ends by its timeout removes its waiter, so a worker polling for
+ * days holds no pile of forgotten callbacks.
+ */
+export class LocalWakeup {
+  readonly #waiters = new Set<() => void>();
+
+  /** Waits in progress (tests). */
+  get waiting(): number {
+    return this.#waiters.size;
+  }
+
+  wake(): void {
+    const w = [...this.#waiters];
+    this.#waiters.clear();
+    for (const f of w) f();
+  }
+
+  /** Until wake(), `also` settles, `ms` pass or `signal` aborts. */
+  async wait(ms: number, signal?: AbortSignal, also?: Promise<void>): Promise<void> {
+    let waiter = () => {};
+    const woken = new Promise<void>((r) => {
+      waiter = r;
+      this.#waiters.add(r);
+    });
+    // Ending the timer too: a long wait that is woken early keeps no timer (or process) alive.
+    const done = new AbortController();
+    const timer = sleep(ms, signal ? AbortSignal.any([signal, done.signal]) : done.signal);
+    try {
+      await Promise.race([woken, timer, ...(also ? [also] : [])]);
+    } finally {
+      this.#waiters.delete(waiter);
+      done.abort();
+    }
+  }
+}

@@ -18,6 +18,7 @@ import {
   asList,
   checkEntry,
   DEFAULT_LEASE_MS,
+  LocalWakeup,
   parseEntry,
   type QueuedEndpoint,
   type QueueOptions,
@@ -41,7 +42,7 @@ export class SqlQueue implements AssociationQueue {
   readonly #leaseMs: number;
   readonly #now: () => number;
   #ready: Promise<void> | null = null;
-  #waiters: (() => void)[] = [];
+  readonly #wakeup = new LocalWakeup();
 
   constructor(driver: SqlDriver, options: SqlQueueOptions = {}) {
     this.#driver = driver;
@@ -105,9 +106,7 @@ export class SqlQueue implements AssociationQueue {
     } catch (err) {
       throw wrapError(err, 'notifying the worker');
     }
-    const w = this.#waiters;
-    this.#waiters = [];
-    for (const wake of w) wake();
+    this.#wakeup.wake();
   }
 
   async #claim(max: number): Promise<TakenEntry[]> {
@@ -149,10 +148,8 @@ export class SqlQueue implements AssociationQueue {
     for (let pause = 25; ; pause = Math.min(pause * 2, MAX_POLL_MS)) {
       const got = await this.#claim(max);
       if (got.length > 0 || Date.now() >= deadline || options.signal?.aborted) return got;
-      await Promise.race([
-        new Promise<void>((r) => this.#waiters.push(r)),
-        this.waitForPush(Math.min(deadline - Date.now(), pause), options.signal),
-      ]);
+      const ms = Math.min(deadline - Date.now(), pause);
+      await this.#wakeup.wait(ms, options.signal, this.waitForPush(ms, options.signal));
     }
   }
 

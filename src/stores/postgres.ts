@@ -8,7 +8,7 @@
  * const store = new PostgresStore({ connectionString: process.env.DATABASE_URL });
  */
 import pg from 'pg';
-import { sleep } from '../background/queue.js';
+import { LocalWakeup } from '../background/queue.js';
 import { SqlQueue, type SqlQueueOptions } from '../background/sql-queue.js';
 import { type SqlDriver, SqlStore, type SqlStoreOptions } from './sql.js';
 
@@ -77,7 +77,7 @@ export class PostgresQueue extends SqlQueue {
   readonly #pool: pg.Pool;
   readonly #channel: string;
   #listener: Promise<pg.PoolClient> | null = null;
-  #wake: (() => void)[] = [];
+  readonly #notified = new LocalWakeup();
 
   constructor(options: PostgresQueueOptions) {
     const { driver, pool } = pgDriver(options, 3);
@@ -97,10 +97,7 @@ export class PostgresQueue extends SqlQueue {
     this.#listener ??= (async () => {
       const client = await this.#pool.connect();
       client.on('notification', (n) => {
-        if (n.channel !== this.#channel) return;
-        const w = this.#wake;
-        this.#wake = [];
-        for (const wake of w) wake();
+        if (n.channel === this.#channel) this.#notified.wake();
       });
       client.on('error', () => {
         // The connection broke: the next wait listens on a fresh one.
@@ -123,7 +120,7 @@ export class PostgresQueue extends SqlQueue {
     } catch {
       // Cannot listen now: fall back to polling.
     }
-    await Promise.race([new Promise<void>((r) => this.#wake.push(r)), sleep(ms, signal)]);
+    await this.#notified.wait(ms, signal);
   }
 
   override async close(): Promise<void> {

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { FileQueue } from '../../src/background/file-queue.js';
+import { LocalWakeup } from '../../src/background/queue.js';
 import { PostgresQueue } from '../../src/stores/postgres.js';
 import { RedisQueue } from '../../src/stores/redis.js';
 import { SCHEMA_VERSION } from '../../src/stores/sql.js';
@@ -40,6 +41,24 @@ function pushFromProcess(directory: string, tag: string, n: number): Promise<voi
     ),
   );
 }
+
+describe('LocalWakeup (the in-process wake-up of every queue)', () => {
+  test('waits that time out leave nothing behind; wake() ends a pending wait', async () => {
+    const w = new LocalWakeup();
+    for (let i = 0; i < 50; i++) await w.wait(1);
+    assert.equal(w.waiting, 0);
+    let ended = false;
+    const pending = w.wait(60_000).then(() => {
+      ended = true;
+    });
+    assert.equal(w.waiting, 1);
+    assert.equal(ended, false);
+    w.wake();
+    await pending;
+    assert.equal(ended, true);
+    assert.equal(w.waiting, 0);
+  });
+});
 
 describe('FileQueue', () => {
   test('directory 0700, log and consumer state 0600', async () => {
