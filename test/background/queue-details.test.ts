@@ -11,7 +11,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { FileQueue } from '../../src/background/file-queue.js';
+import { MemoryQueue } from '../../src/background/memory-queue.js';
 import { LocalWakeup } from '../../src/background/queue.js';
+import { openQueue } from '../../src/stores/open.js';
 import { PostgresQueue } from '../../src/stores/postgres.js';
 import { RedisQueue } from '../../src/stores/redis.js';
 import { SCHEMA_VERSION } from '../../src/stores/sql.js';
@@ -57,6 +59,27 @@ describe('LocalWakeup (the in-process wake-up of every queue)', () => {
     await pending;
     assert.equal(ended, true);
     assert.equal(w.waiting, 0);
+  });
+});
+
+describe('openQueue', () => {
+  test('picks the queue by URL and refuses an unknown scheme with a code, without the password', async () => {
+    const file = await openQueue(`file:${join(dir, 'by-url')}`);
+    assert.ok(file instanceof FileQueue);
+    const sqlite = await openQueue(`sqlite:${join(dir, 'by-url.db')}`);
+    assert.ok(sqlite instanceof SQLiteQueue);
+    await sqlite.close?.();
+    const pg = await openQueue('postgres://app@127.0.0.1:1/app');
+    assert.ok(pg instanceof PostgresQueue);
+    await pg.close?.();
+    const redis = await openQueue('redis://127.0.0.1:6379', { keyPrefix: 'openid2:unused:' });
+    assert.ok(redis instanceof RedisQueue);
+    await redis.close?.();
+    assert.ok((await openQueue('memory:')) instanceof MemoryQueue);
+    await assert.rejects(
+      () => openQueue('ftp://user:hunter2@example.com/q'),
+      (e: Error & { code?: string }) => e.code === 'queue_url_invalid' && !e.message.includes('hunter2'),
+    );
   });
 });
 
