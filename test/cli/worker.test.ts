@@ -15,7 +15,7 @@ import { runCli } from '../../src/cli/run.js';
 import { openQueue, openStore } from '../../src/stores/open.js';
 import type { OpenIDStore } from '../../src/stores/store.js';
 import { type ProviderServer, startProviderServer } from '../helpers/op-server.js';
-import { REDIS_URL, serviceSkip, tempPostgres, tempRedisPrefix } from '../helpers/services.js';
+import { REDIS_URL, serviceSkip, tempMysql, tempPostgres, tempRedisPrefix } from '../helpers/services.js';
 import { startWorkerProcess } from '../helpers/worker-process.js';
 
 function cli(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
@@ -213,6 +213,19 @@ const backends: Backend[] = [
     skip: () => serviceSkip('postgres'),
     async make() {
       const db = await tempPostgres();
+      return {
+        args: ['--store', db.url],
+        store: () => openStore(db.url),
+        queue: () => openQueue(db.url),
+        drop: db.drop,
+      };
+    },
+  },
+  {
+    name: 'mysql',
+    skip: () => serviceSkip('mysql'),
+    async make() {
+      const db = await tempMysql();
       return {
         args: ['--store', db.url],
         store: () => openStore(db.url),
