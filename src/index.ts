@@ -1,8 +1,25 @@
 /**
  * openid2: OpenID Authentication 2.0 (and 1.1) for TypeScript.
  * This entry re-exports the public API; nothing here has behaviour of its own.
+ *
+ * The two front doors are {@link RelyingParty} (sign users in with their
+ * OpenID) and {@link Provider} (vouch for your users' identities); stores
+ * ({@link MemoryStore}, {@link FileStore}; SQLite, PostgreSQL, MySQL and
+ * Redis under their own subpaths) hold what processes share. The guides
+ * in `docs/` of the repository explain each part.
+ *
+ * @module openid2
  */
 
+export {
+  type HookAnswer,
+  type ProviderHandlerOptions,
+  providerHandler,
+  type RpHandlers,
+  type RpHandlersOptions,
+  rpHandlers,
+  type UnsuccessfulResult,
+} from './adapters/web.js';
 export { FileQueue, type FileQueueOptions } from './background/file-queue.js';
 export { MemoryQueue } from './background/memory-queue.js';
 export type { AssociationQueue, QueueOptions, TakenEntry, TakeOptions } from './background/queue.js';
@@ -209,5 +226,6 @@ export type { LoginState, StateSession } from './rp/state.js';
 export { FileStore, type FileStoreOptions } from './stores/file.js';
 export { MemoryStore, type MemoryStoreOptions } from './stores/memory.js';
 export { openQueue, openStore } from './stores/open.js';
+export type { PythonOpenIDImportOptions, PythonOpenIDImportResult } from './stores/python-import.js';
 export type { SqlStoreOptions } from './stores/sql.js';
 export type { OpenIDStore } from './stores/store.js';

@@ -28,6 +28,7 @@ export class MemoryQueue implements AssociationQueue {
     this.#now = options.nowMs ?? Date.now;
   }
 
+  /** Record an endpoint; one already queued keeps its place. */
   async push(entry: QueuedEndpoint): Promise<void> {
     const e = checkEntry(entry);
     // Coalesce: an endpoint already waiting (not leased) needs no second entry.

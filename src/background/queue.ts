@@ -10,16 +10,21 @@ export type { QueuedEndpoint };
 
 /** An entry a worker holds: ack it when done. */
 export interface TakenEntry extends QueuedEndpoint {
+  /** Queue-specific id of this lease; pass the entry back to `ack()`. */
   readonly id: string;
 }
 
+/** Options of {@link AssociationQueue.take}. */
 export interface TakeOptions {
   /** Wait up to this long for at least one entry. Default 0 (return at once). */
   waitMs?: number;
+  /** Ends a wait early (the worker's `stop()` uses it). */
   signal?: AbortSignal;
 }
 
+/** Where relying parties record OP endpoints that need an association and workers take them from (DESIGN.md §5). */
 export interface AssociationQueue extends AssociationQueueLike {
+  /** Record an endpoint; pushing one already queued is harmless. */
   push(entry: QueuedEndpoint): Promise<void>;
   /** Up to `max` entries, leased to the caller. */
   take(max: number, options?: TakeOptions): Promise<TakenEntry[]>;
@@ -31,6 +36,7 @@ export interface AssociationQueue extends AssociationQueueLike {
    * lease expiry does the same, later.
    */
   release?(taken: TakenEntry | readonly TakenEntry[]): Promise<void>;
+  /** Release connections or file handles, if the queue holds any. */
   close?(): Promise<void>;
 }
 

@@ -12,11 +12,17 @@ import type { OpenIDStore } from '../stores/store.js';
 import type { AssociationQueue, QueuedEndpoint, TakenEntry } from './queue.js';
 import { sleep } from './queue.js';
 
+/** Options of {@link startAssociationWorker} and {@link runWorkerOnce}. */
 export interface WorkerOptions {
+  /** Where associations are stored: the same store the relying parties read. */
   store: OpenIDStore;
+  /** Where relying parties put the endpoints that need an association. */
   queue: AssociationQueue;
+  /** Association and session types to try, in order. Default: HMAC-SHA256 over DH-SHA256, then HMAC-SHA1 over DH-SHA1. */
   negotiator?: SessionNegotiator;
+  /** Fetcher for the associate requests; default an SSRF-guarded one built from `fetch`. */
   fetcher?: Fetcher;
+  /** Limits of the default fetcher (timeouts, sizes, `allowPrivateNetworks`). */
   fetch?: FetchOptions;
   /** Renew associations expiring within this many seconds. Default 300. */
   renewalMarginSeconds?: number;
@@ -38,10 +44,15 @@ export interface WorkerOptions {
   signal?: AbortSignal;
 }
 
+/** Counts since the worker started (or of one {@link runWorkerOnce} pass). */
 export interface WorkerStats {
+  /** Entries taken off the queue. */
   taken: number;
+  /** Associations negotiated and stored. */
   associated: number;
+  /** Entries whose endpoint already held an association valid beyond the renewal margin. */
   skipped: number;
+  /** Associate attempts that failed; the entry is left leased and comes back later. */
   failed: number;
 }
 
@@ -188,8 +199,11 @@ export async function runWorkerOnce(options: WorkerOptions): Promise<WorkerStats
 
 /** A running worker: `stop()` finishes the entry in hand and returns. */
 export interface RunningWorker {
+  /** Stop taking entries; resolves when the entry in hand is finished. */
   stop(): Promise<void>;
+  /** Resolves when the worker loop has ended. */
   readonly done: Promise<void>;
+  /** Live counts. */
   readonly stats: WorkerStats;
 }
 

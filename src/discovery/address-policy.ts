@@ -131,6 +131,7 @@ function formatV4(value: bigint): string {
 
 /** The verdict on one address: null when it is globally routable. */
 export interface AddressVerdict {
+  /** The kind of non-public range the address falls in. */
   readonly category: AddressCategory;
   /** Set when the address embeds an IPv4 address (mapped, NAT64, 6to4) that was judged instead. */
   readonly embeddedIPv4?: string;

@@ -23,6 +23,7 @@ import { performHop } from './http-hop.js';
 
 /** One resolved address of a host name. */
 export interface ResolvedAddress {
+  /** An IPv4 or IPv6 address in text form. */
   readonly address: string;
   /** 4 or 6; derived from `address` when omitted. */
   readonly family?: 4 | 6;
@@ -74,8 +75,11 @@ export interface FetchRequest {
 export interface FetchResponse {
   /** The final URL, after redirects. */
   readonly url: string;
+  /** HTTP status of the final response. */
   readonly status: number;
+  /** Headers of the final response. */
   readonly headers: Headers;
+  /** The body, at most `maxBytes`. */
   readonly body: Uint8Array;
   /** The body decoded with the BOM / Content-Type charset, UTF-8 by default; never throws. */
   text(): string;
@@ -89,10 +93,15 @@ export type Fetcher = (url: string, init?: FetchRequest) => Promise<FetchRespons
 
 /** The defaults of {@link FetchOptions}. */
 export const FETCH_DEFAULTS = Object.freeze({
+  /** Whole-request deadline, milliseconds. */
   timeoutMs: 10_000,
+  /** Largest body read, bytes. */
   maxBytes: 1024 * 1024,
+  /** Redirects followed. */
   maxRedirects: 5,
+  /** Largest response header block, bytes. */
   maxHeaderBytes: 16 * 1024,
+  /** `User-Agent` header sent. */
   userAgent: 'openid2',
 });
 

@@ -13,6 +13,7 @@ import { DiscoveryError } from '../protocol/errors.js';
 
 /** One `<URI>` of a service. */
 export interface XrdsUri {
+  /** The URI text, trimmed. */
   readonly uri: string;
   /** `priority` attribute; null when absent or not a non-negative integer (lowest priority). */
   readonly priority: number | null;
@@ -20,13 +21,19 @@ export interface XrdsUri {
 
 /** One `<Service>` element. */
 export interface XrdsService {
+  /** `priority` attribute; null when absent or not a non-negative integer (lowest priority). */
   readonly priority: number | null;
   /** `<Type>` values, trimmed, in document order. */
   readonly types: readonly string[];
   /** `<URI>` values in document order (see {@link sortedUris}). */
   readonly uris: readonly XrdsUri[];
   /** `<xrd:LocalID>` (OpenID 2.0) and `<openid:Delegate>` (OpenID 1.x) values, in document order. */
-  readonly localIds: readonly { readonly kind: 'LocalID' | 'Delegate'; readonly value: string }[];
+  readonly localIds: readonly {
+    /** Which element it came from. */
+    readonly kind: 'LocalID' | 'Delegate';
+    /** The element's text, trimmed. */
+    readonly value: string;
+  }[];
 }
 
 /** One `<XRD>` element. */
@@ -39,6 +46,7 @@ export interface Xrd {
 
 /** A parsed XRDS document: every XRD child of the root, in order. */
 export interface XrdsDocument {
+  /** The `<XRD>` elements in document order; the last one describes the identifier (see {@link finalXrd}). */
   readonly xrds: readonly Xrd[];
 }
 

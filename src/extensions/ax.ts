@@ -45,9 +45,13 @@ export type AXCount = number | 'unlimited';
 
 /** One attribute of a fetch request. */
 export interface AXRequestedAttribute {
+  /** The attribute type URI (`openid.ax.type.<alias>`). */
   readonly typeUri: string;
+  /** The alias that names it in this message. */
   readonly alias: string;
+  /** How many values are wanted (`openid.ax.count.<alias>`; 1 when absent). */
   readonly count: AXCount;
+  /** Listed in `openid.ax.required` rather than `if_available`. */
   readonly required: boolean;
 }
 

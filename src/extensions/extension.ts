@@ -45,6 +45,7 @@ export interface Extension {
  * but the arguments are malformed.
  */
 export interface ExtensionParser<T> {
+  /** The extension read from a message, or null when the message does not carry it. */
   fromMessage(message: Message): T | null;
 }
 
@@ -56,6 +57,7 @@ export interface ExtensionParser<T> {
  * extension values cannot reach the application (security case EXT-01).
  */
 export interface VerifiedAssertion {
+  /** Only successful, verified results qualify. */
   readonly status: 'success';
   /** Only the fields covered by the verified signature. */
   readonly signedMessage: Message;
@@ -66,6 +68,7 @@ export interface VerifiedAssertion {
  * the request message as received (`CheckIDRequest.message`).
  */
 export interface ExtensionRequestSource {
+  /** The request message as the provider received it. */
   readonly message: Message;
 }
 
@@ -76,8 +79,20 @@ export interface ExtensionRequestSource {
  * `ok: false`, when its signed arguments are malformed; `error` tells why.
  */
 export type ExtensionRead<T> =
-  | { readonly ok: true; readonly value: T | null }
-  | { readonly ok: false; readonly value: null; readonly error: OpenIDError };
+  | {
+      /** The signed arguments, if any, were well formed. */
+      readonly ok: true;
+      /** The extension, or null when the signed fields do not carry it. */
+      readonly value: T | null;
+    }
+  | {
+      /** The signed arguments were malformed. */
+      readonly ok: false;
+      /** Always null when the arguments were malformed. */
+      readonly value: null;
+      /** Why they were refused. */
+      readonly error: OpenIDError;
+    };
 
 /**
  * Add an extension's arguments to a message, binding its namespace alias

@@ -134,8 +134,11 @@ export interface PAPERequestOptions {
 export class PAPERequest implements Extension {
   readonly namespaceUri = PAPE_NS;
   readonly preferredAlias = 'pape';
+  /** Policy URIs the relying party prefers the provider to apply (PAPE §5.1). */
   readonly preferredAuthPolicies: readonly string[];
+  /** Seconds since the user last actively authenticated, at most; null when not asked. */
   readonly maxAuthAge: number | null;
+  /** Assurance level namespaces the relying party wants reported (PAPE §5.1). */
   readonly preferredAuthLevelTypes: readonly string[];
 
   constructor(options: PAPERequestOptions = {}) {

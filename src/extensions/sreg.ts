@@ -97,7 +97,9 @@ export interface SRegRequestOptions {
 export class SRegRequest implements Extension {
   readonly namespaceUri: SRegNamespace;
   readonly preferredAlias = 'sreg';
+  /** Fields without which the relying party will not complete the login (`openid.sreg.required`). */
   readonly required: readonly SRegField[];
+  /** Fields the relying party would use if given (`openid.sreg.optional`). */
   readonly optional: readonly SRegField[];
   /** The policy URL, only when it is an absolute http(s) URL (security case EXT-11). */
   readonly policyUrl: string | null;

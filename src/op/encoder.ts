@@ -12,8 +12,11 @@ import type { OPResponse } from './response.js';
 
 /** An HTTP answer, framework-neutral. */
 export interface WebResponse {
+  /** HTTP status: 200, 302 for a redirect, 400 for an error. */
   status: number;
+  /** Response headers, lower-case names (`content-type`, `location`, `cache-control`, …). */
   headers: Record<string, string>;
+  /** Key-value form, HTML, or empty for a redirect. */
   body: string;
 }
 

@@ -13,12 +13,15 @@ import { escapeHtml } from '../protocol/message.js';
 
 /** One XRDS service element. */
 export interface XrdsServiceSpec {
+  /** `<Type>` URIs, e.g. {@link TYPE_CLAIMED_IDENTIFIER}. */
   types: readonly string[];
+  /** `<URI>`: the provider endpoint (or return_to URL). */
   uri: string;
   /** OpenID 2.0 `LocalID`. */
   localId?: string;
   /** OpenID 1.x `openid:Delegate`. */
   delegate?: string;
+  /** `priority` attribute; lower is tried first. */
   priority?: number;
 }
 

@@ -6,7 +6,7 @@
  * @example
  * const op = new Provider({ endpoint: 'https://op.example/openid', store });
  * const request = op.decodeRequest(params);           // null: show your own page
- * if (request?.mode === 'checkid_setup') {
+ * if (request instanceof CheckIDRequest) {
  *   const response = request.answer(true, { identity: 'https://op.example/id/alice' });
  *   return op.encodeResponse(response);               // { status, headers, body }
  * }
@@ -30,6 +30,7 @@ import {
 import { OPResponse } from './response.js';
 import { Signatory } from './signatory.js';
 
+/** Options of {@link Provider}. Only `endpoint` and `store` are required. */
 export interface ProviderOptions {
   /** The provider's endpoint URL, as relying parties discover it. */
   endpoint: string;
@@ -37,6 +38,7 @@ export interface ProviderOptions {
   store: OpenIDStore;
   /** Fetcher for relying-party discovery (SSRF-guarded by default). */
   fetcher?: Fetcher;
+  /** Limits of the default fetcher (ignored when `fetcher` is given). */
   fetch?: FetchOptions;
   /** Clock in Unix seconds. */
   now?: () => number;
@@ -50,6 +52,7 @@ export interface ProviderOptions {
   allowCustomModulus?: boolean;
   /** `openid.contact` / `openid.reference` on error answers. */
   contact?: string;
+  /** `openid.reference` on error answers. */
   reference?: string;
   /** OpenID 1 `user_setup_url` for immediate-mode refusals. */
   setupUrl?: string;
@@ -58,8 +61,25 @@ export interface ProviderOptions {
 const ASSOC_TYPES: readonly AssociationType[] = ['HMAC-SHA256', 'HMAC-SHA1'];
 const SESSION_TYPES: readonly SessionType[] = ['DH-SHA256', 'DH-SHA1', 'no-encryption'];
 
+/**
+ * The OpenID provider. `respond()` is the whole endpoint in one call: it
+ * decodes the request, answers associate and check_authentication itself,
+ * calls `decide` for checkid requests, and encodes the answer (key-value
+ * form, redirect or auto-submitting form) or the protocol error.
+ *
+ * @example
+ * const op = new Provider({ endpoint: 'https://op.example/openid', store });
+ * const web = await op.respond(params, (checkid) =>
+ *   userTrusts(checkid.realm)
+ *     ? checkid.answer(true, checkid.idSelect() ? { identity: myIdentityUrl } : {})
+ *     : checkid.answer(false),
+ * ); // null: not an OpenID request
+ * @see OpenID 2.0 §5 (encoding), §8 (associate), §9-10 (checkid), §11.4.2 (check_authentication)
+ */
 export class Provider {
+  /** The endpoint URL given in the options; it is `openid.op_endpoint` in every assertion. */
   readonly endpoint: string;
+  /** The store holding shared and private associations. */
   readonly store: OpenIDStore;
   readonly #o: ProviderOptions;
   readonly #signatory: Signatory;

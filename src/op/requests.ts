@@ -18,6 +18,7 @@ import {
 import { Message, OPENID_NS } from '../protocol/message.js';
 import { makeNonce } from '../protocol/nonce.js';
 import { Realm, returnToMatchesAny } from '../protocol/realm.js';
+import { normalizeUri } from '../protocol/urinorm.js';
 import { OPResponse } from './response.js';
 
 /** What a checkid request needs from its provider. */
@@ -30,18 +31,26 @@ export interface ProviderContext {
 
 /** `openid.mode=associate` (spec §8.1). */
 export class AssociateRequest {
+  /** Discriminant of {@link OPRequest}. */
   readonly mode = 'associate' as const;
   constructor(
+    /** The request as received. */
     readonly message: Message,
+    /** Requested `openid.assoc_type` (HMAC-SHA1 for OpenID 1 when absent). */
     readonly assocType: AssociationType,
+    /** Requested `openid.session_type` (`no-encryption` for an empty OpenID 1 value). */
     readonly sessionType: SessionType,
   ) {}
 }
 
 /** `openid.mode=check_authentication` (spec §11.4.2). */
 export class CheckAuthRequest {
+  /** Discriminant of {@link OPRequest}. */
   readonly mode = 'check_authentication' as const;
-  constructor(readonly message: Message) {}
+  constructor(
+    /** The assertion to verify, as the relying party sent it back. */
+    readonly message: Message,
+  ) {}
 }
 
 /** Options of {@link CheckIDRequest.answer}. */
@@ -52,20 +61,33 @@ export interface AnswerOptions {
   claimedId?: string;
   /** OpenID 1 immediate mode: where the user can log in (`user_setup_url`). */
   setupUrl?: string;
+  /**
+   * Answer for an identifier other than the one the request names: the user
+   * chose another of their identifiers at the provider. Off by default, so an
+   * app that passes "whoever is signed in" cannot pair the requested
+   * claimed_id with someone else's identity (OPR-06). The spec lets a relying
+   * party accept such an answer after discovering the new claimed id (§11.2).
+   */
+  switchIdentifier?: boolean;
 }
 
 /** `openid.mode=checkid_setup` / `checkid_immediate` (spec §9): the app decides. */
 export class CheckIDRequest {
+  /** Discriminant of {@link OPRequest}. */
   readonly mode: 'checkid_setup' | 'checkid_immediate';
+  /** The request as received; extension readers take the request (`SRegRequest.fromCheckIdRequest(request)`). */
   readonly message: Message;
+  /** `checkid_immediate`: the provider may not interact with the user (spec §9.2); answer false means `setup_needed`. */
   readonly immediate: boolean;
   /** `openid.identity` (may be identifier_select); null for an identifier-less request. */
   readonly identity: string | null;
   /** `openid.claimed_id` (2.0); for 1.x the identity. */
   readonly claimedId: string | null;
+  /** `openid.return_to`, already checked to be an http(s) URL inside the realm; null when absent. */
   readonly returnTo: string | null;
   /** The realm (trust_root in 1.x), defaulting to return_to. */
   readonly realm: string;
+  /** The relying party's `openid.assoc_handle`, if it sent one. */
   readonly assocHandle: string | null;
   readonly #ctx: ProviderContext;
 
@@ -150,6 +172,51 @@ export class CheckIDRequest {
   }
 
   /**
+   * A request that names its identifier is answered for that identifier
+   * only (as python-openid does): an app that passes the signed-in user's
+   * identity for a request about someone else gets an error, never an
+   * assertion pairing the requested claimed_id with another identity
+   * (security cases OPR-06, DV-03). A claimed_id on the provider's own
+   * origin that differs from the identity is not delegation the provider can
+   * vouch for unless the app names it in `claimedId` (OPR-07).
+   * @see OpenID 2.0 §10.1 ("claimed_id ... identity")
+   */
+  #checkAnswerIdentity(options: AnswerOptions): void {
+    const ctxErr = {
+      indirect: true,
+      namespace: this.message.namespace,
+      returnTo: this.returnTo ?? undefined,
+    };
+    const refuse = (why: string) => new ProtocolError('identity_mismatch', why, ctxErr);
+    if (options.switchIdentifier === true) return;
+    if (options.identity !== undefined && !sameIdentifier(options.identity, this.identity)) {
+      throw refuse(
+        `the request is for ${this.identity ?? 'no identity'}; cannot answer for ${options.identity}`,
+      );
+    }
+    // The provider may add a fragment to the claimed id it was asked about (§11.5.1, identifier recycling).
+    if (
+      options.claimedId !== undefined &&
+      !sameIdentifier(withoutAddedFragment(options.claimedId, this.claimedId), this.claimedId)
+    ) {
+      throw refuse(
+        `the request is for claimed_id ${this.claimedId ?? '(none)'}; cannot answer for ${options.claimedId}`,
+      );
+    }
+    if (
+      options.claimedId === undefined &&
+      this.claimedId !== null &&
+      this.identity !== null &&
+      !sameIdentifier(this.claimedId, this.identity) &&
+      originOf(this.claimedId) === originOf(this.#ctx.endpoint)
+    ) {
+      throw refuse(
+        `claimed_id ${this.claimedId} is on this provider but is not the identity ${this.identity}; pass claimedId to vouch for it`,
+      );
+    }
+  }
+
+  /**
    * The answer: `allow` true gives a positive assertion (signed when
    * encoded); false gives `cancel`, or in immediate mode `setup_needed`
    * (OpenID 1: `id_res` with `user_setup_url`).
@@ -181,9 +248,14 @@ export class CheckIDRequest {
       }
       identity = options.identity;
       claimed = options.claimedId ?? options.identity;
-    } else if (options.identity !== undefined || options.claimedId !== undefined) {
-      identity = options.identity ?? identity;
-      claimed = options.claimedId ?? claimed;
+    } else {
+      this.#checkAnswerIdentity(options);
+      if (options.switchIdentifier === true) {
+        identity = options.identity ?? identity;
+        claimed = options.claimedId ?? options.identity ?? claimed;
+      } else if (options.claimedId !== undefined) {
+        claimed = options.claimedId; // the requested one, perhaps with a fragment added
+      }
     }
     if (v2) {
       fields.set(OPENID_NS, 'op_endpoint', this.#ctx.endpoint);
@@ -205,4 +277,31 @@ export class CheckIDRequest {
   }
 }
 
+/** Same identifier after RFC 3986 normalization (raw equality when either does not normalize). */
+function sameIdentifier(a: string, b: string | null): boolean {
+  if (b === null) return false;
+  if (a === b) return true;
+  try {
+    return normalizeUri(a) === normalizeUri(b);
+  } catch {
+    return false;
+  }
+}
+
+/** `claimedId` without its fragment when `requested` has none (the fragment the provider added). */
+function withoutAddedFragment(claimedId: string, requested: string | null): string {
+  if (requested === null || requested.includes('#')) return claimedId;
+  const hash = claimedId.indexOf('#');
+  return hash === -1 ? claimedId : claimedId.slice(0, hash);
+}
+
+function originOf(url: string): string | null {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return null;
+  }
+}
+
+/** Any request {@link Provider.decodeRequest} returns; switch on `mode`. */
 export type OPRequest = AssociateRequest | CheckIDRequest | CheckAuthRequest;

@@ -2,6 +2,7 @@
 import { addExtensionToMessage, type Extension } from '../extensions/extension.js';
 import type { Message } from '../protocol/message.js';
 
+/** A provider's answer before encoding: from `CheckIDRequest.answer()` or `Provider.handleRequest()`; `Provider.encodeResponse()` signs and encodes it. */
 export class OPResponse {
   /** The fields of the answer. */
   readonly fields: Message;

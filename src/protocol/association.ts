@@ -16,6 +16,7 @@ export function isValidHandle(handle: string): boolean {
 
 /** The fields of an association, as stored. */
 export interface AssociationInit {
+  /** The association handle (spec §8.2.1: 1-255 printable ASCII characters). */
   handle: string;
   /** The MAC key. */
   secret: Uint8Array;
@@ -23,6 +24,7 @@ export interface AssociationInit {
   issued: number;
   /** How long it lives after `issued`, in seconds. */
   lifetime: number;
+  /** HMAC-SHA1 or HMAC-SHA256. */
   assocType: AssociationType;
 }
 
@@ -35,10 +37,15 @@ export interface AssociationInit {
  * a.isExpired(now + 4000); // true
  */
 export class Association {
+  /** The association handle. */
   readonly handle: string;
+  /** The MAC key. */
   readonly secret: Uint8Array;
+  /** When it was issued, in Unix seconds. */
   readonly issued: number;
+  /** How long it lives after `issued`, in seconds. */
   readonly lifetime: number;
+  /** HMAC-SHA1 or HMAC-SHA256. */
   readonly assocType: AssociationType;
 
   constructor(init: AssociationInit) {

@@ -58,6 +58,7 @@ export interface ConsumerSessionOptions extends DhGroupOptions {
 
 /** The relying party's half of an association session. */
 export interface ConsumerSession {
+  /** The session type this half was made for. */
   readonly sessionType: SessionType;
   /**
    * Fields to add to the associate request: `dh_consumer_public`, plus
@@ -121,6 +122,11 @@ function readLong(
     throw invalid(`${field} is not canonical base64`, { cause });
   }
   if (bytes.length === 0) throw invalid(`${field} is empty`);
+  // Redundant sign bytes (0x00 before a byte below 0x80) do not change the value: drop them
+  // before the size check, so such values are tolerated whatever the number (case KV-07).
+  let start = 0;
+  while (start < bytes.length - 1 && bytes[start] === 0 && (bytes[start + 1] as number) < 0x80) start++;
+  bytes = bytes.subarray(start);
   if (bytes.length > maxBytes) throw invalid(`${field} is longer than ${maxBytes} bytes`);
   return unbtwoc(bytes);
 }

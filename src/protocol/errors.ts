@@ -38,8 +38,9 @@ export interface ProtocolErrorContext {
   errorCode?: string | undefined;
   /** Extra key/value pairs for the error response (e.g. `assoc_type`, `session_type`). */
   extra?: Readonly<Record<string, string>> | undefined;
-  /** Contact address and reference, echoed as `openid.contact` / `openid.reference`. */
+  /** Contact address, echoed as `openid.contact` (spec §5.1.2.2). */
   contact?: string | undefined;
+  /** Reference token (e.g. a support ticket), echoed as `openid.reference`. */
   reference?: string | undefined;
 }
 
@@ -49,6 +50,7 @@ export interface ProtocolErrorContext {
  * error response.
  */
 export class ProtocolError extends OpenIDError {
+  /** What the provider needs to encode this error on the wire (spec §5.1.2.2, §5.2.3). */
   readonly context: ProtocolErrorContext;
 
   constructor(
@@ -92,7 +94,9 @@ export class AlreadySignedError extends OpenIDError {
 
 /** return_to is not within the realm (trust root) of the request (spec §9.2). */
 export class UntrustedReturnUrlError extends ProtocolError {
+  /** The return_to URL that the realm does not cover. */
   readonly returnTo: string;
+  /** The realm (trust_root) it was checked against. */
   readonly realm: string;
   constructor(returnTo: string, realm: string, context: ProtocolErrorContext = {}) {
     super('return_to_not_in_realm', `return_to ${returnTo} is not within realm ${realm}`, context);
@@ -103,6 +107,7 @@ export class UntrustedReturnUrlError extends ProtocolError {
 
 /** return_to is not a usable absolute URL. */
 export class MalformedReturnUrlError extends ProtocolError {
+  /** The value that is not an absolute http(s) URL. */
   readonly returnTo: string;
   constructor(returnTo: string, context: ProtocolErrorContext = {}) {
     super('return_to_malformed', `return_to is not a valid absolute URL: ${returnTo}`, context);
@@ -112,6 +117,7 @@ export class MalformedReturnUrlError extends ProtocolError {
 
 /** realm / trust_root does not parse (spec §9.2). */
 export class MalformedTrustRootError extends ProtocolError {
+  /** The realm (trust_root) value that does not parse. */
   readonly realm: string;
   constructor(realm: string, context: ProtocolErrorContext = {}) {
     super('realm_invalid', `realm is not a valid realm: ${realm}`, context);

@@ -21,8 +21,17 @@ export interface KVParseOptions {
 
 /** What a lenient decode kept and what it dropped, with why. */
 export interface KVLenientResult {
+  /** The pairs that were kept. */
   values: Record<string, string>;
-  dropped: { line: number; text: string; reason: string }[];
+  /** The lines that were not. */
+  dropped: {
+    /** Line number, from 1. */
+    line: number;
+    /** The line as received. */
+    text: string;
+    /** Why it was dropped. */
+    reason: string;
+  }[];
 }
 
 const DEFAULT_MAX_BYTES = 1024 * 1024;

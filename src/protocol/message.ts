@@ -66,6 +66,9 @@ const VERSION_NS: Readonly<Record<OpenIDVersion, string>> = {
 
 const PREFIX = 'openid.';
 
+/** U+FFFD (the trace of undecodable bytes) or an unpaired surrogate. */
+const NOT_UTF8 = /\uFFFD|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
 function malformed(message: string): ProtocolError {
   return new ProtocolError('malformed_message', message);
 }
@@ -184,6 +187,10 @@ export class Message {
           throw malformed(`argument name ${JSON.stringify(key)} contains ':' or a newline`);
         // Such a value could never be signed or sent in key-value form.
         if (/[\r\n]/.test(value)) throw malformed(`argument ${key} contains a newline`);
+        // U+FFFD is what a lenient decoder (URLSearchParams) makes of bytes that are not
+        // UTF-8 (%C0%AF, %ED%A0%80); a lone surrogate is not text at all (security case KV-08).
+        if (NOT_UTF8.test(key) || NOT_UTF8.test(value))
+          throw malformed(`argument ${JSON.stringify(key)} is not valid UTF-8`);
       }
       args.set(key, value);
     }
@@ -248,10 +255,12 @@ export class Message {
     return this.#namespace === OPENID1_0_NS ? '1.0' : '1.1';
   }
 
+  /** Whether this is an OpenID 1.x message (no 2.0 `openid.ns`). */
   isOpenID1(): boolean {
     return this.#namespace !== OPENID2_NS;
   }
 
+  /** Whether this is an OpenID 2.0 message (`openid.ns` is the 2.0 namespace). */
   isOpenID2(): boolean {
     return this.#namespace === OPENID2_NS;
   }
@@ -342,6 +351,7 @@ export class Message {
     return v;
   }
 
+  /** Whether the message has `key` in namespace `ns`. */
   has(ns: NamespaceRef, key: string): boolean {
     return this.get(ns, key) !== undefined;
   }

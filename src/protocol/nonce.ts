@@ -38,8 +38,20 @@ export interface NonceParts {
 
 /** Result of {@link checkNonceTime}: a reason, never a bare `false`. */
 export type NonceTimeCheck =
-  | { ok: true; timestamp: number }
-  | { ok: false; code: 'nonce_malformed' | 'nonce_skew'; message: string };
+  | {
+      /** The nonce is well formed and within the allowed skew. */
+      ok: true;
+      /** Its time, in Unix seconds. */
+      timestamp: number;
+    }
+  | {
+      /** The nonce is refused. */
+      ok: false;
+      /** Why: malformed, or outside the allowed skew. */
+      code: 'nonce_malformed' | 'nonce_skew';
+      /** A sentence for logs. */
+      message: string;
+    };
 
 /** Options of {@link checkNonceTime}. */
 export interface NonceTimeOptions {

@@ -92,10 +92,18 @@ export function signMessage(message: Message, association: SigningKey, options: 
 
 /** Outcome of checking a signature: ok, or why not. */
 export type SignatureCheck =
-  | { ok: true; signedKeys: string[] }
   | {
+      /** The signature is valid. */
+      ok: true;
+      /** The keys `openid.signed` lists, which the signature covers. */
+      signedKeys: string[];
+    }
+  | {
+      /** The signature is refused. */
       ok: false;
+      /** Why the signature is refused. */
       code: 'missing_signature' | 'malformed_message' | 'signed_field_absent' | 'bad_signature';
+      /** A sentence for logs. */
       message: string;
     };
 

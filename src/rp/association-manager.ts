@@ -13,13 +13,17 @@ import { associate, type SessionNegotiator } from './associations.js';
 
 /** What the relying party hands a background worker: enough to associate. */
 export interface QueuedEndpoint {
+  /** The OP endpoint URL to associate with. */
   opEndpoint: string;
+  /** The protocol version discovery found for it (decides the associate request's form). */
   version: OpenIDVersion;
+  /** The service types discovery found, for logs. */
   types?: readonly string[];
 }
 
 /** The part of an association queue the relying party uses. */
 export interface AssociationQueueLike {
+  /** Record an endpoint that needs an association; duplicates are harmless. */
   push(entry: QueuedEndpoint): Promise<void>;
 }
 

@@ -14,7 +14,9 @@ import { Message, OPENID_NS } from '../protocol/message.js';
 
 /** One (association type, session type) pair. */
 export interface AssociationPair {
+  /** The MAC algorithm of the association. */
   assocType: AssociationType;
+  /** How the MAC key travels: Diffie-Hellman encrypted, or in the clear over https only. */
   sessionType: SessionType;
 }
 
@@ -29,6 +31,7 @@ export const DEFAULT_PAIRS: readonly AssociationPair[] = [
  * https endpoint (the MAC key would otherwise travel in clear, spec §8.4.1).
  */
 export class SessionNegotiator {
+  /** The allowed pairs, most preferred first. */
   readonly pairs: readonly AssociationPair[];
   constructor(pairs: readonly AssociationPair[] = DEFAULT_PAIRS) {
     if (pairs.length === 0) throw new OpenIDError('invalid_option', 'a negotiator needs at least one pair');
@@ -82,6 +85,14 @@ export type AssociateOutcome =
   | { kind: 'error'; code: string; message: string };
 
 const ASSOC_TYPES = new Set(['HMAC-SHA1', 'HMAC-SHA256']);
+
+/**
+ * Longest an association from a provider is kept, in seconds (14 days, the
+ * lifetime python-openid and this package's Provider grant): a larger
+ * `expires_in` is clamped, so one key is not trusted for years (security
+ * case AS-07).
+ */
+export const MAX_ASSOCIATION_LIFETIME = 14 * 24 * 3600;
 const SESSION_TYPES = new Set(['no-encryption', 'DH-SHA1', 'DH-SHA256']);
 
 /** Read the provider's key-value answer (spec §8.2). Never throws for bad input. */
@@ -145,7 +156,7 @@ export function processAssociateResponse(
       handle: fields['assoc_handle'] ?? '',
       secret,
       issued: nowSeconds,
-      lifetime: expiresIn,
+      lifetime: Math.min(expiresIn, MAX_ASSOCIATION_LIFETIME),
       assocType: want.assocType,
     });
     return { kind: 'association', association };
@@ -166,10 +177,17 @@ export interface AssociateAttempt {
 
 /** Result of negotiating with one endpoint. */
 export interface AssociateResult {
+  /** The new association, or null when every attempt failed. */
   association: Association | null;
+  /** Each request made, with its pair, outcome and time (for logs and `openid2 associate`). */
   attempts: AssociateAttempt[];
   /** Why there is no association, when there is none. */
-  error?: { code: string; message: string };
+  error?: {
+    /** A stable error code, as on {@link OpenIDError}. */
+    code: string;
+    /** A sentence for logs. */
+    message: string;
+  };
 }
 
 /** Options of {@link associate}. */

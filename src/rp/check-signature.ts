@@ -60,9 +60,21 @@ async function checkAuthentication(
     });
     text = res.text();
     status = res.status;
+    // A direct answer comes from the verified endpoint itself: a redirect
+    // elsewhere is not its word (CA-04).
+    if (res.url !== new URL(endpoint.opEndpoint).href) {
+      return {
+        ok: false,
+        code: 'check_auth_failed',
+        message: `check_authentication was redirected to ${res.url}`,
+      };
+    }
   } catch (e) {
-    if (e instanceof OpenIDError)
-      return { ok: false, code: 'check_auth_failed', message: `check_authentication failed: ${e.message}` };
+    if (e instanceof OpenIDError) {
+      // A refused plain-http endpoint says so (CA-09); anything else is "could not check".
+      const code = e.code === 'insecure_transport' ? e.code : 'check_auth_failed';
+      return { ok: false, code, message: `check_authentication failed: ${e.message}` };
+    }
     throw e;
   }
   let answer: Message;

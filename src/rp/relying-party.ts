@@ -99,14 +99,47 @@ export interface CompleteOptions {
   body?: string | URLSearchParams | Record<string, unknown> | null | undefined;
 }
 
+/** The query parameter of return_to carrying the relying party's per-login nonce. */
+const RP_NONCE_PARAM = 'openid2.rp_nonce';
+
+/**
+ * `url` with `name=value` appended to its query. The configured return_to is
+ * kept byte for byte (URLSearchParams would re-encode `%20` as `+` and so on):
+ * the provider echoes it and the app may compare it as it wrote it.
+ */
+function withQueryParam(url: string, name: string, value: string): string {
+  const hash = url.indexOf('#');
+  const base = hash === -1 ? url : url.slice(0, hash);
+  const sep = base.includes('?') ? (base.endsWith('?') || base.endsWith('&') ? '' : '&') : '?';
+  return `${base}${sep}${encodeURIComponent(name)}=${encodeURIComponent(value)}${hash === -1 ? '' : url.slice(hash)}`;
+}
+
 const FAIL = (code: string, message: string, claimedId?: string): FailureResult =>
   claimedId === undefined
     ? { status: 'failure', code, message }
     : { status: 'failure', code, message, claimedId };
 
+/**
+ * The relying party: `begin()` discovers the user's provider and builds the
+ * request; `complete()` verifies the response with every check of spec §11
+ * (return_to, discovered information, nonce, signature) and returns a result
+ * whose `status` says what happened. One instance serves every login.
+ *
+ * @example
+ * const rp = new RelyingParty({ realm: 'https://app.example/', returnTo: 'https://app.example/return',
+ *   store: new MemoryStore(), secret });
+ * const auth = await rp.begin('alice.example');
+ * // redirect to auth.redirectUrl, keep auth.state in a cookie
+ * const result = await rp.complete(requestUrl, { state });
+ * if (result.status === 'success') login(result.claimedId);
+ * @see OpenID 2.0 §9 (requests), §11 (verifying assertions)
+ */
 export class RelyingParty {
+  /** The realm from the options (`openid.realm`). */
   readonly realm: string;
+  /** The return_to URL from the options. */
   readonly returnTo: string;
+  /** The shared store; null in stateless mode. */
   readonly store: OpenIDStore | null;
   readonly #secret: Uint8Array;
   readonly #fetcher: Fetcher;
@@ -195,7 +228,10 @@ export class RelyingParty {
     const m = Message.create(endpoint.version);
     const mode = options.immediate ? 'checkid_immediate' : 'checkid_setup';
     m.set(OPENID_NS, 'mode', mode);
-    let sentReturnTo = returnTo;
+    // A fresh nonce rides in return_to for every login (the provider signs it):
+    // it binds the response to this login's state (login CSRF, SE-01), and in
+    // OpenID 1, which has no response_nonce, it is also the replay nonce.
+    const sentReturnTo = withQueryParam(returnTo, RP_NONCE_PARAM, makeNonce(this.#now()));
     if (endpoint.version === '2.0') {
       if (!options.anonymous) {
         const claimed = endpoint.isOpIdentifier
@@ -206,10 +242,6 @@ export class RelyingParty {
       }
       m.set(OPENID_NS, 'realm', realm);
     } else {
-      // OpenID 1 has no response_nonce: the RP's own nonce rides in return_to (which the OP signs).
-      const url = new URL(returnTo);
-      url.searchParams.set('openid2.rp_nonce', makeNonce(this.#now()));
-      sentReturnTo = url.toString();
       m.set(OPENID_NS, 'identity', endpointLocalId(endpoint) ?? '');
       m.set(OPENID_NS, 'trust_root', realm);
     }
@@ -238,7 +270,9 @@ export class RelyingParty {
       return await this.#complete(currentUrl, options);
     } catch (e) {
       if (e instanceof OpenIDError) return FAIL(e.code, e.message);
-      throw e;
+      // Fail closed on anything else too (a custom fetcher or store that
+      // throws): never a success, never an exception the app may mishandle (AP-05).
+      return FAIL('internal_error', `verification failed: ${e instanceof Error ? e.message : String(e)}`);
     }
   }
 
@@ -256,20 +290,27 @@ export class RelyingParty {
     const mode = message.get(OPENID_NS, 'mode');
     if (mode === 'cancel') return { status: 'cancel' };
     if (mode === 'error')
-      return FAIL('op_error', `the provider said: ${message.get(OPENID_NS, 'error') ?? 'error'}`);
-    if (mode === 'setup_needed') {
-      if (!message.isOpenID2()) return FAIL('malformed_message', 'setup_needed is an OpenID 2.0 mode');
-      return { status: 'setup_needed', setupUrl: message.get(OPENID_NS, 'user_setup_url') ?? null };
-    }
-    if (mode !== 'id_res') return FAIL('malformed_message', `unexpected openid.mode ${String(mode)}`);
-    const setupUrl = message.get(OPENID_NS, 'user_setup_url');
-    if (message.isOpenID1() && setupUrl !== undefined) return { status: 'setup_needed', setupUrl };
+      return FAIL('op_error', `the provider said: ${inert(message.get(OPENID_NS, 'error'))}`);
+    if (mode !== 'id_res' && mode !== 'setup_needed')
+      return FAIL('malformed_message', `unexpected openid.mode ${inert(mode)}`);
 
     const stateCheck = options.state
       ? decodeState(options.state, this.#secret, this.#now(), this.#stateMaxAge)
       : null;
     if (stateCheck && !stateCheck.ok) return FAIL(stateCheck.code, stateCheck.message);
     const state = stateCheck?.ok ? stateCheck.state : null;
+
+    // "Setup needed" answers only an immediate request, in the version of this login (NE-03, NE-04, NS-05).
+    const setupUrl = message.get(OPENID_NS, 'user_setup_url');
+    if (mode === 'setup_needed' || (message.isOpenID1() && setupUrl !== undefined)) {
+      if (mode === 'setup_needed' && !message.isOpenID2())
+        return FAIL('malformed_message', 'setup_needed is an OpenID 2.0 mode');
+      if (state && (state.endpoint.version === '2.0') !== message.isOpenID2())
+        return FAIL('ns_mismatch', 'the setup answer is not in the OpenID version of this login');
+      if (state && !state.immediate)
+        return FAIL('unexpected_mode', 'setup needed in answer to a request that was not immediate');
+      return { status: 'setup_needed', setupUrl: setupUrl ?? null };
+    }
     if (!state && !(this.#options.allowUnsolicited && message.isOpenID2())) {
       return FAIL(
         'unsolicited_rejected',
@@ -287,11 +328,29 @@ export class RelyingParty {
     const signed = signedCheck.signed ?? [];
 
     const returnTo = message.get(OPENID_NS, 'return_to') as string;
-    for (const check of [
-      checkReturnTo(returnTo, url.toString()),
-      ...(state ? [checkReturnTo(returnTo, state.returnTo)] : []),
-    ]) {
-      if (!check.ok) return FAIL(check.code, check.message, claimedIdSeen);
+    const here = checkReturnTo(returnTo, url.toString());
+    if (!here.ok) return FAIL(here.code, here.message, claimedIdSeen);
+    if (state) {
+      // The response must answer *this* browser's login: its return_to carries the nonce begin() put there.
+      if (!sameRpNonce(returnTo, state.returnTo)) {
+        return FAIL(
+          'session_binding_failed',
+          'the response answers another login than the one this browser started',
+          claimedIdSeen,
+        );
+      }
+      const sent = checkReturnTo(returnTo, state.returnTo);
+      if (!sent.ok) return FAIL(sent.code, sent.message, claimedIdSeen);
+    } else {
+      // No state: the URL the app passed may come from a forged Host header (RT-09);
+      // return_to must still name this relying party's configured return URL.
+      const configured = new URL(this.returnTo);
+      configured.search = '';
+      const mine = checkReturnTo(
+        configured.toString(),
+        new URL(returnTo).origin + new URL(returnTo).pathname,
+      );
+      if (!mine.ok) return FAIL(mine.code, mine.message, claimedIdSeen);
     }
 
     // Nonce format and window now; consumed last, once everything else holds.
@@ -301,7 +360,7 @@ export class RelyingParty {
       if (!n.ok) return FAIL(n.code, n.message, claimedIdSeen);
       nonce = { timestamp: n.timestamp as number, salt: n.salt as string };
     } else {
-      const rpNonce = new URL(returnTo).searchParams.get('openid2.rp_nonce') ?? undefined;
+      const rpNonce = new URL(returnTo).searchParams.get(RP_NONCE_PARAM) ?? undefined;
       const n = checkNonceWindow(rpNonce, this.#now(), this.#skew);
       if (!n.ok) return FAIL(n.code, n.message, claimedIdSeen);
       const parts = splitNonce(rpNonce as string);
@@ -338,9 +397,16 @@ export class RelyingParty {
       if (!fresh) return FAIL('nonce_replay', 'this response was used before', claimedIdSeen);
     }
 
+    // The claimed id as discovery canonicalised it (UR-02, UR-05: one spelling per identifier),
+    // with the response's fragment kept (§11.5.1).
+    const asserted = message.get(OPENID_NS, 'claimed_id');
     const claimedId =
       version === '2.0'
-        ? (message.get(OPENID_NS, 'claimed_id') ?? null)
+        ? asserted === undefined
+          ? null
+          : endpoint.claimedId !== null && !endpoint.isOpIdentifier
+            ? `${endpoint.claimedId}${fragmentOf(asserted)}`
+            : asserted
         : (state?.claimedId ?? endpointLocalId(endpoint));
     if (claimedId === null && !(state?.anonymous ?? false)) {
       return FAIL('missing_field', 'the assertion names no identifier');
@@ -433,4 +499,26 @@ function parseResponse(url: URL, body: CompleteOptions['body']): Message | Failu
       return FAIL(e.code === 'ns_invalid' ? 'ns_mismatch' : 'malformed_message', e.message);
     throw e;
   }
+}
+
+/** Text from the network made safe for logs and pages: no control characters (CR/LF log injection, NE-06). */
+function inert(value: string | undefined): string {
+  return value === undefined ? '(none)' : value.replace(/[\u0000-\u001f\u007f]/g, ' ').slice(0, 500);
+}
+
+/** Whether two return_to URLs carry the same per-login nonce (both must have one). */
+function sameRpNonce(a: string, b: string): boolean {
+  try {
+    const x = new URL(a).searchParams.getAll(RP_NONCE_PARAM);
+    const y = new URL(b).searchParams.getAll(RP_NONCE_PARAM);
+    return x.length === 1 && y.length === 1 && x[0] === y[0];
+  } catch {
+    return false;
+  }
+}
+
+/** `#fragment` of a URL string, or ''. */
+function fragmentOf(url: string): string {
+  const i = url.indexOf('#');
+  return i === -1 ? '' : url.slice(i);
 }

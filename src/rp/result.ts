@@ -10,6 +10,7 @@ const issued = Symbol('openid2.success');
 
 /** A verified positive assertion. */
 export class SuccessResult {
+  /** Discriminant of {@link CompleteResult}. */
   readonly status = 'success' as const;
   /** The verified claimed identifier (with its fragment, if the provider sent one); null for an anonymous assertion. */
   readonly claimedId: string | null;
@@ -56,8 +57,11 @@ export const SUCCESS_TOKEN: typeof issued = issued;
 
 /** Verification failed; `code` says why (stable), `message` is for logs. */
 export interface FailureResult {
+  /** Discriminant of {@link CompleteResult}. */
   status: 'failure';
+  /** Stable reason, e.g. `bad_signature`, `nonce_replay` (see docs/relying-party.md). */
   code: string;
+  /** A sentence for logs; do not show it to users as is. */
   message: string;
   /** The claimed id the response named, when known (unverified). */
   claimedId?: string;
@@ -65,13 +69,17 @@ export interface FailureResult {
 
 /** The user cancelled at the provider. */
 export interface CancelResult {
+  /** Discriminant of {@link CompleteResult}. */
   status: 'cancel';
 }
 
 /** Immediate mode could not complete without the user; send them to `setupUrl` (OpenID 1) or begin() again without immediate. */
 export interface SetupNeededResult {
+  /** Discriminant of {@link CompleteResult}. */
   status: 'setup_needed';
+  /** OpenID 1 `user_setup_url`, when the provider gave one; null in OpenID 2.0. */
   setupUrl: string | null;
 }
 
+/** What {@link RelyingParty.complete} returns: switch on `status`. */
 export type CompleteResult = SuccessResult | FailureResult | CancelResult | SetupNeededResult;

@@ -1,6 +1,6 @@
 /**
  * Per-login state (DESIGN.md §6): what complete() needs from begin() — the
- * chosen endpoint, the claimed id, the return_to sent, the OpenID 1 nonce —
+ * chosen endpoint, the claimed id, the return_to sent (with this login's nonce) —
  * as an opaque token authenticated with the relying party's secret
  * (HMAC-SHA256). The app keeps it in a cookie or session; tampering, a
  * foreign secret or age past `maxAgeSeconds` make it invalid.
@@ -10,22 +10,29 @@ import type { ServiceEndpoint } from '../discovery/endpoints.js';
 
 /** What one login carries from begin() to complete(). */
 export interface LoginState {
+  /** The discovered endpoint the user was sent to. */
   endpoint: ServiceEndpoint;
   /** The claimed id discovered (null for an OP identifier: the OP chooses). */
   claimedId: string | null;
   /** return_to exactly as sent to the provider. */
   returnTo: string;
+  /** The realm sent with the request. */
   realm: string;
   /** Unix seconds when begin() ran. */
   issuedAt: number;
+  /** Whether the request was `checkid_immediate`. */
   immediate: boolean;
+  /** Whether the request asked for no identifier (spec §9.1, an extension-only exchange). */
   anonymous: boolean;
 }
 
 /** Where a relying party may keep state server-side instead of handing out a token. */
 export interface StateSession {
+  /** The value stored under `key`, if any. */
   get(key: string): Promise<string | undefined> | string | undefined;
+  /** Store `value` under `key`. */
   set(key: string, value: string): Promise<void> | void;
+  /** Remove `key` (a login's state is used once). */
   delete(key: string): Promise<void> | void;
 }
 

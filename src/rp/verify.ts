@@ -45,7 +45,11 @@ export function checkRequiredFields(message: Message, version: OpenIDVersion): C
       : ['return_to', 'identity', 'assoc_handle', 'signed', 'sig'];
   for (const key of required) {
     const v = message.get(OPENID_NS, key);
-    if (v === undefined || v === '') return fail('missing_field', `the assertion has no openid.${key}`);
+    if (v === undefined || v === '') {
+      // The nonce has its own code, as in the other nonce failures (NO-10).
+      const code = key === 'response_nonce' ? 'nonce_missing' : 'missing_field';
+      return fail(code, `the assertion has no openid.${key}`);
+    }
   }
   if (version === '2.0' && message.has(OPENID_NS, 'claimed_id') !== message.has(OPENID_NS, 'identity')) {
     return fail('missing_field', 'openid.claimed_id and openid.identity must be both present or both absent');
@@ -99,17 +103,39 @@ export function checkReturnTo(returnTo: string, actualUrl: string): Check {
   } catch {
     return fail('return_to_mismatch', 'return_to or the current URL is not an absolute URL');
   }
-  if (rt.protocol !== actual.protocol || rt.host !== actual.host || rt.pathname !== actual.pathname) {
+  if (rt.protocol !== actual.protocol || rt.host !== actual.host || !samePath(rt, actual)) {
     return fail('return_to_mismatch', `return_to ${returnTo} does not match the URL the response arrived at`);
   }
-  for (const key of new Set(rt.searchParams.keys())) {
+  const keys = [...rt.searchParams.keys()];
+  // A repeated key is ambiguous (which one did the app mean?): refused (RT-11).
+  if (new Set(keys).size !== keys.length) {
+    return fail('return_to_mismatch', 'return_to repeats a query parameter');
+  }
+  for (const key of keys) {
     const want = rt.searchParams.getAll(key);
     const got = actual.searchParams.getAll(key);
     if (want.length !== got.length || want.some((v, i) => v !== got[i])) {
       return fail('return_to_mismatch', `query parameter ${key} of return_to is missing or differs`);
     }
   }
+  // Stricter than §11.1, as python-openid: a non-OpenID parameter the
+  // provider never saw must not ride along (RT-07, e.g. `&next=https://evil.example`).
+  for (const key of actual.searchParams.keys()) {
+    if (!key.startsWith('openid.') && !rt.searchParams.has(key)) {
+      return fail('return_to_mismatch', `the URL carries ${key}, which return_to does not`);
+    }
+  }
   return OK;
+}
+
+/** Paths compared after RFC 3986 normalisation (`%72` is `r`; `%2F`, case and extra slashes still differ). */
+function samePath(a: URL, b: URL): boolean {
+  if (a.pathname === b.pathname) return true;
+  try {
+    return normalizeUri(`${a.origin}${a.pathname}`) === normalizeUri(`${b.origin}${b.pathname}`);
+  } catch {
+    return false;
+  }
 }
 
 /** Spec §11.3: the response nonce must be well formed and within the skew window. */

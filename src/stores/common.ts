@@ -52,9 +52,29 @@ export function redact(text: string): string {
   return text.replace(/(\w+:\/\/[^:/@\s]*:)[^@\s]*@/g, '$1***@').replace(/(password=)[^&\s;]*/gi, '$1***');
 }
 
-/** Wrap a driver error as a StoreError with a redacted message. */
+/**
+ * A copy of a driver error that is safe to keep as `cause`: its name, its
+ * redacted message and stack, and its plain (string, number, boolean)
+ * properties, strings redacted. Object-valued properties are dropped: a
+ * driver may hang the failed command there, and for ioredis an `AUTH`
+ * command carries the password in its arguments.
+ */
+function safeCause(e: unknown): Error {
+  if (!(e instanceof Error)) return new Error(redact(String(e)));
+  const copy = new Error(redact(e.message));
+  copy.name = e.name;
+  copy.stack = redact(e.stack ?? '');
+  for (const [k, v] of Object.entries(e)) {
+    if (typeof v === 'string') (copy as unknown as Record<string, unknown>)[k] = redact(v);
+    else if (typeof v === 'number' || typeof v === 'boolean')
+      (copy as unknown as Record<string, unknown>)[k] = v;
+  }
+  return copy;
+}
+
+/** Wrap a driver error as a StoreError whose message and cause carry no password. */
 export function wrapError(e: unknown, what: string): StoreError {
   if (e instanceof StoreError) return e;
   const msg = e instanceof Error ? e.message : String(e);
-  return new StoreError('store_unavailable', redact(`${what}: ${msg}`), { cause: e });
+  return new StoreError('store_unavailable', redact(`${what}: ${msg}`), { cause: safeCause(e) });
 }

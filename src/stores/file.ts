@@ -22,6 +22,10 @@ import {
 } from './common.js';
 import type { OpenIDStore } from './store.js';
 
+/** Temp files older than this are leftovers of a killed writer. */
+const TEMP_FILE_MAX_AGE_MS = 3600_000;
+
+/** Options of {@link FileStore}. */
 export interface FileStoreOptions extends StoreBaseOptions {
   /** The directory (created if missing). */
   directory: string;
@@ -133,7 +137,30 @@ export class FileStore implements OpenIDStore {
     }
   }
 
+  /**
+   * A writer killed between writing its temp file and renaming it leaves the
+   * temp file behind (never read: only renamed files are). Remove those once
+   * an hour old, long after any live writer would have renamed them. File
+   * ages are wall-clock mtimes, not the injected clock.
+   */
+  async #removeStaleTempFiles(): Promise<void> {
+    const tmp = join(this.#dir, 'tmp');
+    const cutoff = Date.now() - TEMP_FILE_MAX_AGE_MS;
+    for (const name of await readdir(tmp)) {
+      const st = await stat(join(tmp, name)).catch(() => null);
+      if (st && st.mtimeMs < cutoff) await rm(join(tmp, name), { force: true });
+    }
+  }
+
   async cleanupNonces(): Promise<number> {
+    try {
+      return await this.#cleanupNonces();
+    } catch (e) {
+      throw wrapError(e, 'cleaning nonces');
+    }
+  }
+
+  async #cleanupNonces(): Promise<number> {
     await this.#init();
     const cutoff = this.#now() - this.#skew;
     let n = 0;
@@ -148,8 +175,17 @@ export class FileStore implements OpenIDStore {
   }
 
   async cleanupAssociations(): Promise<number> {
+    try {
+      return await this.#cleanupAssociations();
+    } catch (e) {
+      throw wrapError(e, 'cleaning associations');
+    }
+  }
+
+  async #cleanupAssociations(): Promise<number> {
     await this.#init();
     const now = this.#now();
+    await this.#removeStaleTempFiles();
     let n = 0;
     const root = join(this.#dir, 'associations');
     for (const server of await readdir(root)) {

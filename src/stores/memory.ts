@@ -15,6 +15,7 @@ import {
 } from './common.js';
 import type { OpenIDStore } from './store.js';
 
+/** Options of {@link MemoryStore}. */
 export interface MemoryStoreOptions extends StoreBaseOptions {
   /** Most nonces kept. Default 1,000,000. */
   maxNonces?: number;

@@ -5,6 +5,8 @@
  * @example
  * import { MySQLStore } from 'openid2/mysql';
  * const store = new MySQLStore({ uri: 'mysql://app:secret@db/app' });
+ *
+ * @module openid2/mysql
  */
 import mysql from 'mysql2/promise';
 import { SqlQueue, type SqlQueueOptions } from '../background/sql-queue.js';
@@ -38,12 +40,14 @@ function mysqlDriver(options: { uri?: string; pool?: mysql.Pool; connectionLimit
   };
 }
 
+/** An `OpenIDStore` in MySQL or MariaDB, shared by every process; creates its tables on first use. */
 export class MySQLStore extends SqlStore {
   constructor(options: MySQLStoreOptions) {
     super(mysqlDriver(options), options);
   }
 }
 
+/** Options of `MySQLQueue`. */
 export interface MySQLQueueOptions extends SqlQueueOptions {
   /** `mysql://…`; its password never appears in errors. */
   uri?: string;

@@ -8,6 +8,7 @@ import { OpenIDError } from '../protocol/errors.js';
 import { redact } from './common.js';
 import type { OpenIDStore } from './store.js';
 
+/** Open the store a URL names (`memory:`, `file:/dir`, `sqlite:./file.db`, `postgres://…`, `mysql://…`, `redis://…`), importing only that store's driver. Throws `OpenIDError` (`store_url_invalid`) for an unknown scheme. */
 export async function openStore(
   url: string,
   options: { keyPrefix?: string; tablePrefix?: string } = {},

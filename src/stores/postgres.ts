@@ -6,6 +6,8 @@
  * @example
  * import { PostgresStore } from 'openid2/postgres';
  * const store = new PostgresStore({ connectionString: process.env.DATABASE_URL });
+ *
+ * @module openid2/postgres
  */
 import pg from 'pg';
 import { LocalWakeup } from '../background/queue.js';
@@ -19,6 +21,11 @@ export interface PostgresStoreOptions extends SqlStoreOptions {
   pool?: pg.Pool;
   /** Pool size when the store makes its own. Default 10. */
   max?: number;
+  /**
+   * Give up connecting after this many milliseconds (pg's own default is to
+   * wait forever, so an unreachable database would hang logins). Default 10000.
+   */
+  connectionTimeoutMillis?: number;
 }
 
 /** `?` placeholders to PostgreSQL's `$n`. */
@@ -27,19 +34,54 @@ function numbered(sql: string): string {
   return sql.replace(/\?/g, () => `$${++i}`);
 }
 
+/** Default of `connectionTimeoutMillis`: pg's own default is to wait forever. */
+const CONNECT_TIMEOUT_MS = 10_000;
+
 /** The pg driver the PostgreSQL store and queue run on, and its pool. */
-function pgDriver(options: { connectionString?: string; pool?: pg.Pool; max?: number }, defaultMax: number) {
+function pgDriver(
+  options: { connectionString?: string; pool?: pg.Pool; max?: number; connectionTimeoutMillis?: number },
+  defaultMax: number,
+) {
   const own = options.pool === undefined;
   const pool =
     options.pool ??
-    new pg.Pool({ connectionString: options.connectionString, max: options.max ?? defaultMax });
+    new pg.Pool({
+      connectionString: options.connectionString,
+      max: options.max ?? defaultMax,
+      connectionTimeoutMillis: options.connectionTimeoutMillis ?? CONNECT_TIMEOUT_MS,
+    });
   // A dropped idle connection must not crash the process; the next query reconnects.
   if (own) pool.on('error', () => {});
+  const rowsOf = (r: pg.QueryResult) => ({
+    rows: r.rows as Record<string, unknown>[],
+    changes: r.rowCount ?? 0,
+  });
   const driver: SqlDriver = {
     kind: 'pg',
     async run(sql, params = []) {
-      const r = await pool.query(numbered(sql), params as unknown[]);
-      return { rows: r.rows as Record<string, unknown>[], changes: r.rowCount ?? 0 };
+      return rowsOf(await pool.query(numbered(sql), params as unknown[]));
+    },
+    async exclusive(name, fn) {
+      const client = await pool.connect();
+      let broken: Error | undefined;
+      try {
+        await client.query('BEGIN');
+        // Transaction-scoped: COMMIT or ROLLBACK releases it, even if this process dies.
+        await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [name]);
+        const result = await fn(async (sql, params = []) =>
+          rowsOf(await client.query(numbered(sql), params as unknown[])),
+        );
+        await client.query('COMMIT');
+        return result;
+      } catch (e) {
+        await client.query('ROLLBACK').catch((r: unknown) => {
+          // A connection that cannot roll back is not handed out again.
+          broken = r instanceof Error ? r : new Error(String(r));
+        });
+        throw e;
+      } finally {
+        client.release(broken);
+      }
     },
     async close() {
       if (own) await pool.end();
@@ -48,12 +90,14 @@ function pgDriver(options: { connectionString?: string; pool?: pg.Pool; max?: nu
   return { driver, pool };
 }
 
+/** An `OpenIDStore` in PostgreSQL, shared by every process; creates its tables on first use. */
 export class PostgresStore extends SqlStore {
   constructor(options: PostgresStoreOptions) {
     super(pgDriver(options, 10).driver, options);
   }
 }
 
+/** Options of `PostgresQueue`. */
 export interface PostgresQueueOptions extends SqlQueueOptions {
   /** `postgres://…`; its password never appears in errors. */
   connectionString?: string;
@@ -61,6 +105,8 @@ export interface PostgresQueueOptions extends SqlQueueOptions {
   pool?: pg.Pool;
   /** Pool size when the queue makes its own. Default 3 (one of them listens). */
   max?: number;
+  /** Give up connecting after this many milliseconds, as the store. Default 10000. */
+  connectionTimeoutMillis?: number;
 }
 
 /**
@@ -123,6 +169,7 @@ export class PostgresQueue extends SqlQueue {
     await this.#notified.wait(ms, signal);
   }
 
+  /** Stop listening and end the queue's own pool (a shared pool stays open). */
   override async close(): Promise<void> {
     const l = this.#listener;
     this.#listener = null;

@@ -6,6 +6,8 @@
  * @example
  * import { RedisStore } from 'openid2/redis';
  * const store = new RedisStore({ url: 'redis://127.0.0.1:6379', keyPrefix: 'myapp:openid2:' });
+ *
+ * @module openid2/redis
  */
 import { Redis } from 'ioredis';
 import { Association, isValidHandle } from '../protocol/association.js';
@@ -21,6 +23,7 @@ import {
 } from './common.js';
 import type { OpenIDStore } from './store.js';
 
+/** Options of {@link RedisStore}. */
 export interface RedisStoreOptions extends StoreBaseOptions {
   /** `redis://…`; its password never appears in errors. */
   url?: string;

@@ -7,6 +7,7 @@
  */
 import { Association, isValidHandle } from '../protocol/association.js';
 import type { AssociationType } from '../protocol/constants.js';
+import { StoreError } from '../protocol/errors.js';
 import {
   checkNonceInput,
   checkServerUrl,
@@ -17,17 +18,31 @@ import {
   type StoreBaseOptions,
   wrapError,
 } from './common.js';
+import {
+  importPythonOpenIDTables,
+  type PythonOpenIDImportOptions,
+  type PythonOpenIDImportResult,
+} from './python-import.js';
 import type { OpenIDStore } from './store.js';
 
 export type SqlKind = 'sqlite' | 'pg' | 'mysql';
 
-/** What a backend gives the SQL store: run one statement with `?` placeholders. */
+/** Run one statement with `?` placeholders. */
+export type SqlRun = (
+  sql: string,
+  params?: readonly unknown[],
+) => Promise<{ rows: Record<string, unknown>[]; changes: number }>;
+
+/** What a backend gives the SQL store and queue: run one statement with `?` placeholders. */
 export interface SqlDriver {
   readonly kind: SqlKind;
-  run(
-    sql: string,
-    params?: readonly unknown[],
-  ): Promise<{ rows: Record<string, unknown>[]; changes: number }>;
+  run: SqlRun;
+  /**
+   * Run `fn` on one connection, in one transaction, holding a database-wide
+   * lock named `name`. Only backends whose schema creation races need it
+   * (PostgreSQL); without it, the schema is created statement by statement.
+   */
+  exclusive?<T>(name: string, fn: (run: SqlRun) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -79,16 +94,33 @@ export function checkTablePrefix(prefix: string): string {
 /**
  * Create the schema, or migrate it by its recorded version. The store and
  * the queue both call it, so either may be first on a new database.
+ *
+ * On PostgreSQL, concurrent `CREATE TABLE IF NOT EXISTS` races (a duplicate
+ * key in `pg_type`) when many processes start on a fresh database, and two
+ * processes could both record or migrate the version: the whole of it, DDL,
+ * version check and the 1 → 2 migration, runs in one transaction under an
+ * advisory lock (`SqlDriver.exclusive`), which ends with the transaction.
  */
 export async function migrateSchema(driver: SqlDriver, prefix: string): Promise<void> {
-  for (const sql of schema(driver.kind, prefix)) await driver.run(sql);
-  const { rows } = await driver.run(`SELECT version FROM ${prefix}schema`);
+  if (driver.exclusive) {
+    await driver.exclusive(`openid2 schema ${prefix}`, (run) => migrateWith(run, driver.kind, prefix));
+  } else {
+    await migrateWith((sql, params) => driver.run(sql, params), driver.kind, prefix);
+  }
+}
+
+async function migrateWith(run: SqlRun, kind: SqlKind, prefix: string): Promise<void> {
+  for (const sql of schema(kind, prefix)) await run(sql);
+  const { rows } = await run(`SELECT version FROM ${prefix}schema`);
   const current = rows.length === 0 ? 0 : Math.max(...rows.map((r) => Number(r['version'])));
-  if (current === 0) await driver.run(`INSERT INTO ${prefix}schema (version) VALUES (?)`, [SCHEMA_VERSION]);
+  if (current === 0) await run(`INSERT INTO ${prefix}schema (version) VALUES (?)`, [SCHEMA_VERSION]);
   else if (current > SCHEMA_VERSION)
-    throw new Error(`schema version ${current} is newer than this openid2 (${SCHEMA_VERSION})`);
+    throw new StoreError(
+      'store_schema_newer',
+      `schema version ${current} is newer than this openid2 understands (${SCHEMA_VERSION})`,
+    );
   // 1 → 2: the queue table, created above by CREATE TABLE IF NOT EXISTS.
-  else if (current < 2) await driver.run(`UPDATE ${prefix}schema SET version = ?`, [SCHEMA_VERSION]);
+  else if (current < 2) await run(`UPDATE ${prefix}schema SET version = ?`, [SCHEMA_VERSION]);
 }
 
 /** The shared SQL store; use SQLiteStore, PostgresStore or MySQLStore. */
@@ -197,6 +229,11 @@ export class SqlStore implements OpenIDStore {
     checkServerUrl(serverUrl);
     checkNonceInput(timestamp, salt);
     if (!inNonceWindow(timestamp, this.#now(), this.#skew)) return false;
+    return this.#insertNonce(serverUrl, timestamp, salt);
+  }
+
+  /** Insert if absent, atomically: true when this call inserted it. */
+  async #insertNonce(serverUrl: string, timestamp: number, salt: string): Promise<boolean> {
     const kind = this.#driver.kind;
     const insert =
       kind === 'pg'
@@ -222,6 +259,50 @@ export class SqlStore implements OpenIDStore {
       [this.#now()],
     );
     return r.changes;
+  }
+
+  /**
+   * Copy the associations and used nonces of a python-openid SQL store
+   * (`openid.store.sqlstore`: tables `oid_associations` and `oid_nonces`) into
+   * this store, so a site moving from Python keeps its associations with
+   * providers and refuses replays of assertions Python already accepted.
+   *
+   * The python-openid tables must be readable through this store's
+   * connection: the same database, or a qualified name (an `ATTACH`ed SQLite
+   * file, a PostgreSQL schema, another MySQL database). They are only read.
+   * Expired associations and nonces outside the window are left behind; a
+   * re-run imports the same rows again without duplicates.
+   *
+   * @throws StoreError `store_import_unsupported` for a python-openid 1.x
+   *   store (run its `upgrade-store-1.1-to-2.0` first), `store_import_failed`
+   *   when a table cannot be read, `store_unavailable` when the database is down.
+   *
+   * @example
+   * const store = new PostgresStore({ connectionString });
+   * const r = await store.importPythonOpenID();
+   * console.log(`${r.associations.imported} associations, ${r.nonces.imported} nonces`);
+   */
+  async importPythonOpenID(options: PythonOpenIDImportOptions = {}): Promise<PythonOpenIDImportResult> {
+    await this.#run('preparing the import', 'SELECT 1');
+    return importPythonOpenIDTables(
+      {
+        select: async (sql) => {
+          try {
+            return (await this.#driver.run(sql)).rows;
+          } catch (e) {
+            throw wrapError(e, 'reading the python-openid tables');
+          }
+        },
+        now: this.#now,
+        skew: this.#skew,
+        storeAssociation: (serverUrl, a) => this.storeAssociation(serverUrl, a),
+        recordNonce: async (serverUrl, timestamp, salt) => {
+          checkServerUrl(serverUrl);
+          await this.#insertNonce(serverUrl, timestamp, salt);
+        },
+      },
+      options,
+    );
   }
 
   async close(): Promise<void> {

@@ -7,6 +7,8 @@
  * import { SQLiteQueue, SQLiteStore } from 'openid2/sqlite';
  * const store = new SQLiteStore({ path: './openid2.db' });
  * const queue = new SQLiteQueue({ path: './openid2.db' }); // for associations: 'background'
+ *
+ * @module openid2/sqlite
  */
 import { chmodSync, closeSync, existsSync, openSync } from 'node:fs';
 import Database from 'better-sqlite3';
@@ -47,12 +49,14 @@ function sqliteDriver(options: { path?: string; database?: Database.Database }):
   };
 }
 
+/** An `OpenIDStore` in one SQLite file (better-sqlite3); creates its tables on first use. */
 export class SQLiteStore extends SqlStore {
   constructor(options: SQLiteStoreOptions = {}) {
     super(sqliteDriver(options), options);
   }
 }
 
+/** Options of `SQLiteQueue`. */
 export interface SQLiteQueueOptions extends SqlQueueOptions {
   /** Database file (usually the store's), or `:memory:`. */
   path?: string;

@@ -1,24 +1,27 @@
 /**
  * What the shared queue suite cannot state for every queue: the file queue's
  * permissions, appenders in several processes and corrupt lines; the SQL
- * schema migration from version 1; Redis recovering an id its taker left
+ * schema migration from version 1 (on PostgreSQL by many processes at
+ * once), the PostgreSQL queue's connect timeout; Redis recovering an id its taker left
  * without a lease.
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { appendFileSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { FileQueue } from '../../src/background/file-queue.js';
 import { MemoryQueue } from '../../src/background/memory-queue.js';
 import { LocalWakeup } from '../../src/background/queue.js';
+import { StoreError } from '../../src/protocol/errors.js';
 import { openQueue } from '../../src/stores/open.js';
-import { PostgresQueue } from '../../src/stores/postgres.js';
+import { PostgresQueue, PostgresStore } from '../../src/stores/postgres.js';
 import { RedisQueue } from '../../src/stores/redis.js';
 import { SCHEMA_VERSION } from '../../src/stores/sql.js';
 import { SQLiteQueue } from '../../src/stores/sqlite.js';
-import { REDIS_URL, serviceSkip, tempRedisPrefix } from '../helpers/services.js';
+import { REDIS_URL, serviceSkip, tempPostgres, tempRedisPrefix } from '../helpers/services.js';
 
 let dir: string;
 before(() => {
@@ -195,18 +198,112 @@ describe('SQL queue schema', () => {
     const q = new SQLiteQueue({ path });
     await assert.rejects(
       () => q.push({ opEndpoint: 'https://op.example/v9', version: '2.0' }),
-      (e: Error & { code?: string }) => e.code === 'store_unavailable' && /newer/.test(e.message),
+      (e: Error & { code?: string }) => e.code === 'store_schema_newer' && /newer/.test(e.message),
     );
     await q.close();
   });
 });
 
-describe('PostgresQueue', () => {
+describe('PostgresQueue', async () => {
+  const skip = await serviceSkip('postgres');
   test('refuses a pool of one connection: the LISTEN connection would starve every query', () => {
     assert.throws(
       () => new PostgresQueue({ connectionString: 'postgres://app@127.0.0.1:1/app', max: 1 }),
       TypeError,
     );
+  });
+
+  /** Raw SQL on a database, outside the code under test. */
+  async function sql(url: string, text: string): Promise<Record<string, unknown>[]> {
+    const { default: pg } = await import('pg');
+    const c = new pg.Client({ connectionString: url });
+    await c.connect();
+    try {
+      return (await c.query(text)).rows;
+    } finally {
+      await c.end();
+    }
+  }
+
+  /** 4 stores and 4 queues each doing one operation at the same moment. */
+  async function startTogether(url: string): Promise<void> {
+    const stores = Array.from({ length: 4 }, () => new PostgresStore({ connectionString: url, max: 2 }));
+    const queues = Array.from({ length: 4 }, () => new PostgresQueue({ connectionString: url, max: 2 }));
+    try {
+      const now = Math.floor(Date.now() / 1000);
+      const results = await Promise.allSettled([
+        ...stores.map((s, i) => s.useNonce('https://op.example/', now, `s${i}`)),
+        ...queues.map((q, i) => q.push({ opEndpoint: `https://op.example/q${i}`, version: '2.0' })),
+      ]);
+      assert.deepEqual(
+        results.map((r) => (r.status === 'fulfilled' ? 'ok' : String(r.reason))),
+        results.map(() => 'ok'),
+      );
+    } finally {
+      for (const s of stores) await s.close();
+      for (const q of queues) await q.close();
+    }
+  }
+
+  test('stores and queues starting together on a fresh database: all work, the version is recorded once', {
+    skip,
+  }, async () => {
+    const db = await tempPostgres();
+    try {
+      await startTogether(db.url);
+      // The version check and insert run under the advisory lock too: one row, not one per process.
+      assert.deepEqual(await sql(db.url, 'SELECT version FROM openid2_schema'), [
+        { version: SCHEMA_VERSION },
+      ]);
+      assert.equal((await sql(db.url, 'SELECT id FROM openid2_queue')).length, 4);
+    } finally {
+      await db.drop();
+    }
+  });
+
+  test('stores and queues starting together on a version 1 database migrate it once', { skip }, async () => {
+    const db = await tempPostgres();
+    try {
+      await sql(
+        db.url,
+        'CREATE TABLE openid2_schema (version INTEGER NOT NULL); INSERT INTO openid2_schema (version) VALUES (1)',
+      );
+      await startTogether(db.url);
+      assert.deepEqual(await sql(db.url, 'SELECT version FROM openid2_schema'), [
+        { version: SCHEMA_VERSION },
+      ]);
+      assert.equal((await sql(db.url, 'SELECT id FROM openid2_queue')).length, 4);
+    } finally {
+      await db.drop();
+    }
+  });
+
+  test('a database that accepts connections and never answers fails a push after the connect timeout', {
+    timeout: 20_000, // a hang fails the test
+  }, async () => {
+    const held = new Set<Socket>();
+    const silent = createServer((sock) => {
+      held.add(sock); // never a byte back
+      sock.on('error', () => {});
+    });
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    const port = (silent.address() as { port: number }).port;
+    const q = new PostgresQueue({
+      connectionString: `postgres://postgres@127.0.0.1:${port}/postgres`,
+      connectionTimeoutMillis: 300,
+    });
+    try {
+      await assert.rejects(q.push({ opEndpoint: 'https://op.example/t', version: '2.0' }), (e: unknown) => {
+        assert.ok(e instanceof StoreError);
+        assert.equal(e.code, 'store_unavailable');
+        assert.match(e.message, /timeout/i);
+        return true;
+      });
+    } finally {
+      await q.close();
+      for (const s of held) s.destroy();
+      await new Promise<void>((r) => silent.close(() => r()));
+    }
   });
 });
 

@@ -122,6 +122,20 @@ describe('the published package', { timeout: 600_000 }, () => {
     assert.notEqual(run(process.execPath, ['--input-type=module', '-e', probe], app).trim(), '[]');
   });
 
+  test('the framework adapters load no framework (express, fastify, passport are imported as types only)', () => {
+    const app = join(work, 'app');
+    const frameworks = ['express', 'fastify', 'passport'];
+    const code = `import 'openid2/web'; import 'openid2/steam'; import 'openid2/express'; import 'openid2/fastify'; import 'openid2/passport';
+      import { createRequire } from 'node:module';
+      const require = createRequire(process.cwd() + '/x.js');
+      const loaded = Object.keys(require.cache).filter((p) => ${JSON.stringify(frameworks)}.some((d) => p.includes('/node_modules/' + d + '/')));
+      console.log(JSON.stringify(loaded));`;
+    assert.equal(run(process.execPath, ['--input-type=module', '-e', code], app).trim(), '[]');
+    // The probe sees a framework once one is really loaded (so the check above can fail).
+    const probe = code.replace("import 'openid2/web';", "import 'openid2/web'; import 'express';");
+    assert.notEqual(run(process.execPath, ['--input-type=module', '-e', probe], app).trim(), '[]');
+  });
+
   test('the openid2 bin runs from the installed package', () => {
     const out = run(join(work, 'app', 'node_modules', '.bin', 'openid2'), ['--help'], join(work, 'app'));
     assert.match(out, /Usage: openid2/);

@@ -50,7 +50,11 @@ describe('RelyingParty.begin', () => {
     assert.equal(m.get(OPENID_NS, 'mode'), 'checkid_setup');
     assert.equal(m.get(OPENID_NS, 'claimed_id'), 'https://alice.example/');
     assert.equal(m.get(OPENID_NS, 'identity'), 'https://alice.example/');
-    assert.equal(m.get(OPENID_NS, 'return_to'), RETURN);
+    // return_to is the configured one plus this login's nonce (binds the answer to the state, SE-01).
+    const sentReturnTo = new URL(m.get(OPENID_NS, 'return_to') ?? '');
+    assert.match(sentReturnTo.searchParams.get('openid2.rp_nonce') ?? '', /^\d{4}-\d\d-\d\dT/);
+    sentReturnTo.searchParams.delete('openid2.rp_nonce');
+    assert.equal(sentReturnTo.toString(), RETURN);
     assert.equal(m.get(OPENID_NS, 'realm'), 'https://rp.example/');
     assert.ok(m.get(OPENID_NS, 'assoc_handle')?.startsWith('shared-'));
     assert.deepEqual(op.log, ['associate']);
@@ -143,7 +147,7 @@ describe('RelyingParty.complete', () => {
   test('accepts the assertion as a POST body (form post)', async () => {
     const { rp, op } = setup();
     const { auth, assertion } = await login(rp, op);
-    const r = await rp.complete(RETURN, {
+    const r = await rp.complete(assertion.get(OPENID_NS, 'return_to') as string, {
       state: auth.state,
       body: assertion.toURLSearchParams().toString(),
     });
@@ -233,7 +237,7 @@ describe('RelyingParty.complete', () => {
 
   test('NEG: cancel, setup_needed and error never authenticate', async () => {
     const { rp } = setup();
-    const auth = await rp.begin('https://alice.example/');
+    const auth = await rp.begin('https://alice.example/', { immediate: true });
     const reply = (fields: Record<string, string>) =>
       Message.fromPostArgs({ 'openid.ns': 'http://specs.openid.net/auth/2.0', ...fields }).toURL(RETURN);
     assert.deepEqual(await rp.complete(reply({ 'openid.mode': 'cancel' }), { state: auth.state }), {

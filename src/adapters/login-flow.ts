@@ -1,0 +1,216 @@
+/**
+ * The two steps of a relying-party login, independent of any web framework:
+ * start (check the request may start a login, call `begin()`, hand out the
+ * state cookie) and finish (read the state cookie, call `complete()`, clear
+ * the cookie). The Web, Express, Fastify and Passport adapters are thin
+ * translations of these two functions.
+ */
+import type { BeginOptions, RelyingParty } from '../rp/relying-party.js';
+import type { CompleteResult } from '../rp/result.js';
+import {
+  clearStateCookie,
+  type ResolvedStateCookie,
+  readStateCookie,
+  resolveStateCookie,
+  type StateCookieOptions,
+  setStateCookie,
+} from './state-cookie.js';
+
+/** What the flow needs to know of an incoming HTTP request. */
+export interface FlowRequest {
+  /** HTTP method, upper case. */
+  readonly method: string;
+  /** The absolute URL the request was made to, as the relying party is reached (scheme, host, path, query). */
+  readonly url: string;
+  /** A request header (case-insensitive), or null. */
+  header(name: string): string | null;
+  /** The urlencoded form body of a POST, or null when there is none. */
+  readonly form: URLSearchParams | Readonly<Record<string, unknown>> | null;
+}
+
+/** Options shared by every relying-party adapter. */
+export interface LoginFlowOptions {
+  /** Form (or, with `allowGetLogin`, query) field holding what the user typed. Default `openid_identifier`. */
+  identifierField?: string;
+  /**
+   * Let a GET request start a login. Off by default: a cross-site GET could
+   * otherwise make the server discover any URL on a visitor's behalf and
+   * start logins the visitor did not ask for (security case SE-04).
+   */
+  allowGetLogin?: boolean;
+  /**
+   * Origins (besides the return_to's and the request's own) whose pages may
+   * POST to the login route. A POST whose `Origin` (or, without it, `Referer`
+   * or `Sec-Fetch-Site`) shows another site is refused with 403 (SE-04).
+   */
+  allowedOrigins?: readonly string[];
+  /**
+   * Always log in with this identifier (a provider's OP identifier, e.g. a
+   * "Sign in with Launchpad" button); what the user sends is ignored.
+   */
+  fixedIdentifier?: string;
+  /** Extensions, immediate mode and the like for each login. */
+  beginOptions?: BeginOptions | ((request: FlowRequest) => BeginOptions | Promise<BeginOptions>);
+  /** How the state cookie is written. */
+  stateCookie?: StateCookieOptions;
+}
+
+/** Outcome of {@link startLogin}: where to send the browser, or why not. */
+export type LoginStart =
+  | {
+      readonly ok: true;
+      /** 303 with `location`, or 200 with an auto-submitting form in `html` for requests too long for a URL. */
+      readonly status: 303 | 200;
+      readonly location?: string;
+      readonly html?: string;
+      readonly headers: readonly (readonly [string, string])[];
+    }
+  | {
+      readonly ok: false;
+      readonly status: 400 | 403 | 405;
+      /** `login_method_not_allowed`, `cross_site_login`, `missing_identifier`, or a discovery / fetch error code. */
+      readonly code: string;
+      readonly message: string;
+      readonly headers: readonly (readonly [string, string])[];
+    };
+
+/** Outcome of {@link finishLogin}: the verified result and the headers the return page must carry. */
+export interface LoginFinish {
+  readonly result: CompleteResult;
+  /** Clears the state cookie; `Referrer-Policy: no-referrer` and `Cache-Control: no-store` (SE-06). */
+  readonly headers: readonly (readonly [string, string])[];
+}
+
+/** A relying party whose provider is fixed (e.g. the Steam preset): its login needs no user input. */
+interface FixedProvider {
+  readonly needsUserInput: false;
+}
+
+function needsUserInput(rp: RelyingParty): boolean {
+  return (rp as Partial<FixedProvider>).needsUserInput !== false;
+}
+
+const cookies = new WeakMap<RelyingParty, Map<string, ResolvedStateCookie>>();
+
+/** The resolved state cookie of `rp` with `options` (memoised). */
+export function stateCookieOf(rp: RelyingParty, options: StateCookieOptions = {}): ResolvedStateCookie {
+  let byOptions = cookies.get(rp);
+  if (!byOptions) {
+    byOptions = new Map();
+    cookies.set(rp, byOptions);
+  }
+  const key = JSON.stringify(options);
+  let c = byOptions.get(key);
+  if (!c) {
+    c = resolveStateCookie(rp.returnTo, options);
+    byOptions.set(key, c);
+  }
+  return c;
+}
+
+/** Whether a POST comes from a page of an allowed origin (SE-04). Fails closed when the browser says nothing. */
+export function isSameSitePost(request: FlowRequest, allowed: ReadonlySet<string>): boolean {
+  const origin = request.header('origin');
+  if (origin !== null) return allowed.has(origin);
+  const site = request.header('sec-fetch-site');
+  if (site !== null) return site === 'same-origin';
+  const referer = request.header('referer');
+  if (referer === null) return false;
+  try {
+    return allowed.has(new URL(referer).origin);
+  } catch {
+    return false;
+  }
+}
+
+function formValue(form: FlowRequest['form'], name: string): string | null {
+  if (form === null) return null;
+  if (form instanceof URLSearchParams) return form.get(name);
+  const v = form[name];
+  return typeof v === 'string' ? v : null;
+}
+
+const NO_STORE: readonly [string, string] = ['cache-control', 'no-store'];
+
+/**
+ * Start a login: refuse GET (unless allowed) and cross-site POSTs, read the
+ * identifier, run `rp.begin()`, and return the redirect plus the state cookie.
+ * Discovery failures come back as `ok: false` with status 400 and their code.
+ */
+export async function startLogin(
+  rp: RelyingParty,
+  request: FlowRequest,
+  options: LoginFlowOptions = {},
+): Promise<LoginStart> {
+  const fail = (status: 400 | 403 | 405, code: string, message: string): LoginStart => ({
+    ok: false,
+    status,
+    code,
+    message,
+    headers: status === 405 ? [NO_STORE, ['allow', 'POST']] : [NO_STORE],
+  });
+  const field = options.identifierField ?? 'openid_identifier';
+  let input: string | null;
+  if (request.method === 'POST') {
+    const allowed = new Set([
+      new URL(rp.returnTo).origin,
+      new URL(request.url).origin,
+      ...(options.allowedOrigins ?? []),
+    ]);
+    if (!isSameSitePost(request, allowed))
+      return fail(403, 'cross_site_login', 'a login may only be started from this site');
+    input = formValue(request.form, field);
+  } else if (request.method === 'GET' && options.allowGetLogin) {
+    input = new URL(request.url).searchParams.get(field);
+  } else {
+    return fail(405, 'login_method_not_allowed', 'start a login with a POST from this site');
+  }
+  if (options.fixedIdentifier !== undefined) input = options.fixedIdentifier;
+  const wantsInput = needsUserInput(rp);
+  if (wantsInput && (input === null || input.trim() === ''))
+    return fail(400, 'missing_identifier', `no OpenID was given (form field ${field})`);
+  const beginOptions =
+    typeof options.beginOptions === 'function'
+      ? await options.beginOptions(request)
+      : (options.beginOptions ?? {});
+  let auth: Awaited<ReturnType<RelyingParty['begin']>>;
+  try {
+    auth = await rp.begin(wantsInput ? (input as string).trim() : '', beginOptions);
+  } catch (e) {
+    const code = (e as { code?: unknown }).code;
+    if (e instanceof Error && typeof code === 'string') return fail(400, code, e.message);
+    throw e;
+  }
+  const cookie = setStateCookie(stateCookieOf(rp, options.stateCookie), auth.state);
+  const headers: [string, string][] = [['set-cookie', cookie], NO_STORE as [string, string]];
+  if (auth.shouldSendRedirect()) return { ok: true, status: 303, location: auth.redirectUrl, headers };
+  headers.push(['content-type', 'text/html; charset=utf-8']);
+  return { ok: true, status: 200, html: auth.formHtml(), headers };
+}
+
+/**
+ * Finish a login: verify the provider's response with the state from the
+ * cookie, and return the result with headers that clear the cookie and keep
+ * the assertion out of `Referer` (the page should then redirect: SE-06).
+ */
+export async function finishLogin(
+  rp: RelyingParty,
+  request: FlowRequest,
+  options: Pick<LoginFlowOptions, 'stateCookie'> = {},
+): Promise<LoginFinish> {
+  const cookie = stateCookieOf(rp, options.stateCookie);
+  const state = readStateCookie(cookie, request.header('cookie'));
+  const body = request.method === 'POST' ? (request.form ?? new URLSearchParams()) : null;
+  const result = await rp.complete(request.url, { state, body });
+  return {
+    result,
+    headers: [['set-cookie', clearStateCookie(cookie)], ['referrer-policy', 'no-referrer'], NO_STORE],
+  };
+}
+
+/** A short, inert text for a failed login (the code is from a fixed vocabulary; nothing from the response). */
+export function failureText(result: Exclude<CompleteResult, { status: 'success' }>): string {
+  if (result.status === 'cancel') return 'Sign-in was cancelled.\n';
+  if (result.status === 'setup_needed') return 'The provider needs you to sign in there first.\n';
+  return `Sign-in failed (${result.code.replace(/[^a-z0-9_]/gi, '')}).\n`;
+}

@@ -1,0 +1,322 @@
+/**
+ * A Passport strategy that is a drop-in for `passport-openid`: the same
+ * option names where they make sense (`returnURL`, `realm`, `profile`,
+ * `providerURL`, `identifierField`, `stateless`, `pape`, `passReqToCallback`),
+ * the same verify callbacks chosen by arity, and every check of
+ * `RelyingParty.complete()` behind them. Differences are listed in
+ * docs/migrating-passport-openid.md. Passport is an optional peer
+ * dependency: nothing of it is imported (Passport only needs an object with
+ * `name` and `authenticate`).
+ *
+ * @example
+ * passport.use(new OpenIDStrategy(
+ *   { returnURL: 'https://app.example/auth/openid/return', realm: 'https://app.example/', secret },
+ *   (identifier: string, done: VerifyDone) => done(null, { id: identifier }),
+ * ));
+ * app.post('/auth/openid', passport.authenticate('openid'));
+ * app.get('/auth/openid/return', passport.authenticate('openid', { successRedirect: '/', failureRedirect: '/login' }));
+ */
+import { randomBytes } from 'node:crypto';
+import type { Request } from 'express';
+import type { FetchOptions } from '../discovery/fetcher.js';
+import { AXFetchRequest, AXFetchResponse } from '../extensions/ax.js';
+import { AX_TYPES } from '../extensions/ax-types.js';
+import type { Extension } from '../extensions/extension.js';
+import { PAPERequest, type PAPERequestOptions, PAPEResponse } from '../extensions/pape.js';
+import { type SRegField, SRegRequest, type SRegRequestOptions, SRegResponse } from '../extensions/sreg.js';
+import { RelyingParty } from '../rp/relying-party.js';
+import type { SuccessResult } from '../rp/result.js';
+import { MemoryStore } from '../stores/memory.js';
+import type { OpenIDStore } from '../stores/store.js';
+import { expressFlowRequest } from './express.js';
+import { type LoginFlowOptions, startLogin, stateCookieOf } from './login-flow.js';
+import { clearStateCookie, readStateCookie, type StateCookieOptions } from './state-cookie.js';
+
+/** The profile handed to verify when `profile: true` (Passport's normalized profile; signed values only). */
+export interface OpenIDProfile {
+  /** The full name (SReg `fullname` or its AX type). */
+  displayName?: string;
+  /** The e-mail address (SReg `email` or its AX type), as Passport's one-element list. */
+  emails?: {
+    /** The address. */
+    value: string;
+  }[];
+  /** Family and given names, from AX. */
+  name?: {
+    /** The AX last name. */
+    familyName?: string;
+    /** The AX first name. */
+    givenName?: string;
+  };
+}
+
+/** PAPE information handed to a 4-argument verify (signed values only). */
+export interface OpenIDPape {
+  /** Policies the provider says it applied (PAPE `auth_policies`); empty when none. */
+  authPolicies: readonly string[];
+  /** When the user last authenticated at the provider (PAPE `auth_time`), or null. */
+  authTime: Date | null;
+}
+
+/** Passport's `done`: an error, or the user (false for none) and info. */
+export type VerifyDone = (error: unknown, user?: unknown, info?: unknown) => void;
+
+/** Verify callbacks, chosen by their number of parameters (as in passport-openid). */
+export type OpenIDVerify =
+  | ((identifier: string, done: VerifyDone) => void)
+  | ((identifier: string, profile: OpenIDProfile, done: VerifyDone) => void)
+  | ((identifier: string, profile: OpenIDProfile, pape: OpenIDPape, done: VerifyDone) => void);
+
+/** Verify callbacks with the request first (`passReqToCallback: true`). */
+export type OpenIDVerifyWithRequest =
+  | ((req: Request, identifier: string, done: VerifyDone) => void)
+  | ((req: Request, identifier: string, profile: OpenIDProfile, done: VerifyDone) => void)
+  | ((req: Request, identifier: string, profile: OpenIDProfile, pape: OpenIDPape, done: VerifyDone) => void);
+
+/** Options of {@link OpenIDStrategy}. */
+export interface OpenIDStrategyOptions {
+  /** return_to: where providers send users back. Required unless `relyingParty` is given. */
+  returnURL?: string;
+  /** The realm; default the origin of returnURL with a trailing slash. */
+  realm?: string;
+  /** Ask for SReg and AX profile data and pass a profile to verify. */
+  profile?: boolean;
+  /** Always log in at this OpenID (e.g. a provider's OP identifier); GET logins are then allowed (as with a `steamLogin()` relying party). */
+  providerURL?: string;
+  /** Form / query field with the user's OpenID. Default `openid_identifier`. */
+  identifierField?: string;
+  /** No associations: every assertion is confirmed with check_authentication. Nonces are still remembered. */
+  stateless?: boolean;
+  /** A PAPE request to send (passport-openid's `pape` option). */
+  pape?: PAPERequestOptions;
+  /** SReg fields to ask for (overrides the `profile` set). */
+  sreg?: SRegRequestOptions;
+  /** An AX fetch request to send (overrides the `profile` set). */
+  ax?: AXFetchRequest;
+  /** Other extension requests. */
+  extensions?: readonly Extension[];
+  /** Pass the request as the first argument of verify. */
+  passReqToCallback?: boolean;
+  /** Key (≥ 32 bytes) authenticating the login state. Default random per process: set it when you run several processes. */
+  secret?: Uint8Array | string;
+  /** Store for associations and nonces. Default a MemoryStore (one process). */
+  store?: OpenIDStore;
+  /** Fetcher limits (e.g. `allowPrivateNetworks` for an intranet provider). */
+  fetch?: FetchOptions;
+  /** A relying party to use instead of building one (e.g. `steamLogin()`); then returnURL, realm, stateless, store, secret and fetch are ignored. */
+  relyingParty?: RelyingParty;
+  /** Strategy name. Default `openid`. */
+  name?: string;
+  /** Allow a GET to start a login with a user-typed identifier (off: SE-04). */
+  allowGetLogin?: boolean;
+  /** Origins besides the return URL's whose pages may POST the login form. */
+  allowedOrigins?: readonly string[];
+  /** How the app is reached, to rebuild the current URL (behind a proxy). Default `req.protocol` and Host. */
+  baseUrl?: string;
+  /** State cookie settings (used when the request has no `req.session`). */
+  stateCookie?: StateCookieOptions;
+}
+
+/** What Passport adds to the strategy object for one authentication. */
+interface StrategyActions {
+  success(user: unknown, info?: unknown): void;
+  fail(challenge?: unknown, status?: number): void;
+  redirect(url: string, status?: number): void;
+  error(err: unknown): void;
+}
+
+const SESSION_KEY = 'openid2:state';
+
+const PROFILE_SREG: readonly SRegField[] = [
+  'nickname',
+  'email',
+  'fullname',
+  'dob',
+  'gender',
+  'postcode',
+  'country',
+  'language',
+  'timezone',
+];
+
+type SessionLike = Record<string, unknown>;
+
+function sessionOf(req: Request): SessionLike | null {
+  const s = (req as { session?: unknown }).session;
+  return s !== null && typeof s === 'object' ? (s as SessionLike) : null;
+}
+
+/** Passport's profile from the signed SReg and AX data. */
+function profileOf(result: SuccessResult): OpenIDProfile {
+  const sreg = SRegResponse.fromSuccess(result);
+  const ax = AXFetchResponse.fromSuccess(result);
+  const profile: OpenIDProfile = {};
+  const fullname = sreg?.get('fullname') ?? ax?.get(AX_TYPES.fullname) ?? null;
+  if (fullname) profile.displayName = fullname;
+  const email = sreg?.get('email') ?? ax?.get(AX_TYPES.email) ?? null;
+  if (email) profile.emails = [{ value: email }];
+  const given = ax?.get(AX_TYPES.firstName) ?? null;
+  const family = ax?.get(AX_TYPES.lastName) ?? null;
+  if (given || family)
+    profile.name = { ...(family ? { familyName: family } : {}), ...(given ? { givenName: given } : {}) };
+  return profile;
+}
+
+function papeOf(result: SuccessResult): OpenIDPape {
+  const pape = PAPEResponse.fromSuccess(result);
+  return { authPolicies: pape?.authPolicies ?? [], authTime: pape?.authTime ?? null };
+}
+
+/**
+ * The Passport strategy. Logins start with a POST of the login form from
+ * this site (or a GET when `providerURL` is fixed or `allowGetLogin`); the
+ * state lives in `req.session` when there is one, else in an HttpOnly
+ * SameSite=Lax cookie; the return verifies everything `RelyingParty`
+ * verifies, then calls verify.
+ *
+ * Passport calls `authenticate` on an object made with
+ * `Object.create(strategy)`, so this class keeps no `#private` members.
+ */
+export class OpenIDStrategy {
+  /** Strategy name for `passport.authenticate()`. */
+  name: string;
+  /** The relying party doing the work. */
+  readonly relyingParty: RelyingParty;
+  /** The application's verify callback. */
+  protected readonly verify: OpenIDVerify | OpenIDVerifyWithRequest;
+  /** The options the strategy was made with. */
+  protected readonly options: OpenIDStrategyOptions;
+  /** How logins start: identifier field, fixed provider, GET logins, allowed origins. */
+  protected readonly flowOptions: LoginFlowOptions;
+
+  constructor(options: OpenIDStrategyOptions, verify: OpenIDVerify | OpenIDVerifyWithRequest) {
+    if (typeof verify !== 'function') throw new TypeError('OpenIDStrategy requires a verify callback');
+    if (!options.relyingParty && !options.returnURL)
+      throw new TypeError('OpenIDStrategy requires a returnURL option');
+    this.name = options.name ?? 'openid';
+    this.verify = verify;
+    this.options = options;
+    this.relyingParty =
+      options.relyingParty ??
+      new RelyingParty({
+        realm: options.realm ?? `${new URL(options.returnURL as string).origin}/`,
+        returnTo: options.returnURL as string,
+        store: options.store ?? new MemoryStore(),
+        associations: options.stateless ? 'none' : 'inline',
+        secret: options.secret ?? randomBytes(32),
+        ...(options.fetch ? { fetch: options.fetch } : {}),
+      });
+    const extensions: Extension[] = [];
+    if (options.sreg) extensions.push(new SRegRequest(options.sreg));
+    else if (options.profile) extensions.push(new SRegRequest({ optional: PROFILE_SREG }));
+    if (options.ax) extensions.push(options.ax);
+    else if (options.profile) {
+      extensions.push(
+        new AXFetchRequest()
+          .add(AX_TYPES.email, { required: true })
+          .add(AX_TYPES.fullname)
+          .add(AX_TYPES.firstName)
+          .add(AX_TYPES.lastName),
+      );
+    }
+    if (options.pape) extensions.push(new PAPERequest(options.pape));
+    extensions.push(...(options.extensions ?? []));
+    this.flowOptions = {
+      ...(options.identifierField === undefined ? {} : { identifierField: options.identifierField }),
+      ...(options.providerURL === undefined ? {} : { fixedIdentifier: options.providerURL }),
+      // With no user input (a fixed provider) a GET cannot make us discover an attacker's URL (SE-04).
+      allowGetLogin:
+        options.allowGetLogin ??
+        (options.providerURL !== undefined ||
+          (this.relyingParty as { needsUserInput?: boolean }).needsUserInput === false),
+      ...(options.allowedOrigins === undefined ? {} : { allowedOrigins: options.allowedOrigins }),
+      ...(options.stateCookie === undefined ? {} : { stateCookie: options.stateCookie }),
+      beginOptions: { extensions },
+    };
+  }
+
+  /** Called by Passport: starts a login, or finishes one when the request carries `openid.mode`. */
+  authenticate(req: Request, _options?: unknown): void {
+    // `this` is Passport's Object.create(strategy) with the actions attached.
+    const self = this as unknown as OpenIDStrategy & StrategyActions;
+    run(self, req).catch((e: unknown) => self.error(e));
+  }
+}
+
+async function run(strategy: OpenIDStrategy & StrategyActions, req: Request): Promise<void> {
+  const options = (strategy as unknown as { options: OpenIDStrategyOptions }).options;
+  const flowOptions = (strategy as unknown as { flowOptions: LoginFlowOptions }).flowOptions;
+  const rp = strategy.relyingParty;
+  const flow = await expressFlowRequest(
+    req,
+    options.baseUrl === undefined ? {} : { baseUrl: options.baseUrl },
+  );
+  const query = new URL(flow.url).searchParams;
+  const form = flow.form;
+  const formMode = form instanceof URLSearchParams ? form.get('openid.mode') : form?.['openid.mode'];
+  const res = req.res;
+  const cookie = stateCookieOf(rp, flowOptions.stateCookie);
+  const session = sessionOf(req);
+
+  if (query.has('openid.mode') || (formMode !== undefined && formMode !== null)) {
+    let state: string | undefined;
+    if (session) {
+      state = typeof session[SESSION_KEY] === 'string' ? (session[SESSION_KEY] as string) : undefined;
+      delete session[SESSION_KEY];
+    } else {
+      state = readStateCookie(cookie, req.get('cookie'));
+      res?.append('Set-Cookie', clearStateCookie(cookie));
+    }
+    res?.setHeader('Referrer-Policy', 'no-referrer');
+    const result = await rp.complete(flow.url, {
+      state,
+      body: flow.method === 'POST' ? (form ?? new URLSearchParams()) : null,
+    });
+    if (result.status === 'cancel') return strategy.fail({ message: 'OpenID authentication canceled' });
+    if (result.status !== 'success') {
+      const code = result.status === 'failure' ? result.code : 'setup_needed';
+      return strategy.fail({ message: 'OpenID authentication failed', code });
+    }
+    const identifier = result.claimedId as string;
+    const verified: VerifyDone = (err, user, info) => {
+      if (err) return strategy.error(err);
+      if (!user) return strategy.fail(info);
+      strategy.success(user, info);
+    };
+    const verify = (strategy as unknown as { verify: (...args: unknown[]) => void }).verify;
+    const args: unknown[] = [identifier];
+    const arity = verify.length - (options.passReqToCallback ? 1 : 0);
+    if (arity >= 3) args.push(profileOf(result));
+    if (arity >= 4) args.push(papeOf(result));
+    args.push(verified);
+    if (options.passReqToCallback) args.unshift(req);
+    verify(...args);
+    return;
+  }
+
+  const start = await startLogin(rp, flow, flowOptions);
+  if (!start.ok) {
+    return strategy.fail(
+      {
+        message: start.code === 'missing_identifier' ? 'Missing OpenID identifier' : start.message,
+        code: start.code,
+      },
+      start.status,
+    );
+  }
+  const token = start.headers.find(([k]) => k === 'set-cookie')?.[1];
+  if (session) {
+    const state = token ? readStateCookie(cookie, token.split(';')[0]) : undefined;
+    session[SESSION_KEY] = state;
+  } else if (token) {
+    res?.append('Set-Cookie', token);
+  }
+  if (start.location !== undefined) return strategy.redirect(start.location, 303);
+  // A request too long for a URL: an auto-submitting form, written directly (Passport has no action for it).
+  if (!res)
+    return strategy.error(new Error('the login request needs a form POST but there is no response object'));
+  res
+    .status(200)
+    .type('html')
+    .send(start.html ?? '');
+}
