@@ -20,8 +20,10 @@ export {
   rpHandlers,
   type UnsuccessfulResult,
 } from './adapters/web.js';
+export { FileQueue, type FileQueueOptions } from './background/file-queue.js';
 export { MemoryQueue } from './background/memory-queue.js';
 export type { AssociationQueue, QueueOptions, TakenEntry, TakeOptions } from './background/queue.js';
+export type { SqlQueueOptions } from './background/sql-queue.js';
 export {
   type RunningWorker,
   runWorkerOnce,
@@ -224,7 +226,7 @@ export { SuccessResult } from './rp/result.js';
 export type { LoginState, StateSession } from './rp/state.js';
 export { FileStore, type FileStoreOptions } from './stores/file.js';
 export { MemoryStore, type MemoryStoreOptions } from './stores/memory.js';
-export { openStore } from './stores/open.js';
+export { openQueue, openStore } from './stores/open.js';
 export type { PythonOpenIDImportOptions, PythonOpenIDImportResult } from './stores/python-import.js';
 export type { SqlStoreOptions } from './stores/sql.js';
 export type { OpenIDStore } from './stores/store.js';

@@ -34,27 +34,27 @@ import { clearStateCookie, readStateCookie, type StateCookieOptions } from './st
 
 /** The profile handed to verify when `profile: true` (Passport's normalized profile; signed values only). */
 export interface OpenIDProfile {
-  /** SReg `fullname` or `nickname`, or AX friendly name. */
+  /** The full name (SReg `fullname` or its AX type). */
   displayName?: string;
-  /** SReg or AX email addresses. */
+  /** The e-mail address (SReg `email` or its AX type), as Passport's one-element list. */
   emails?: {
-    /** One address. */
+    /** The address. */
     value: string;
   }[];
-  /** AX first and last name. */
+  /** Family and given names, from AX. */
   name?: {
-    /** AX `namePerson/last`. */
+    /** The AX last name. */
     familyName?: string;
-    /** AX `namePerson/first`. */
+    /** The AX first name. */
     givenName?: string;
   };
 }
 
 /** PAPE information handed to a 4-argument verify (signed values only). */
 export interface OpenIDPape {
-  /** The policies the provider says it met (empty for PAPE's `none`). */
+  /** Policies the provider says it applied (PAPE `auth_policies`); empty when none. */
   authPolicies: readonly string[];
-  /** When the user last authenticated at the provider, if it said. */
+  /** When the user last authenticated at the provider (PAPE `auth_time`), or null. */
   authTime: Date | null;
 }
 
@@ -182,11 +182,11 @@ export class OpenIDStrategy {
   name: string;
   /** The relying party doing the work. */
   readonly relyingParty: RelyingParty;
-  /** The app's verify callback. */
+  /** The application's verify callback. */
   protected readonly verify: OpenIDVerify | OpenIDVerifyWithRequest;
   /** The options the strategy was made with. */
   protected readonly options: OpenIDStrategyOptions;
-  /** Login-route behaviour shared with the other adapters (CSRF check, state cookie). */
+  /** How logins start: identifier field, fixed provider, GET logins, allowed origins. */
   protected readonly flowOptions: LoginFlowOptions;
 
   constructor(options: OpenIDStrategyOptions, verify: OpenIDVerify | OpenIDVerifyWithRequest) {

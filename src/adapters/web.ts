@@ -13,7 +13,7 @@ import type { Provider } from '../op/provider.js';
 import type { CheckIDRequest } from '../op/requests.js';
 import type { OPResponse } from '../op/response.js';
 import type { RelyingParty } from '../rp/relying-party.js';
-import type { CompleteResult, SuccessResult } from '../rp/result.js';
+import type { CancelResult, FailureResult, SetupNeededResult, SuccessResult } from '../rp/result.js';
 import {
   type FlowRequest,
   failureText,
@@ -28,7 +28,7 @@ export { finishLogin, startLogin } from './login-flow.js';
 export type { StateCookieOptions } from './state-cookie.js';
 
 /** A non-success result of `complete()`: failure, cancel or setup_needed. */
-export type UnsuccessfulResult = Exclude<CompleteResult, SuccessResult>;
+export type UnsuccessfulResult = FailureResult | CancelResult | SetupNeededResult;
 
 /** What a hook answers: a `Response`, or a path / URL to 303 to (the usual "process, then redirect"). */
 export type HookAnswer = Response | string;

@@ -2,11 +2,12 @@
 import { randomUUID } from 'node:crypto';
 import {
   type AssociationQueue,
+  asList,
   checkEntry,
   DEFAULT_LEASE_MS,
+  LocalWakeup,
   type QueuedEndpoint,
   type QueueOptions,
-  sleep,
   type TakenEntry,
   type TakeOptions,
 } from './queue.js';
@@ -20,7 +21,7 @@ export class MemoryQueue implements AssociationQueue {
   readonly #items = new Map<string, Item>();
   readonly #leaseMs: number;
   readonly #now: () => number;
-  #waiters: (() => void)[] = [];
+  readonly #wakeup = new LocalWakeup();
 
   constructor(options: QueueOptions = {}) {
     this.#leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
@@ -36,9 +37,7 @@ export class MemoryQueue implements AssociationQueue {
     }
     const id = randomUUID();
     this.#items.set(id, { entry: { ...e, id }, leaseUntil: 0 });
-    const w = this.#waiters;
-    this.#waiters = [];
-    for (const wake of w) wake();
+    this.#wakeup.wake();
   }
 
   #claim(max: number): TakenEntry[] {
@@ -59,15 +58,19 @@ export class MemoryQueue implements AssociationQueue {
     for (;;) {
       const got = this.#claim(max);
       if (got.length > 0 || Date.now() >= deadline || options.signal?.aborted) return got;
-      await Promise.race([
-        new Promise<void>((r) => this.#waiters.push(r)),
-        sleep(Math.min(deadline - Date.now(), 1000), options.signal),
-      ]);
+      await this.#wakeup.wait(Math.min(deadline - Date.now(), 1000), options.signal);
     }
   }
 
   async ack(taken: TakenEntry | readonly TakenEntry[]): Promise<void> {
-    for (const t of Array.isArray(taken) ? taken : [taken as TakenEntry]) this.#items.delete(t.id);
+    for (const t of asList(taken)) this.#items.delete(t.id);
+  }
+
+  async release(taken: TakenEntry | readonly TakenEntry[]): Promise<void> {
+    for (const t of asList(taken)) {
+      const item = this.#items.get(t.id);
+      if (item) item.leaseUntil = 0;
+    }
   }
 
   /** Entries waiting or leased (for tests and metrics). */

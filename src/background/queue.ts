@@ -30,6 +30,12 @@ export interface AssociationQueue extends AssociationQueueLike {
   take(max: number, options?: TakeOptions): Promise<TakenEntry[]>;
   /** Done with these entries: they are not handed out again. */
   ack(taken: TakenEntry | readonly TakenEntry[]): Promise<void>;
+  /**
+   * Give entries back unhandled (a worker shutting down): they are handed out
+   * again at once instead of after their lease. Optional: without it the
+   * lease expiry does the same, later.
+   */
+  release?(taken: TakenEntry | readonly TakenEntry[]): Promise<void>;
   /** Release connections or file handles, if the queue holds any. */
   close?(): Promise<void>;
 }
@@ -73,6 +79,62 @@ export function checkEntry(entry: QueuedEndpoint): QueuedEndpoint {
   return {
     opEndpoint: entry.opEndpoint,
     version: entry.version,
-    ...(entry.types ? { types: [...entry.types] } : {}),
+    ...(Array.isArray(entry.types) && entry.types.every((t) => typeof t === 'string')
+      ? { types: [...entry.types] }
+      : {}),
   };
+}
+
+/** One entry or a list of them, as a list. */
+export function asList(taken: TakenEntry | readonly TakenEntry[]): readonly TakenEntry[] {
+  return Array.isArray(taken) ? (taken as readonly TakenEntry[]) : [taken as TakenEntry];
+}
+
+/** Parse a stored entry; null when it is not a valid one (a corrupt line or row is skipped, never fatal). */
+export function parseEntry(text: string): QueuedEndpoint | null {
+  try {
+    const v = JSON.parse(text) as QueuedEndpoint;
+    if (v === null || typeof v !== 'object') return null;
+    return checkEntry(v);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Wakes take() calls waiting in this process when a push arrives here. A
+ * wait that ends by its timeout removes its waiter, so a worker polling for
+ * days holds no pile of forgotten callbacks.
+ */
+export class LocalWakeup {
+  readonly #waiters = new Set<() => void>();
+
+  /** Waits in progress (tests). */
+  get waiting(): number {
+    return this.#waiters.size;
+  }
+
+  wake(): void {
+    const w = [...this.#waiters];
+    this.#waiters.clear();
+    for (const f of w) f();
+  }
+
+  /** Until wake(), `also` settles, `ms` pass or `signal` aborts. */
+  async wait(ms: number, signal?: AbortSignal, also?: Promise<void>): Promise<void> {
+    let waiter = () => {};
+    const woken = new Promise<void>((r) => {
+      waiter = r;
+      this.#waiters.add(r);
+    });
+    // Ending the timer too: a long wait that is woken early keeps no timer (or process) alive.
+    const done = new AbortController();
+    const timer = sleep(ms, signal ? AbortSignal.any([signal, done.signal]) : done.signal);
+    try {
+      await Promise.race([woken, timer, ...(also ? [also] : [])]);
+    } finally {
+      this.#waiters.delete(waiter);
+      done.abort();
+    }
+  }
 }

@@ -3,7 +3,8 @@
  * skips those whose association is still good beyond the renewal margin,
  * negotiates and stores the others, and logs one structured line each with
  * the time a user would otherwise have waited. It renews the associations
- * it made before they lapse. One bad endpoint never stops it.
+ * it made before they lapse. One bad endpoint never stops it: it stays
+ * queued, and this worker tries it again after 1 min, 2, 4, … up to 1 h.
  */
 import { createFetcher, type Fetcher, type FetchOptions } from '../discovery/fetcher.js';
 import { associate, SessionNegotiator } from '../rp/associations.js';
@@ -35,6 +36,12 @@ export interface WorkerOptions {
   logger?: (line: Record<string, unknown>) => void;
   /** Clock in Unix seconds. */
   now?: () => number;
+  /**
+   * Ends a `runWorkerOnce` early (SIGINT/SIGTERM): the entry in hand is
+   * finished, the rest of the batch given back. `startAssociationWorker`
+   * has `stop()` for this.
+   */
+  signal?: AbortSignal;
 }
 
 /** Counts since the worker started (or of one {@link runWorkerOnce} pass). */
@@ -49,23 +56,46 @@ export interface WorkerStats {
   failed: number;
 }
 
+/** After a failure an endpoint waits 1 min, then 2, 4, … up to 1 h before this worker tries it again. */
+const BACKOFF_FIRST_SECONDS = 60;
+const BACKOFF_MAX_SECONDS = 3600;
+
+type Outcome = 'done' | 'failed' | 'deferred';
+
 function setup(options: WorkerOptions) {
   const fetcher = options.fetcher ?? createFetcher(options.fetch ?? {});
   const negotiator = options.negotiator ?? new SessionNegotiator();
   const now = options.now ?? (() => Math.floor(Date.now() / 1000));
   const log = options.logger ?? ((line) => process.stdout.write(`${JSON.stringify(line)}\n`));
   const margin = options.renewalMarginSeconds ?? 300;
-  /** Endpoints this worker associated: renewal covers these. */
+  /** Endpoints this worker associated or found associated: renewal covers these. */
   const seen = new Map<string, QueuedEndpoint>();
+  /** Endpoints that failed: failures in a row, and when to try again (Unix seconds). */
+  const failures = new Map<string, { count: number; retryAt: number }>();
 
-  async function handle(entry: TakenEntry, stats: WorkerStats): Promise<boolean> {
+  /** Record a failure; returns the seconds until the next try. */
+  function backOff(opEndpoint: string): number {
+    const count = (failures.get(opEndpoint)?.count ?? 0) + 1;
+    const delay = Math.min(BACKOFF_FIRST_SECONDS * 2 ** (count - 1), BACKOFF_MAX_SECONDS);
+    if (failures.size > 10_000) failures.clear();
+    failures.set(opEndpoint, { count, retryAt: now() + delay });
+    return delay;
+  }
+
+  async function handle(entry: TakenEntry, stats: WorkerStats): Promise<Outcome> {
+    const f = failures.get(entry.opEndpoint);
+    // Still backing off: leave it leased, so it comes back after the lease without a request now.
+    if (f && now() < f.retryAt) return 'deferred';
     stats.taken++;
     try {
       const held = await options.store.getAssociation(entry.opEndpoint);
       if (held && held.expiresIn(now()) > margin) {
         stats.skipped++;
         log({ event: 'skipped', opEndpoint: entry.opEndpoint, expiresIn: held.expiresIn(now()) });
-        return true;
+        failures.delete(entry.opEndpoint);
+        // Another worker (or an earlier run) made it: renew it all the same when its time comes.
+        seen.set(entry.opEndpoint, { opEndpoint: entry.opEndpoint, version: entry.version });
+        return 'done';
       }
       const r = await associate(entry.opEndpoint, entry.version, { fetcher, negotiator, now });
       const elapsedMs = r.attempts.reduce((s, a) => s + a.elapsedMs, 0);
@@ -77,12 +107,14 @@ function setup(options: WorkerOptions) {
           code: r.error?.code,
           message: r.error?.message,
           elapsedMs,
+          retryInSeconds: backOff(entry.opEndpoint),
         });
-        // Not acked: the lease hands it out again later, which is the back-off.
-        return false;
+        // Not acked: the lease hands it out again later.
+        return 'failed';
       }
       await options.store.storeAssociation(entry.opEndpoint, r.association);
       seen.set(entry.opEndpoint, { opEndpoint: entry.opEndpoint, version: entry.version });
+      failures.delete(entry.opEndpoint);
       stats.associated++;
       const last = r.attempts[r.attempts.length - 1];
       log({
@@ -92,7 +124,7 @@ function setup(options: WorkerOptions) {
         sessionType: last?.pair.sessionType,
         elapsedMs,
       });
-      return true;
+      return 'done';
     } catch (e) {
       stats.failed++;
       log({
@@ -100,24 +132,53 @@ function setup(options: WorkerOptions) {
         opEndpoint: entry.opEndpoint,
         code: 'worker_error',
         message: e instanceof Error ? e.message : String(e),
+        retryInSeconds: backOff(entry.opEndpoint),
       });
-      return false;
+      return 'failed';
     }
   }
 
-  async function batch(stats: WorkerStats, waitMs: number, signal?: AbortSignal): Promise<number> {
+  /**
+   * Take and handle one batch; returns how many entries were handled. With
+   * `tried` (a single pass), an endpoint that already failed in this pass is
+   * left leased instead of tried again: a lease shorter than a slow failure
+   * must not make the pass loop.
+   */
+  async function batch(
+    stats: WorkerStats,
+    waitMs: number,
+    signal?: AbortSignal,
+    tried?: Set<string>,
+  ): Promise<number> {
     const taken = await options.queue.take(options.batchSize ?? 10, {
       waitMs,
       ...(signal ? { signal } : {}),
     });
-    const done: TakenEntry[] = [];
-    for (const entry of taken) if (await handle(entry, stats)) done.push(entry);
-    if (done.length) await options.queue.ack(done);
-    return taken.length;
+    let handled = 0;
+    for (let i = 0; i < taken.length; i++) {
+      if (signal?.aborted) {
+        // Shutting down: give back what is not started, so another worker has it at once.
+        const rest = taken.slice(i);
+        await options.queue.release?.(rest);
+        log({ event: 'released', count: rest.length });
+        break;
+      }
+      const entry = taken[i] as TakenEntry;
+      if (tried?.has(entry.opEndpoint)) continue;
+      const outcome = await handle(entry, stats);
+      if (outcome === 'deferred') continue;
+      handled++;
+      // Acked one by one: a worker killed mid-batch redoes at most the entry it was on.
+      if (outcome === 'done') await options.queue.ack(entry);
+      else tried?.add(entry.opEndpoint);
+    }
+    return handled;
   }
 
   async function renew(): Promise<void> {
     for (const e of seen.values()) {
+      // Backing off after a failure: its entry is still queued, another would only pile up.
+      if ((failures.get(e.opEndpoint)?.retryAt ?? 0) > now()) continue;
       const held = await options.store.getAssociation(e.opEndpoint).catch(() => null);
       if (!held || held.expiresIn(now()) <= margin) await options.queue.push(e).catch(() => {});
     }
@@ -131,7 +192,8 @@ export async function runWorkerOnce(options: WorkerOptions): Promise<WorkerStats
   const w = setup(options);
   const stats: WorkerStats = { taken: 0, associated: 0, skipped: 0, failed: 0 };
   // Failed entries stay leased, so the loop ends when nothing new is waiting.
-  while ((await w.batch(stats, 0)) > 0) {}
+  const tried = new Set<string>();
+  while (!options.signal?.aborted && (await w.batch(stats, 0, options.signal, tried)) > 0) {}
   return stats;
 }
 

@@ -2,3 +2,4 @@
 import './discover.js';
 import './associate.js';
 import './demo-command.js';
+import './worker.js';

@@ -9,7 +9,8 @@
  * @module openid2/mysql
  */
 import mysql from 'mysql2/promise';
-import { SqlStore, type SqlStoreOptions } from './sql.js';
+import { SqlQueue, type SqlQueueOptions } from '../background/sql-queue.js';
+import { type SqlDriver, SqlStore, type SqlStoreOptions } from './sql.js';
 
 export interface MySQLStoreOptions extends SqlStoreOptions {
   /** `mysql://…`; its password never appears in errors. */
@@ -20,26 +21,52 @@ export interface MySQLStoreOptions extends SqlStoreOptions {
   connectionLimit?: number;
 }
 
+/** The mysql2 driver the MySQL store and queue run on. */
+function mysqlDriver(options: { uri?: string; pool?: mysql.Pool; connectionLimit?: number }): SqlDriver {
+  const own = options.pool === undefined;
+  const pool =
+    options.pool ??
+    mysql.createPool({ uri: options.uri as string, connectionLimit: options.connectionLimit ?? 10 });
+  return {
+    kind: 'mysql',
+    async run(sql, params = []) {
+      const [result] = await pool.query(sql, params as unknown[]);
+      if (Array.isArray(result)) return { rows: result as Record<string, unknown>[], changes: 0 };
+      return { rows: [], changes: (result as { affectedRows: number }).affectedRows };
+    },
+    async close() {
+      if (own) await pool.end();
+    },
+  };
+}
+
 /** An `OpenIDStore` in MySQL or MariaDB, shared by every process; creates its tables on first use. */
 export class MySQLStore extends SqlStore {
   constructor(options: MySQLStoreOptions) {
-    const own = options.pool === undefined;
-    const pool =
-      options.pool ??
-      mysql.createPool({ uri: options.uri as string, connectionLimit: options.connectionLimit ?? 10 });
-    super(
-      {
-        kind: 'mysql',
-        async run(sql, params = []) {
-          const [result] = await pool.query(sql, params as unknown[]);
-          if (Array.isArray(result)) return { rows: result as Record<string, unknown>[], changes: 0 };
-          return { rows: [], changes: (result as { affectedRows: number }).affectedRows };
-        },
-        async close() {
-          if (own) await pool.end();
-        },
-      },
-      options,
-    );
+    super(mysqlDriver(options), options);
+  }
+}
+
+/** Options of `MySQLQueue`. */
+export interface MySQLQueueOptions extends SqlQueueOptions {
+  /** `mysql://…`; its password never appears in errors. */
+  uri?: string;
+  /** An existing pool to share (the app keeps ownership). */
+  pool?: mysql.Pool;
+  /** Pool size when the queue makes its own. Default 2. */
+  connectionLimit?: number;
+}
+
+/**
+ * The association queue as a table in the MySQL/MariaDB database of the
+ * store; a waiting worker polls with back-off (DESIGN.md §5).
+ *
+ * @example
+ * import { MySQLQueue } from 'openid2/mysql';
+ * const queue = new MySQLQueue({ uri: process.env.DATABASE_URL });
+ */
+export class MySQLQueue extends SqlQueue {
+  constructor(options: MySQLQueueOptions) {
+    super(mysqlDriver({ ...options, connectionLimit: options.connectionLimit ?? 2 }), options);
   }
 }

@@ -3,6 +3,7 @@
  * `memory:`, `file:/path/dir`, `sqlite:./file.db`, `postgres://…`,
  * `mysql://…`, `redis://…`. Used by the CLI, the demo and the worker.
  */
+import type { AssociationQueue } from '../background/queue.js';
 import { OpenIDError } from '../protocol/errors.js';
 import { redact } from './common.js';
 import type { OpenIDStore } from './store.js';
@@ -49,6 +50,63 @@ export async function openStore(
       throw new OpenIDError(
         'store_url_invalid',
         `unknown store URL ${redact(url)} (memory:, file:, sqlite:, postgres://, mysql://, redis://)`,
+      );
+  }
+}
+
+/**
+ * An association queue from a URL, as `openStore`: `memory:` (this process
+ * only), `file:/path/dir`, `sqlite:./file.db`, `postgres://…`, `mysql://…`,
+ * `redis://…`. The SQL and Redis queues live beside the store of the same
+ * URL (same database or key prefix). Used by `openid2 worker`.
+ *
+ * @example
+ * const queue = await openQueue('postgres://app@db/app');
+ */
+export async function openQueue(
+  url: string,
+  options: { keyPrefix?: string; tablePrefix?: string; leaseMs?: number } = {},
+): Promise<AssociationQueue> {
+  const scheme = url.slice(0, url.indexOf(':') + 1).toLowerCase();
+  const table = options.tablePrefix === undefined ? {} : { tablePrefix: options.tablePrefix };
+  const lease = options.leaseMs === undefined ? {} : { leaseMs: options.leaseMs };
+  switch (scheme) {
+    case 'memory:': {
+      const { MemoryQueue } = await import('../background/memory-queue.js');
+      return new MemoryQueue(lease);
+    }
+    case 'file:': {
+      const { FileQueue } = await import('../background/file-queue.js');
+      const directory = url.startsWith('file://') ? new URL(url).pathname : url.slice(5);
+      return new FileQueue({ directory, ...lease });
+    }
+    case 'sqlite:': {
+      const { SQLiteQueue } = await import('./sqlite.js');
+      return new SQLiteQueue({ path: url.slice(7) || './openid2.db', ...table, ...lease });
+    }
+    case 'postgres:':
+    case 'postgresql:': {
+      const { PostgresQueue } = await import('./postgres.js');
+      return new PostgresQueue({ connectionString: url, ...table, ...lease });
+    }
+    case 'mysql:':
+    case 'mariadb:': {
+      const { MySQLQueue } = await import('./mysql.js');
+      return new MySQLQueue({ uri: url.replace(/^mariadb:/, 'mysql:'), ...table, ...lease });
+    }
+    case 'redis:':
+    case 'rediss:': {
+      const { RedisQueue } = await import('../background/redis-queue.js');
+      return new RedisQueue({
+        url,
+        ...(options.keyPrefix === undefined ? {} : { keyPrefix: options.keyPrefix }),
+        ...lease,
+      });
+    }
+    default:
+      throw new OpenIDError(
+        'queue_url_invalid',
+        `unknown queue URL ${redact(url)} (memory:, file:, sqlite:, postgres://, mysql://, redis://)`,
       );
   }
 }

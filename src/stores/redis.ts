@@ -158,3 +158,5 @@ export class RedisStore implements OpenIDStore {
     if (this.#own) await this.#redis.quit().catch(() => this.#redis.disconnect());
   }
 }
+
+export { RedisQueue, type RedisQueueOptions } from '../background/redis-queue.js';

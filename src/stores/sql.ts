@@ -27,13 +27,22 @@ import type { OpenIDStore } from './store.js';
 
 export type SqlKind = 'sqlite' | 'pg' | 'mysql';
 
-/** What a backend gives the SQL store: run one statement with `?` placeholders. */
+/** Run one statement with `?` placeholders. */
+export type SqlRun = (
+  sql: string,
+  params?: readonly unknown[],
+) => Promise<{ rows: Record<string, unknown>[]; changes: number }>;
+
+/** What a backend gives the SQL store and queue: run one statement with `?` placeholders. */
 export interface SqlDriver {
   readonly kind: SqlKind;
-  run(
-    sql: string,
-    params?: readonly unknown[],
-  ): Promise<{ rows: Record<string, unknown>[]; changes: number }>;
+  run: SqlRun;
+  /**
+   * Run `fn` on one connection, in one transaction, holding a database-wide
+   * lock named `name`. Only backends whose schema creation races need it
+   * (PostgreSQL); without it, the schema is created statement by statement.
+   */
+  exclusive?<T>(name: string, fn: (run: SqlRun) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -43,14 +52,23 @@ export interface SqlStoreOptions extends StoreBaseOptions {
   tablePrefix?: string;
 }
 
-/** The schema version this code writes; older recorded versions are migrated on first use. */
-export const SCHEMA_VERSION = 1;
+/**
+ * The schema version this code writes; older recorded versions are migrated
+ * on first use. 1: associations and nonces; 2: adds the association queue.
+ */
+export const SCHEMA_VERSION = 2;
 
 function schema(kind: SqlKind, p: string): string[] {
   const blob = kind === 'pg' ? 'BYTEA' : kind === 'mysql' ? 'VARBINARY(64)' : 'BLOB';
   const key = kind === 'mysql' ? 'CHAR(64)' : 'TEXT';
   const handle = kind === 'mysql' ? 'VARCHAR(255)' : 'TEXT';
   const big = kind === 'sqlite' ? 'INTEGER' : 'BIGINT';
+  const serial =
+    kind === 'pg'
+      ? 'BIGSERIAL PRIMARY KEY'
+      : kind === 'mysql'
+        ? 'BIGINT AUTO_INCREMENT PRIMARY KEY'
+        : 'INTEGER PRIMARY KEY AUTOINCREMENT';
   return [
     `CREATE TABLE IF NOT EXISTS ${p}schema (version INTEGER NOT NULL)`,
     `CREATE TABLE IF NOT EXISTS ${p}associations (
@@ -59,7 +77,50 @@ function schema(kind: SqlKind, p: string): string[] {
       assoc_type VARCHAR(16) NOT NULL, PRIMARY KEY (url_hash, handle))`,
     `CREATE TABLE IF NOT EXISTS ${p}nonces (
       nonce_hash ${key} NOT NULL PRIMARY KEY, timestamp ${big} NOT NULL)`,
+    // Version 2. lease_until is in milliseconds; 0 means waiting.
+    `CREATE TABLE IF NOT EXISTS ${p}queue (
+      id ${serial}, url_hash ${key} NOT NULL, entry TEXT NOT NULL,
+      lease_until ${big} NOT NULL DEFAULT 0, lease_token VARCHAR(32) NULL)`,
   ];
+}
+
+/** Check a table-name prefix: it is pasted into SQL, so only a plain identifier passes. */
+export function checkTablePrefix(prefix: string): string {
+  if (!/^[A-Za-z_][A-Za-z0-9_]{0,30}$/.test(prefix))
+    throw new TypeError('tablePrefix must be a plain SQL identifier prefix');
+  return prefix;
+}
+
+/**
+ * Create the schema, or migrate it by its recorded version. The store and
+ * the queue both call it, so either may be first on a new database.
+ *
+ * On PostgreSQL, concurrent `CREATE TABLE IF NOT EXISTS` races (a duplicate
+ * key in `pg_type`) when many processes start on a fresh database, and two
+ * processes could both record or migrate the version: the whole of it, DDL,
+ * version check and the 1 → 2 migration, runs in one transaction under an
+ * advisory lock (`SqlDriver.exclusive`), which ends with the transaction.
+ */
+export async function migrateSchema(driver: SqlDriver, prefix: string): Promise<void> {
+  if (driver.exclusive) {
+    await driver.exclusive(`openid2 schema ${prefix}`, (run) => migrateWith(run, driver.kind, prefix));
+  } else {
+    await migrateWith((sql, params) => driver.run(sql, params), driver.kind, prefix);
+  }
+}
+
+async function migrateWith(run: SqlRun, kind: SqlKind, prefix: string): Promise<void> {
+  for (const sql of schema(kind, prefix)) await run(sql);
+  const { rows } = await run(`SELECT version FROM ${prefix}schema`);
+  const current = rows.length === 0 ? 0 : Math.max(...rows.map((r) => Number(r['version'])));
+  if (current === 0) await run(`INSERT INTO ${prefix}schema (version) VALUES (?)`, [SCHEMA_VERSION]);
+  else if (current > SCHEMA_VERSION)
+    throw new StoreError(
+      'store_schema_newer',
+      `schema version ${current} is newer than this openid2 understands (${SCHEMA_VERSION})`,
+    );
+  // 1 → 2: the queue table, created above by CREATE TABLE IF NOT EXISTS.
+  else if (current < 2) await run(`UPDATE ${prefix}schema SET version = ?`, [SCHEMA_VERSION]);
 }
 
 /** The shared SQL store; use SQLiteStore, PostgresStore or MySQLStore. */
@@ -71,40 +132,15 @@ export class SqlStore implements OpenIDStore {
   #ready: Promise<void> | null = null;
 
   constructor(driver: SqlDriver, options: SqlStoreOptions = {}) {
-    const prefix = options.tablePrefix ?? 'openid2_';
-    if (!/^[A-Za-z_][A-Za-z0-9_]{0,30}$/.test(prefix))
-      throw new TypeError('tablePrefix must be a plain SQL identifier prefix');
     this.#driver = driver;
-    this.#p = prefix;
+    this.#p = checkTablePrefix(options.tablePrefix ?? 'openid2_');
     this.#now = clock(options);
     this.#skew = options.nonceSkewSeconds ?? STORE_NONCE_SKEW;
   }
 
   /** Create the schema, or migrate it by its recorded version. Runs once, on first use. */
   migrate(): Promise<void> {
-    this.#ready ??= (async () => {
-      const ddl = schema(this.#driver.kind, this.#p);
-      if (this.#driver.kind === 'pg') {
-        // Concurrent CREATE TABLE IF NOT EXISTS races in PostgreSQL (a duplicate key in
-        // pg_type) when many processes start on a fresh database. One multi-statement
-        // query is one transaction: the advisory lock serializes it and ends with it.
-        await this.#driver.run(
-          [`SELECT pg_advisory_xact_lock(hashtext('openid2 schema ${this.#p}'))`, ...ddl].join(';\n'),
-        );
-      } else {
-        for (const sql of ddl) await this.#driver.run(sql);
-      }
-      const { rows } = await this.#driver.run(`SELECT version FROM ${this.#p}schema`);
-      const current = rows.length === 0 ? 0 : Math.max(...rows.map((r) => Number(r['version'])));
-      if (current === 0)
-        await this.#driver.run(`INSERT INTO ${this.#p}schema (version) VALUES (?)`, [SCHEMA_VERSION]);
-      else if (current > SCHEMA_VERSION)
-        throw new StoreError(
-          'store_schema_newer',
-          `schema version ${current} is newer than this openid2 understands (${SCHEMA_VERSION})`,
-        );
-      // Future migrations: `if (current < 2) { ALTER ...; UPDATE schema SET version = 2 }`.
-    })().catch((e: unknown) => {
+    this.#ready ??= migrateSchema(this.#driver, this.#p).catch((e: unknown) => {
       this.#ready = null;
       throw e;
     });

@@ -83,6 +83,73 @@ export function queueConformance(
       assert.deepEqual(await q.queue.take(10), []);
     });
 
+    t('two consumers taking at once never both get the same entry', async () => {
+      const other = await q.reopen(60_000);
+      const pushed = Array.from({ length: 12 }, ep);
+      for (const e of pushed) await q.queue.push(e);
+      const [a, b] = await Promise.all([q.queue.take(6), other.take(6)]);
+      const seen = [...a, ...b].map((g) => g.opEndpoint);
+      assert.equal(new Set(seen).size, seen.length, 'an entry was handed to both consumers');
+      const rest = [...(await q.queue.take(20)), ...(await other.take(20))];
+      assert.deepEqual(
+        [...seen, ...rest.map((g) => g.opEndpoint)].sort(),
+        pushed.map((e) => e.opEndpoint).sort(),
+      );
+      await q.queue.ack([...a, ...rest]);
+      await other.ack(b);
+      assert.deepEqual(await q.queue.take(20), []);
+      if (other !== q.queue) await other.close?.();
+    });
+
+    t('an acked entry is never handed out again, even after its lease', async () => {
+      const short = await q.reopen(150);
+      const e = ep();
+      await short.push(e);
+      const got = await short.take(5);
+      await short.ack(got);
+      await new Promise((r) => setTimeout(r, 300));
+      assert.deepEqual(await short.take(5), []);
+      if (short !== q.queue) await short.close?.();
+    });
+
+    t('a released entry is handed out again at once', async () => {
+      if (!q.queue.release) return; // optional part of the contract: the lease covers it
+      const e = ep();
+      await q.queue.push(e);
+      const got = await q.queue.take(5);
+      assert.deepEqual(
+        got.map((g) => g.opEndpoint),
+        [e.opEndpoint],
+      );
+      await q.queue.release(got);
+      const again = await q.queue.take(5);
+      assert.deepEqual(
+        again.map((g) => g.opEndpoint),
+        [e.opEndpoint],
+      );
+      await q.queue.ack(again);
+    });
+
+    t('keeps the OpenID version and types of an entry', async () => {
+      const e = { ...ep(), version: '1.1' as const, types: ['http://openid.net/signon/1.1'] };
+      await q.queue.push(e);
+      const got = await q.queue.take(5);
+      assert.deepEqual(
+        got.map(({ id: _id, ...rest }) => rest),
+        [e],
+      );
+      await q.queue.ack(got);
+    });
+
+    t('take with a wait returns empty when nothing arrives, and an abort ends the wait early', async () => {
+      assert.deepEqual(await q.queue.take(5, { waitMs: 150 }), []);
+      const controller = new AbortController();
+      setTimeout(() => controller.abort(), 100);
+      const started = Date.now();
+      assert.deepEqual(await q.queue.take(5, { waitMs: 30_000, signal: controller.signal }), []);
+      assert.ok(Date.now() - started < 20_000, 'abort did not end the wait');
+    });
+
     t('refuses entries that are not http(s) endpoints', async () => {
       await assert.rejects(() => q.queue.push({ opEndpoint: 'file:///etc/passwd', version: '2.0' }));
     });

@@ -27,11 +27,13 @@ export interface ProviderServer {
   decision: Decision;
   /** The user the provider "is logged in as" for identifier_select answers. */
   user: string;
+  /** Extra time before answering an associate request (a slow provider). Default 0. */
+  associateDelayMs: number;
   close(): Promise<void>;
 }
 
 export async function startProviderServer(options: Partial<ProviderOptions> = {}): Promise<ProviderServer> {
-  const state = { decision: 'allow' as Decision, user: 'alice' };
+  const state = { decision: 'allow' as Decision, user: 'alice', associateDelayMs: 0 };
   const log: string[] = [];
   let base = '';
   let op!: Provider;
@@ -42,6 +44,8 @@ export async function startProviderServer(options: Partial<ProviderOptions> = {}
       if (url.pathname === '/op') {
         const params = req.method === 'POST' ? new URLSearchParams(await req.text()) : url.searchParams;
         log.push(params.get('openid.mode') ?? '(none)');
+        if (params.get('openid.mode') === 'associate' && state.associateDelayMs > 0)
+          await new Promise((r) => setTimeout(r, state.associateDelayMs));
         const web = await op.respond(params, async (request) => {
           const d = state.decision;
           if (typeof d === 'function') return d(request, base);
@@ -102,6 +106,12 @@ export async function startProviderServer(options: Partial<ProviderOptions> = {}
     },
     set user(u: string) {
       state.user = u;
+    },
+    get associateDelayMs() {
+      return state.associateDelayMs;
+    },
+    set associateDelayMs(ms: number) {
+      state.associateDelayMs = ms;
     },
     close: () =>
       new Promise<void>((r) => {
