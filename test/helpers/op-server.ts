@@ -128,7 +128,7 @@ export async function browse(redirectUrl: string): Promise<{ url: string; body?:
   if (res.status === 302 || res.status === 303) return { url: res.headers.get('location') as string };
   const html = await res.text();
   if (res.status === 200 && html.includes('<form')) {
-    const action = /action="([^"]*)"/.exec(html)?.[1]?.replace(/&amp;/g, '&') ?? '';
+    const action = decodeEntities(/action="([^"]*)"/.exec(html)?.[1] ?? '');
     const fields = [...html.matchAll(/<input type="hidden" name="([^"]*)" value="([^"]*)">/g)].map(
       ([, k, v]) => [decodeEntities(k as string), decodeEntities(v as string)],
     );
