@@ -12,7 +12,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { hashKey, wrapError } from '../stores/common.js';
-import { checkTablePrefix, migrateSchema, type SqlDriver } from '../stores/sql.js';
+import { checkTablePrefix, type SqlDriver, SqlTables } from '../stores/sql.js';
 import {
   type AssociationQueue,
   asList,
@@ -41,12 +41,13 @@ export class SqlQueue implements AssociationQueue {
   readonly #p: string;
   readonly #leaseMs: number;
   readonly #now: () => number;
-  #ready: Promise<void> | null = null;
+  readonly #tables: SqlTables;
   readonly #wakeup = new LocalWakeup();
 
   constructor(driver: SqlDriver, options: SqlQueueOptions = {}) {
     this.#driver = driver;
     this.#p = checkTablePrefix(options.tablePrefix ?? 'openid2_');
+    this.#tables = new SqlTables(driver, this.#p);
     this.#leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
     this.#now = options.nowMs ?? Date.now;
   }
@@ -58,20 +59,11 @@ export class SqlQueue implements AssociationQueue {
 
   /** Create or migrate the schema (shared with the store). Runs once, on first use. */
   migrate(): Promise<void> {
-    this.#ready ??= migrateSchema(this.#driver, this.#p).catch((e: unknown) => {
-      this.#ready = null;
-      throw e;
-    });
-    return this.#ready;
+    return this.#tables.migrate();
   }
 
-  async #run(what: string, sql: string, params: readonly unknown[] = []) {
-    try {
-      await this.migrate();
-      return await this.#driver.run(sql, params);
-    } catch (e) {
-      throw wrapError(e, what);
-    }
+  #run(what: string, sql: string, params: readonly unknown[] = []) {
+    return this.#tables.run(what, sql, params);
   }
 
   /** Called after a push: PostgreSQL notifies listeners. */

@@ -123,37 +123,62 @@ async function migrateWith(run: SqlRun, kind: SqlKind, prefix: string): Promise<
   else if (current < 2) await run(`UPDATE ${prefix}schema SET version = ?`, [SCHEMA_VERSION]);
 }
 
-/** The shared SQL store; use SQLiteStore, PostgresStore or MySQLStore. */
-export class SqlStore implements OpenIDStore {
-  readonly #driver: SqlDriver;
-  readonly #p: string;
-  readonly #now: () => number;
-  readonly #skew: number;
+/**
+ * The schema the SQL store and the SQL queue share: migrated once, on first
+ * use (a failed migration is tried again next time), and every statement run
+ * after it with driver errors turned into `StoreError` saying what was being done.
+ */
+export class SqlTables {
   #ready: Promise<void> | null = null;
 
-  constructor(driver: SqlDriver, options: SqlStoreOptions = {}) {
-    this.#driver = driver;
-    this.#p = checkTablePrefix(options.tablePrefix ?? 'openid2_');
-    this.#now = clock(options);
-    this.#skew = options.nonceSkewSeconds ?? STORE_NONCE_SKEW;
-  }
+  constructor(
+    private readonly driver: SqlDriver,
+    private readonly prefix: string,
+  ) {}
 
-  /** Create the schema, or migrate it by its recorded version. Runs once, on first use. */
+  /** Create the schema, or migrate it by its recorded version. */
   migrate(): Promise<void> {
-    this.#ready ??= migrateSchema(this.#driver, this.#p).catch((e: unknown) => {
+    this.#ready ??= migrateSchema(this.driver, this.prefix).catch((e: unknown) => {
       this.#ready = null;
       throw e;
     });
     return this.#ready;
   }
 
-  async #run(what: string, sql: string, params: readonly unknown[] = []) {
+  /** Run one statement after the migration; `what` names the operation in errors. */
+  async run(what: string, sql: string, params: readonly unknown[] = []): ReturnType<SqlRun> {
     try {
       await this.migrate();
-      return await this.#driver.run(sql, params);
+      return await this.driver.run(sql, params);
     } catch (e) {
       throw wrapError(e, what);
     }
+  }
+}
+
+/** The shared SQL store; use SQLiteStore, PostgresStore or MySQLStore. */
+export class SqlStore implements OpenIDStore {
+  readonly #driver: SqlDriver;
+  readonly #p: string;
+  readonly #now: () => number;
+  readonly #skew: number;
+  readonly #tables: SqlTables;
+
+  constructor(driver: SqlDriver, options: SqlStoreOptions = {}) {
+    this.#driver = driver;
+    this.#p = checkTablePrefix(options.tablePrefix ?? 'openid2_');
+    this.#tables = new SqlTables(driver, this.#p);
+    this.#now = clock(options);
+    this.#skew = options.nonceSkewSeconds ?? STORE_NONCE_SKEW;
+  }
+
+  /** Create the schema, or migrate it by its recorded version. Runs once, on first use. */
+  migrate(): Promise<void> {
+    return this.#tables.migrate();
+  }
+
+  #run(what: string, sql: string, params: readonly unknown[] = []) {
+    return this.#tables.run(what, sql, params);
   }
 
   async storeAssociation(serverUrl: string, a: Association): Promise<void> {
