@@ -135,8 +135,13 @@ export function expressRp(rp: RelyingParty, options: ExpressRpOptions): ExpressR
       else res.status(200).send(start.html ?? '');
     }),
     callback: guard(async (req, res) => {
-      const { result, headers } = await finishLogin(rp, await expressFlowRequest(req, options), options);
-      setHeaders(res, headers);
+      const finish = await finishLogin(rp, await expressFlowRequest(req, options), options);
+      setHeaders(res, finish.headers);
+      if ('resubmit' in finish) {
+        res.status(200).type('html').send(finish.resubmit);
+        return;
+      }
+      const { result } = finish;
       let answer: ExpressHookAnswer;
       if (result.status === 'success') answer = await options.onSuccess(result, req, res);
       else if (options.onFailure) answer = await options.onFailure(result, req, res);

@@ -121,8 +121,10 @@ export const openidFastify: FastifyPluginAsync<FastifyOpenIDOptions> = async (fa
   fastify.get(loginPath, login);
 
   const callback = async (request: FastifyRequest, reply: FastifyReply) => {
-    const { result, headers } = await finishLogin(rp, flowRequestOf(request, options.baseUrl), options);
-    setHeaders(reply, headers);
+    const finish = await finishLogin(rp, flowRequestOf(request, options.baseUrl), options);
+    setHeaders(reply, finish.headers);
+    if ('resubmit' in finish) return reply.code(200).type('text/html; charset=utf-8').send(finish.resubmit);
+    const { result } = finish;
     if (result.status === 'success') return answer(reply, await options.onSuccess(result, request, reply));
     if (options.onFailure) return answer(reply, await options.onFailure(result, request, reply));
     return reply.code(401).type('text/plain; charset=utf-8').send(failureText(result));

@@ -5,6 +5,8 @@
  * the cookie). The Web, Express, Fastify and Passport adapters are thin
  * translations of these two functions.
  */
+
+import { escapeHtml } from '../protocol/message.js';
 import type { BeginOptions, RelyingParty } from '../rp/relying-party.js';
 import type { CompleteResult } from '../rp/result.js';
 import {
@@ -80,6 +82,25 @@ export interface LoginFinish {
   /** Clears the state cookie; `Referrer-Policy: no-referrer` and `Cache-Control: no-store` (SE-06). */
   readonly headers: readonly (readonly [string, string])[];
 }
+
+/**
+ * A provider's form POST that arrived without the state cookie: browsers do
+ * not send a SameSite=Lax cookie with a cross-site POST, and providers answer
+ * by form POST when the answer is longer than a URL may be (spec §5.2.1).
+ * `html` is a page that posts the same fields back to the same URL from this
+ * site, which the browser sends with the cookie; answer it with status 200
+ * and `headers` (which leave the cookie in place). A login is re-posted once
+ * at most, and only the state cookie's login can then complete: the re-post
+ * adds no trust, it only lets the cookie travel.
+ */
+export interface LoginResubmit {
+  readonly resubmit: string;
+  /** `Referrer-Policy: no-referrer`, `Cache-Control: no-store`; the state cookie is kept. */
+  readonly headers: readonly (readonly [string, string])[];
+}
+
+/** The field the re-post page adds, so that a login is re-posted once at most. */
+export const RESUBMIT_FIELD = 'openid2_resubmit';
 
 /** A relying party whose provider is fixed (e.g. the Steam preset): its login needs no user input. */
 interface FixedProvider {
@@ -197,10 +218,12 @@ export async function finishLogin(
   rp: RelyingParty,
   request: FlowRequest,
   options: Pick<LoginFlowOptions, 'stateCookie'> = {},
-): Promise<LoginFinish> {
+): Promise<LoginFinish | LoginResubmit> {
   const cookie = stateCookieOf(rp, options.stateCookie);
   const state = readStateCookie(cookie, request.header('cookie'));
   const body = request.method === 'POST' ? (request.form ?? new URLSearchParams()) : null;
+  const resubmit = state === undefined ? resubmitPageFor(request) : null;
+  if (resubmit !== null) return { resubmit, headers: [['referrer-policy', 'no-referrer'], NO_STORE] };
   const result = await rp.complete(request.url, { state, body });
   return {
     result,
@@ -213,4 +236,39 @@ export function failureText(result: Exclude<CompleteResult, { status: 'success' 
   if (result.status === 'cancel') return 'Sign-in was cancelled.\n';
   if (result.status === 'setup_needed') return 'The provider needs you to sign in there first.\n';
   return `Sign-in failed (${result.code.replace(/[^a-z0-9_]/gi, '')}).\n`;
+}
+
+/**
+ * For a provider's form POST that came without the login's state (see
+ * {@link LoginResubmit}): the page that posts it again from this site, or
+ * null when the request is not such a POST or was re-posted already.
+ */
+export function resubmitPageFor(request: FlowRequest): string | null {
+  if (request.method !== 'POST' || request.form === null) return null;
+  const fields = formFields(request.form);
+  if (!fields.some(([k]) => k === 'openid.mode') || fields.some(([k]) => k === RESUBMIT_FIELD)) return null;
+  return resubmitPage(request.url, [...fields, [RESUBMIT_FIELD, '1']]);
+}
+
+/** The string fields of a posted form (a field given twice is kept twice: complete() refuses it). */
+function formFields(form: URLSearchParams | Readonly<Record<string, unknown>>): [string, string][] {
+  if (form instanceof URLSearchParams) return [...form];
+  const out: [string, string][] = [];
+  for (const [k, v] of Object.entries(form)) {
+    for (const one of Array.isArray(v) ? v : [v]) if (typeof one === 'string') out.push([k, one]);
+  }
+  return out;
+}
+
+/** A page that posts `fields` to `url` at once (a button for browsers without script); every value escaped. */
+function resubmitPage(url: string, fields: readonly [string, string][]): string {
+  const inputs = fields
+    .map(([k, v]) => `<input type="hidden" name="${escapeHtml(k)}" value="${escapeHtml(v)}">`)
+    .join('');
+  return (
+    '<!DOCTYPE html><html><head><meta charset="utf-8"><meta name="referrer" content="no-referrer">' +
+    `<title>Signing in…</title></head><body><form method="post" action="${escapeHtml(url)}">${inputs}` +
+    '<noscript><button type="submit">Continue</button></noscript></form>' +
+    '<script>document.forms[0].submit()</script></body></html>'
+  );
 }

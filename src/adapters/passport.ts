@@ -29,7 +29,7 @@ import type { SuccessResult } from '../rp/result.js';
 import { MemoryStore } from '../stores/memory.js';
 import type { OpenIDStore } from '../stores/store.js';
 import { expressFlowRequest } from './express.js';
-import { type LoginFlowOptions, startLogin, stateCookieOf } from './login-flow.js';
+import { type LoginFlowOptions, resubmitPageFor, startLogin, stateCookieOf } from './login-flow.js';
 import { clearStateCookie, readStateCookie, type StateCookieOptions } from './state-cookie.js';
 
 /** The profile handed to verify when `profile: true` (Passport's normalized profile; signed values only). */
@@ -259,14 +259,23 @@ async function run(strategy: OpenIDStrategy & StrategyActions, req: Request): Pr
   const session = sessionOf(req);
 
   if (query.has('openid.mode') || (formMode !== undefined && formMode !== null)) {
-    let state: string | undefined;
-    if (session) {
-      state = typeof session[SESSION_KEY] === 'string' ? (session[SESSION_KEY] as string) : undefined;
-      delete session[SESSION_KEY];
-    } else {
-      state = readStateCookie(cookie, req.get('cookie'));
-      res?.append('Set-Cookie', clearStateCookie(cookie));
+    const state =
+      (session
+        ? typeof session[SESSION_KEY] === 'string'
+          ? (session[SESSION_KEY] as string)
+          : undefined
+        : readStateCookie(cookie, req.get('cookie'))) ?? undefined;
+    // A provider's form POST arrives without SameSite=Lax cookies (the session's or ours): post it
+    // again from this site once, so the browser sends them (see LoginResubmit).
+    const resubmit = state === undefined && res ? resubmitPageFor(flow) : null;
+    if (resubmit !== null && res) {
+      res.setHeader('Referrer-Policy', 'no-referrer');
+      res.setHeader('Cache-Control', 'no-store');
+      res.status(200).type('html').send(resubmit);
+      return;
     }
+    if (session) delete session[SESSION_KEY];
+    else res?.append('Set-Cookie', clearStateCookie(cookie));
     res?.setHeader('Referrer-Policy', 'no-referrer');
     const result = await rp.complete(flow.url, {
       state,

@@ -23,7 +23,7 @@ import {
 } from './login-flow.js';
 import { FormTooLargeError, isFormContentType } from './read-form.js';
 
-export type { FlowRequest, LoginFlowOptions } from './login-flow.js';
+export type { FlowRequest, LoginFinish, LoginFlowOptions, LoginResubmit } from './login-flow.js';
 export { finishLogin, startLogin } from './login-flow.js';
 export type { StateCookieOptions } from './state-cookie.js';
 
@@ -129,7 +129,17 @@ export function rpHandlers(rp: RelyingParty, options: RpHandlersOptions): RpHand
         if (e instanceof FormTooLargeError) return text(413, 'request body too large\n');
         throw e;
       }
-      const { result, headers } = await finishLogin(rp, flowRequestOf(request, form), options);
+      const finish = await finishLogin(rp, flowRequestOf(request, form), options);
+      if ('resubmit' in finish) {
+        return withHeaders(
+          new Response(finish.resubmit, {
+            status: 200,
+            headers: { 'content-type': 'text/html; charset=utf-8' },
+          }),
+          finish.headers,
+        );
+      }
+      const { result, headers } = finish;
       let answer: HookAnswer;
       if (result.status === 'success') answer = await options.onSuccess(result, request);
       else if (options.onFailure) answer = await options.onFailure(result, request);

@@ -94,6 +94,32 @@ for (const bodyParser of [false, true]) {
       assert.equal(res.status, 303);
     });
 
+    test('a form POST that arrives without the SameSite=Lax state cookie is posted again from this site once, then completes', async () => {
+      const { cookie, url } = await loginRoundTrip(base, '/login', alice());
+      const u = new URL(url);
+      const body = new URLSearchParams([...u.searchParams].filter(([k]) => k.startsWith('openid.')));
+      const returnUrl = body.get('openid.return_to') as string;
+      const count = users.length;
+      // The browser leaves the cookie out of the provider's cross-site POST.
+      const page = await returnTo(returnUrl, null, body.toString());
+      assert.equal(page.status, 200);
+      assert.equal(page.headers.getSetCookie().length, 0, 'the state cookie is left in place');
+      const html = await page.text();
+      const form = readResubmitForm(html);
+      assert.equal(form.action, returnUrl);
+      assert.equal(form.fields.get('openid2_resubmit'), '1');
+      assert.equal(form.fields.get('openid.sig'), body.get('openid.sig'));
+      assert.equal(users.length, count, 'nobody is signed in by the bounce');
+      // The same-site re-post carries the cookie and completes.
+      const done = await returnTo(form.action, cookie, form.fields.toString());
+      assert.equal(done.status, 303);
+      assert.equal(users.at(-1), `${ps.base}/id/alice`);
+      // Re-posted without a cookie again: no second bounce, a failure.
+      const loop = await returnTo(form.action, null, form.fields.toString());
+      assert.equal(loop.status, 403);
+      assert.equal((failures.at(-1) as { code?: string }).code, 'unsolicited_rejected');
+    });
+
     test('replay fails (nonce_replay)', async () => {
       const { cookie, url } = await loginRoundTrip(base, '/login', alice());
       assert.equal((await returnTo(url, cookie)).status, 303);
@@ -188,3 +214,20 @@ describe('Express provider middleware (expressProvider)', () => {
     assert.equal((await fetch(`${base}/op`)).status, 400);
   });
 });
+
+/** The action and fields of the re-post page (every value HTML-escaped by the adapter). */
+function readResubmitForm(html: string): { action: string; fields: URLSearchParams } {
+  const unescape = (v: string) =>
+    v
+      .replace(/&quot;/g, '"')
+      .replace(/&#39;/g, "'")
+      .replace(/&lt;/g, '<')
+      .replace(/&gt;/g, '>')
+      .replace(/&amp;/g, '&');
+  const action = unescape(/<form method="post" action="([^"]*)">/.exec(html)?.[1] ?? '');
+  const fields = new URLSearchParams();
+  for (const [, k, v] of html.matchAll(/<input type="hidden" name="([^"]*)" value="([^"]*)">/g)) {
+    fields.append(unescape(k as string), unescape(v as string));
+  }
+  return { action, fields };
+}

@@ -248,6 +248,32 @@ describe('Passport OpenIDStrategy against a local provider', () => {
     }
   });
 
+  test('a form POST without the session cookie (SameSite=Lax) is posted again from the site, then completes', async () => {
+    const rp = await app(
+      {},
+      () => (identifier: string, done: VerifyDone) => done(null, { id: identifier }),
+      true,
+    );
+    try {
+      const start = await postLogin(rp.base, '/auth/openid', alice());
+      const sid = (start.headers.getSetCookie().find((c) => c.startsWith('sid=')) as string).split(
+        ';',
+      )[0] as string;
+      const back = await fetch(start.headers.get('location') as string, { redirect: 'manual' });
+      const u = new URL(back.headers.get('location') as string);
+      const body = new URLSearchParams([...u.searchParams].filter(([k]) => k.startsWith('openid.')));
+      const returnUrl = body.get('openid.return_to') as string;
+      const page = await returnTo(returnUrl, null, body.toString());
+      assert.equal(page.status, 200);
+      const html = await page.text();
+      assert.match(html, /<input type="hidden" name="openid2_resubmit" value="1">/);
+      body.append('openid2_resubmit', '1');
+      assert.equal((await returnTo(returnUrl, sid, body.toString())).status, 303);
+    } finally {
+      await rp.close();
+    }
+  });
+
   test('SE-04: a user-typed identifier needs a same-site POST; a fixed providerURL allows GET', async () => {
     const rp = await app({}, () => (identifier: string, done: VerifyDone) => done(null, { id: identifier }));
     const fixed = await app(
