@@ -78,6 +78,7 @@ export type LoginStart =
 
 /** Outcome of {@link finishLogin}: the verified result and the headers the return page must carry. */
 export interface LoginFinish {
+  /** What `complete()` decided. */
   readonly result: CompleteResult;
   /** Clears the state cookie; `Referrer-Policy: no-referrer` and `Cache-Control: no-store` (SE-06). */
   readonly headers: readonly (readonly [string, string])[];
@@ -94,6 +95,7 @@ export interface LoginFinish {
  * adds no trust, it only lets the cookie travel.
  */
 export interface LoginResubmit {
+  /** The HTML page that posts the fields again from this site. */
   readonly resubmit: string;
   /** `Referrer-Policy: no-referrer`, `Cache-Control: no-store`; the state cookie is kept. */
   readonly headers: readonly (readonly [string, string])[];
