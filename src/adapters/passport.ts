@@ -23,7 +23,7 @@ import { AXFetchRequest, AXFetchResponse } from '../extensions/ax.js';
 import { AX_TYPES } from '../extensions/ax-types.js';
 import type { Extension } from '../extensions/extension.js';
 import { PAPERequest, type PAPERequestOptions, PAPEResponse } from '../extensions/pape.js';
-import { type SRegField, SRegRequest, type SRegRequestOptions, SRegResponse } from '../extensions/sreg.js';
+import { SREG_FIELDS, SRegRequest, type SRegRequestOptions, SRegResponse } from '../extensions/sreg.js';
 import { RelyingParty } from '../rp/relying-party.js';
 import type { SuccessResult } from '../rp/result.js';
 import { MemoryStore } from '../stores/memory.js';
@@ -127,18 +127,6 @@ interface StrategyActions {
 
 const SESSION_KEY = 'openid2:state';
 
-const PROFILE_SREG: readonly SRegField[] = [
-  'nickname',
-  'email',
-  'fullname',
-  'dob',
-  'gender',
-  'postcode',
-  'country',
-  'language',
-  'timezone',
-];
-
 type SessionLike = Record<string, unknown>;
 
 function sessionOf(req: Request): SessionLike | null {
@@ -208,7 +196,7 @@ export class OpenIDStrategy {
       });
     const extensions: Extension[] = [];
     if (options.sreg) extensions.push(new SRegRequest(options.sreg));
-    else if (options.profile) extensions.push(new SRegRequest({ optional: PROFILE_SREG }));
+    else if (options.profile) extensions.push(new SRegRequest({ optional: SREG_FIELDS }));
     if (options.ax) extensions.push(options.ax);
     else if (options.profile) {
       extensions.push(
