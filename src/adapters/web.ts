@@ -90,6 +90,16 @@ function text(status: number, body: string, headers: readonly (readonly [string,
   return new Response(body, { status, headers: h });
 }
 
+/** The urlencoded form of `request` (null when it has none), or a 413 answer when it is too large. */
+async function formOr413(request: Request, max: number): Promise<URLSearchParams | null | Response> {
+  try {
+    return await readForm(request, max);
+  } catch (e) {
+    if (e instanceof FormTooLargeError) return text(413, 'request body too large\n');
+    throw e;
+  }
+}
+
 /**
  * Login and return handlers for a relying party. The state token travels in
  * an HttpOnly, SameSite=Lax cookie (Secure when return_to is https), used
@@ -104,13 +114,8 @@ export function rpHandlers(rp: RelyingParty, options: RpHandlersOptions): RpHand
   const max = options.maxBodyBytes ?? 64 * 1024;
   return {
     async login(request) {
-      let form: URLSearchParams | null;
-      try {
-        form = await readForm(request, max);
-      } catch (e) {
-        if (e instanceof FormTooLargeError) return text(413, 'request body too large\n');
-        throw e;
-      }
+      const form = await formOr413(request, max);
+      if (form instanceof Response) return form;
       const start = await startLogin(rp, flowRequestOf(request, form), options);
       if (!start.ok) return text(start.status, `${start.message}\n`, start.headers);
       const h = new Headers();
@@ -122,13 +127,8 @@ export function rpHandlers(rp: RelyingParty, options: RpHandlersOptions): RpHand
       return new Response(start.html ?? '', { status: 200, headers: h });
     },
     async callback(request) {
-      let form: URLSearchParams | null;
-      try {
-        form = await readForm(request, max);
-      } catch (e) {
-        if (e instanceof FormTooLargeError) return text(413, 'request body too large\n');
-        throw e;
-      }
+      const form = await formOr413(request, max);
+      if (form instanceof Response) return form;
       const finish = await finishLogin(rp, flowRequestOf(request, form), options);
       if ('resubmit' in finish) {
         return withHeaders(
