@@ -5,7 +5,7 @@
  * @see OpenID Authentication 2.0 §7.2 (normalization), §7.3 (discovery)
  */
 import { DiscoveryError, FetchError, OpenIDError } from '../protocol/errors.js';
-import { normalizeUri } from '../protocol/urinorm.js';
+import { normalizeUri, stripFragment } from '../protocol/urinorm.js';
 import type { DiscoveryCache } from './cache.js';
 import { discoverEndpointsFromHtml, discoverEndpointsFromXrds, type ServiceEndpoint } from './endpoints.js';
 import { createFetcher, type Fetcher, type FetchOptions } from './fetcher.js';
@@ -77,10 +77,8 @@ export function normalizeIdentifier(
   } else {
     url = `http://${trimmed}`;
   }
-  const hash = url.indexOf('#');
-  if (hash !== -1) url = url.slice(0, hash);
   try {
-    return { type: 'url', value: normalizeUri(url) };
+    return { type: 'url', value: normalizeUri(stripFragment(url)) };
   } catch (err) {
     if (!(err instanceof OpenIDError)) throw err;
     throw new DiscoveryError('identifier_invalid', err.message, input, { cause: err });
@@ -112,9 +110,8 @@ export interface DiscoverOptions {
 }
 
 function claimedIdFromFinalUrl(finalUrl: string, input: string): string {
-  const hash = finalUrl.indexOf('#');
   try {
-    return normalizeUri(hash === -1 ? finalUrl : finalUrl.slice(0, hash));
+    return normalizeUri(stripFragment(finalUrl));
   } catch (err) {
     throw new DiscoveryError('identifier_invalid', `discovery ended at an invalid URL ${finalUrl}`, input, {
       cause: err,

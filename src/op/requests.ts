@@ -18,7 +18,7 @@ import {
 import { Message, OPENID_NS } from '../protocol/message.js';
 import { makeNonce } from '../protocol/nonce.js';
 import { Realm, returnToMatchesAny } from '../protocol/realm.js';
-import { normalizeUri } from '../protocol/urinorm.js';
+import { sameUri, stripFragment } from '../protocol/urinorm.js';
 import { OPResponse } from './response.js';
 
 /** What a checkid request needs from its provider. */
@@ -189,7 +189,7 @@ export class CheckIDRequest {
     };
     const refuse = (why: string) => new ProtocolError('identity_mismatch', why, ctxErr);
     if (options.switchIdentifier === true) return;
-    if (options.identity !== undefined && !sameIdentifier(options.identity, this.identity)) {
+    if (options.identity !== undefined && !sameUri(options.identity, this.identity)) {
       throw refuse(
         `the request is for ${this.identity ?? 'no identity'}; cannot answer for ${options.identity}`,
       );
@@ -197,7 +197,7 @@ export class CheckIDRequest {
     // The provider may add a fragment to the claimed id it was asked about (§11.5.1, identifier recycling).
     if (
       options.claimedId !== undefined &&
-      !sameIdentifier(withoutAddedFragment(options.claimedId, this.claimedId), this.claimedId)
+      !sameUri(withoutAddedFragment(options.claimedId, this.claimedId), this.claimedId)
     ) {
       throw refuse(
         `the request is for claimed_id ${this.claimedId ?? '(none)'}; cannot answer for ${options.claimedId}`,
@@ -207,7 +207,7 @@ export class CheckIDRequest {
       options.claimedId === undefined &&
       this.claimedId !== null &&
       this.identity !== null &&
-      !sameIdentifier(this.claimedId, this.identity) &&
+      !sameUri(this.claimedId, this.identity) &&
       originOf(this.claimedId) === originOf(this.#ctx.endpoint)
     ) {
       throw refuse(
@@ -277,22 +277,10 @@ export class CheckIDRequest {
   }
 }
 
-/** Same identifier after RFC 3986 normalization (raw equality when either does not normalize). */
-function sameIdentifier(a: string, b: string | null): boolean {
-  if (b === null) return false;
-  if (a === b) return true;
-  try {
-    return normalizeUri(a) === normalizeUri(b);
-  } catch {
-    return false;
-  }
-}
-
 /** `claimedId` without its fragment when `requested` has none (the fragment the provider added). */
 function withoutAddedFragment(claimedId: string, requested: string | null): string {
   if (requested === null || requested.includes('#')) return claimedId;
-  const hash = claimedId.indexOf('#');
-  return hash === -1 ? claimedId : claimedId.slice(0, hash);
+  return stripFragment(claimedId);
 }
 
 function originOf(url: string): string | null {

@@ -209,3 +209,24 @@ export function normalizeUri(uri: string): string {
     (fragment === undefined ? '' : `#${fragment}`)
   );
 }
+
+/**
+ * Whether two URIs name the same resource after {@link normalizeUri}: both
+ * absent counts as the same; a URI that does not normalize equals only its
+ * exact spelling.
+ */
+export function sameUri(a: string | null | undefined, b: string | null | undefined): boolean {
+  if (a == null || b == null) return a == null && b == null;
+  if (a === b) return true;
+  try {
+    return normalizeUri(a) === normalizeUri(b);
+  } catch {
+    return false;
+  }
+}
+
+/** The URI without its `#fragment` (spec §11.2: discovery and comparison ignore it). */
+export function stripFragment(uri: string): string {
+  const i = uri.indexOf('#');
+  return i === -1 ? uri : uri.slice(0, i);
+}

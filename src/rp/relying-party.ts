@@ -22,6 +22,7 @@ import { type ArgsInput, Message, OPENID_NS } from '../protocol/message.js';
 import { DEFAULT_NONCE_SKEW, makeNonce, splitNonce } from '../protocol/nonce.js';
 import { Realm } from '../protocol/realm.js';
 import { signedSubset } from '../protocol/signature.js';
+import { stripFragment } from '../protocol/urinorm.js';
 import type { OpenIDStore } from '../stores/store.js';
 import { AssociationManager, type AssociationQueueLike } from './association-manager.js';
 import { type AssociationPair, SessionNegotiator } from './associations.js';
@@ -38,7 +39,6 @@ import {
   checkReturnTo,
   checkSignedList,
   checkVersion,
-  stripFragment,
 } from './verify.js';
 
 /** Options of {@link RelyingParty}: the whole configuration. */

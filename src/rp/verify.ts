@@ -10,7 +10,7 @@ import { OpenIDError } from '../protocol/errors.js';
 import { type Message, OPENID_NS } from '../protocol/message.js';
 import { checkNonceTime } from '../protocol/nonce.js';
 import { parseSignedList } from '../protocol/signature.js';
-import { normalizeUri } from '../protocol/urinorm.js';
+import { normalizeUri, sameUri, stripFragment } from '../protocol/urinorm.js';
 
 /** A failed check: why, as a code and a message. */
 export interface CheckFailure {
@@ -153,22 +153,6 @@ export function checkNonceWindow(
   return { ok: true, timestamp: r.timestamp, salt: nonce.slice(20) };
 }
 
-function sameUrl(a: string | null | undefined, b: string | null | undefined): boolean {
-  if (a == null || b == null) return a == null && b == null;
-  if (a === b) return true;
-  try {
-    return normalizeUri(a) === normalizeUri(b);
-  } catch {
-    return false;
-  }
-}
-
-/** The claimed id without its fragment (spec §11.2: discovery ignores it). */
-export function stripFragment(claimedId: string): string {
-  const i = claimedId.indexOf('#');
-  return i === -1 ? claimedId : claimedId.slice(0, i);
-}
-
 /**
  * Spec §11.2 for OpenID 2.0: the assertion's op_endpoint, claimed_id and
  * identity must agree with one discovered endpoint of the claimed id.
@@ -176,7 +160,7 @@ export function stripFragment(claimedId: string): string {
 export function checkDiscoveredEndpoint(message: Message, endpoint: ServiceEndpoint): Check {
   if (endpoint.version !== '2.0')
     return fail('discovery_mismatch', 'the endpoint is not an OpenID 2.0 endpoint');
-  if (!sameUrl(message.get(OPENID_NS, 'op_endpoint'), endpoint.opEndpoint)) {
+  if (!sameUri(message.get(OPENID_NS, 'op_endpoint'), endpoint.opEndpoint)) {
     return fail('discovery_mismatch', 'op_endpoint differs from the endpoint discovered for the claimed id');
   }
   const claimed = message.get(OPENID_NS, 'claimed_id');
@@ -184,10 +168,10 @@ export function checkDiscoveredEndpoint(message: Message, endpoint: ServiceEndpo
   if (endpoint.isOpIdentifier || endpoint.claimedId === null) {
     return fail('op_identifier_as_claimed_id', 'the claimed id resolved to an OP identifier, not a user');
   }
-  if (!sameUrl(stripFragment(claimed), endpoint.claimedId)) {
+  if (!sameUri(stripFragment(claimed), endpoint.claimedId)) {
     return fail('discovery_mismatch', 'claimed_id differs from the discovered claimed identifier');
   }
-  if (!sameUrl(message.get(OPENID_NS, 'identity'), endpointLocalId(endpoint))) {
+  if (!sameUri(message.get(OPENID_NS, 'identity'), endpointLocalId(endpoint))) {
     return fail(
       'discovery_mismatch',
       'identity differs from the OP-local identifier discovered for the claimed id',
@@ -198,7 +182,7 @@ export function checkDiscoveredEndpoint(message: Message, endpoint: ServiceEndpo
 
 /** Spec §11.2 for OpenID 1: openid.identity must be the delegate (or claimed id) kept from discovery. */
 export function checkOpenID1Identity(message: Message, endpoint: ServiceEndpoint): Check {
-  if (!sameUrl(message.get(OPENID_NS, 'identity'), endpointLocalId(endpoint))) {
+  if (!sameUri(message.get(OPENID_NS, 'identity'), endpointLocalId(endpoint))) {
     return fail(
       'discovery_mismatch',
       'openid.identity differs from the identifier discovery gave for this login',
