@@ -1,12 +1,9 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { createFetcher, type FetchOptions } from '../../src/discovery/fetcher.js';
+import { selfSignedCert } from '../helpers/self-signed.js';
 import { isFetchError } from './helpers/errors.js';
 import { type FetchServer, startFetchServer } from './helpers/fetch-server.js';
 
@@ -146,43 +143,15 @@ describe('fetcher: SSRF guard (on by default)', () => {
 });
 
 describe('fetcher: TLS (TL-01)', () => {
-  let dir = '';
   let httpsPort = 0;
   let closeHttps: (() => Promise<void>) | null = null;
-  const haveOpenssl = (() => {
-    try {
-      execFileSync('openssl', ['version'], { stdio: 'ignore' });
-      return true;
-    } catch {
-      return false;
-    }
-  })();
+  const certificate = selfSignedCert();
+  const haveOpenssl = certificate !== null;
 
   before(async () => {
-    if (!haveOpenssl) return;
-    dir = mkdtempSync(join(tmpdir(), 'openid2-tls-'));
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-days',
-        '1',
-        '-subj',
-        '/CN=localhost',
-        '-keyout',
-        join(dir, 'key.pem'),
-        '-out',
-        join(dir, 'cert.pem'),
-      ],
-      { stdio: 'ignore' },
-    );
-    const tls = createHttpsServer(
-      { key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) },
-      (_req, res) => res.end('secret'),
+    if (!certificate) return;
+    const tls = createHttpsServer({ key: certificate.key, cert: certificate.cert }, (_req, res) =>
+      res.end('secret'),
     );
     await new Promise<void>((resolve) => tls.listen(0, '127.0.0.1', resolve));
     httpsPort = (tls.address() as AddressInfo).port;
@@ -195,7 +164,7 @@ describe('fetcher: TLS (TL-01)', () => {
 
   after(async () => {
     await closeHttps?.();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    certificate?.remove();
   });
 
   test('refuses a self-signed certificate', {

@@ -3,12 +3,9 @@
  * TL-01 (certificates are verified) is in test/discovery/ssrf-guard.test.ts.
  */
 import assert from 'node:assert/strict';
-import { execFile, execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { execFile } from 'node:child_process';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -17,6 +14,7 @@ import { createFetcher } from '../../src/discovery/fetcher.js';
 import { Message, OPENID_NS } from '../../src/protocol/message.js';
 import { makeNonce } from '../../src/protocol/nonce.js';
 import { SessionNegotiator } from '../../src/rp/associations.js';
+import { selfSignedCert } from '../helpers/self-signed.js';
 import {
   type AttackerOp,
   attackerOp,
@@ -62,40 +60,12 @@ describe('TL: transport', () => {
   });
 
   test('TL-02 with requireHttps, an https identifier redirecting to http is insecure_transport', async (t) => {
-    try {
-      execFileSync('openssl', ['version'], { stdio: 'ignore' });
-    } catch {
-      return t.skip('openssl is not installed: no certificate for the https hop');
-    }
-    const dir = mkdtempSync(join(tmpdir(), 'openid2-tl02-'));
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-days',
-        '1',
-        '-subj',
-        '/CN=localhost',
-        '-addext',
-        'subjectAltName=DNS:localhost',
-        '-keyout',
-        join(dir, 'key.pem'),
-        '-out',
-        join(dir, 'cert.pem'),
-      ],
-      { stdio: 'ignore' },
-    );
-    const tls = createHttpsServer(
-      { key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) },
-      (req, res) => {
-        if (req.url === '/plain') res.writeHead(302, { location: `${honest.base}/id/alice` }).end();
-        else res.writeHead(200, { 'content-type': 'text/html' }).end(page2('https://localhost/op'));
-      },
-    );
+    const certificate = selfSignedCert();
+    if (!certificate) return t.skip('openssl is not installed: no certificate for the https hop');
+    const tls = createHttpsServer({ key: certificate.key, cert: certificate.cert }, (req, res) => {
+      if (req.url === '/plain') res.writeHead(302, { location: `${honest.base}/id/alice` }).end();
+      else res.writeHead(200, { 'content-type': 'text/html' }).end(page2('https://localhost/op'));
+    });
     await new Promise<void>((r) => tls.listen(0, '127.0.0.1', r));
     const port = (tls.address() as AddressInfo).port;
     try {
@@ -106,7 +76,7 @@ describe('TL: transport', () => {
             process.execPath,
             ['--import', 'tsx', fileURLToPath(new URL('./tls-redirect-worker.ts', import.meta.url)), id],
             {
-              env: { ...process.env, NODE_EXTRA_CA_CERTS: join(dir, 'cert.pem') },
+              env: { ...process.env, NODE_EXTRA_CA_CERTS: certificate.certPath },
               timeout: 30_000,
               encoding: 'utf8',
             },
@@ -119,7 +89,7 @@ describe('TL: transport', () => {
     } finally {
       tls.closeAllConnections();
       await new Promise<void>((r) => tls.close(() => r()));
-      rmSync(dir, { recursive: true, force: true });
+      certificate.remove();
     }
   });
 
