@@ -90,7 +90,8 @@ export async function startSteamWebApi(): Promise<SteamWebApi> {
         res.writeHead(200, { 'content-type': 'text/html; charset=UTF-8' });
         return void res.end('<!DOCTYPE html><html><body>Steam is down for maintenance</body></html>');
       case 'not_json':
-        return void (res.writeHead(200, { 'content-type': 'application/json' }), res.end('{"response": {'));
+        res.writeHead(200, { 'content-type': 'application/json' });
+        return void res.end('{"response": {');
       case 'malformed':
         return json(res, 200, { players: ids.map(playerOf) });
       case 'javascript_avatar':

@@ -63,7 +63,7 @@ describe('parsePlayerSummaries (the JSON shape of GetPlayerSummaries v2)', () =>
     ['null', null, 'steam_api_malformed'],
     [
       'a number for a steamid',
-      { response: { players: [{ ...playerOf(STEAM_ID), steamid: 76561197960435530 }] } },
+      { response: { players: [{ ...playerOf(STEAM_ID), steamid: Number(STEAM_ID) }] } },
       'steam_player_not_found',
     ],
     [
