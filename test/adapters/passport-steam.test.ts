@@ -224,8 +224,9 @@ describe('SteamStrategy: an Express + passport + express-session app as in passp
     try {
       await new Browser().signIn(app.base);
       const call = app.calls[0];
-      assert.equal(call?.hadReq, true);
-      assert.equal((call?.profile as { displayName: string }).displayName, 'Gabe Test');
+      assert.ok(call);
+      assert.equal(call.hadReq, true);
+      assert.equal((call.profile as { displayName: string }).displayName, 'Gabe Test');
     } finally {
       await app.close();
     }
