@@ -409,10 +409,9 @@ export class SteamStrategy extends OpenIDStrategy {
       options.relyingParty ??
       steamLogin({
         returnURL: options.returnURL,
+        ...sharedStateOrDefaults('SteamStrategy', options),
         ...pick(options, [
           'realm',
-          'store',
-          'secret',
           'apiKey',
           'apiUrl',
           'profileCacheSeconds',
