@@ -79,6 +79,12 @@ export interface SteamPlayerSummary {
   [field: string]: unknown;
 }
 
+/** One avatar of a {@link SteamProfile}, as Passport profiles write photos. */
+export interface SteamPhoto {
+  /** The image URL (http or https). */
+  value: string;
+}
+
 /** passport-steam's profile, plus `profileUrl`. */
 export interface SteamProfile {
   /** Always `'steam'`. */
@@ -90,7 +96,7 @@ export interface SteamProfile {
   /** `profileurl`. */
   profileUrl: string;
   /** Avatars small (32px), medium (64px), full (184px), in that order, as passport-steam gives them. */
-  photos: [{ value: string }, { value: string }, { value: string }];
+  photos: [SteamPhoto, SteamPhoto, SteamPhoto];
   /** The player object as Steam sent it. */
   _json: SteamPlayerSummary;
 }
