@@ -182,7 +182,7 @@ export class SteamRelyingParty extends RelyingParty {
  * (no associations: Steam refuses them), but keeps a nonce store so an
  * assertion is accepted once.
  *
- * @see OpenID 2.0 §9.1 (identifier_select), §11 (verification); ../shared/security-cases.md IS-07, AP-01..03, NS-01, NS-10
+ * @see OpenID 2.0 §9.1 (identifier_select), §11 (verification); ../docs/security-cases.md IS-07, AP-01..03, NS-01, NS-10
  */
 export function steamLogin(options: SteamLoginOptions): SteamRelyingParty {
   if (

@@ -1,7 +1,7 @@
 /**
  * The Steam preset against a local provider shaped like Steam's
  * (test/helpers/steam-op.ts), through the Web handlers, plus the Steam
- * spoofing cases of ../shared/security-cases.md, each named by its ID.
+ * spoofing cases of docs/security-cases.md, each named by its ID.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
