@@ -14,12 +14,15 @@ export {
   checkAdvertisedReturnTo,
   checkOpenID2Realm,
   checkRedirectUriInRealm,
+  type IssuerDocument,
   issuerDocument,
+  type OpenID2IdClaim,
   type OpenID2RealmErrorResponse,
   openid2IdClaim,
   parseOpenID2Realm,
   type RealmCheckCode,
   type RealmCheckFailure,
+  type RealmCheckVerdict,
   wantsIssuerDocument,
 } from './provider.js';
 export {
@@ -45,7 +48,7 @@ export {
   type OpenID2IdCode,
   readOpenID2Id,
 } from './rp-rules.js';
-export type { MigrationFailure, MigrationVerdict } from './verdict.js';
+export type { MigrationFailure, MigrationSuccess, MigrationVerdict } from './verdict.js';
 export {
   type AuthorityProof,
   type LinkedIdentifier,

@@ -11,7 +11,13 @@ import { createFetcher, type Fetcher, type FetchOptions } from '../discovery/fet
 import { discoverReturnTo } from '../discovery/yadis.js';
 import { OpenIDError } from '../protocol/errors.js';
 import { Realm, returnToMatchesAny } from '../protocol/realm.js';
-import { type MigrationFailure, type MigrationVerdict, pass, refuse } from './verdict.js';
+import {
+  type MigrationFailure,
+  type MigrationSuccess,
+  type MigrationVerdict,
+  pass,
+  refuse,
+} from './verdict.js';
 
 /** Why an `openid2_realm` was refused. */
 export type RealmCheckCode =
@@ -23,12 +29,15 @@ export type RealmCheckCode =
 
 /** The OAuth error a provider answers a refused realm with (an authorization error response). */
 export interface OpenID2RealmErrorResponse {
+  /** The OAuth 2.0 error code (RFC 6749 §4.1.2.1): the request has an invalid parameter. */
   readonly error: 'invalid_request';
+  /** Which check refused the realm, for the client developer. */
   readonly error_description: string;
 }
 
 /** A refused realm: the code, and the error response to send. */
 export interface RealmCheckFailure extends MigrationFailure<RealmCheckCode> {
+  /** The authorization error response to send back to the client. */
   readonly errorResponse: OpenID2RealmErrorResponse;
 }
 
@@ -39,6 +48,9 @@ export interface AcceptedRealm {
   /** What relying-party discovery showed: the redirect_uri is advertised, or it could not be run and the option allowed that. */
   readonly relyingPartyDiscovery: 'verified' | 'unavailable' | 'not-run';
 }
+
+/** The verdict of {@link checkOpenID2Realm}: the accepted realm, or a refusal with its error response. */
+export type RealmCheckVerdict = MigrationSuccess<AcceptedRealm> | RealmCheckFailure;
 
 /** Step 1 of §3: the realm is a realm (OpenID 2.0 §9.2) and names one site (§9.2.2, not `https://*.com/`). */
 export function parseOpenID2Realm(text: string): MigrationVerdict<Realm, 'realm_invalid' | 'realm_insane'> {
@@ -123,9 +135,7 @@ export interface CheckOpenID2RealmOptions {
  * if (!verdict.ok) throw new errors.InvalidRequest(verdict.errorResponse.error_description);
  * @see OpenID 2.0 to OpenID Connect Migration 1.0 §3, §4.1
  */
-export async function checkOpenID2Realm(
-  options: CheckOpenID2RealmOptions,
-): Promise<MigrationVerdict<AcceptedRealm, RealmCheckCode> & ({ ok: true } | RealmCheckFailure)> {
+export async function checkOpenID2Realm(options: CheckOpenID2RealmOptions): Promise<RealmCheckVerdict> {
   if (options.openid2Realm === undefined) return pass({ realm: null, relyingPartyDiscovery: 'not-run' });
   const realm = parseOpenID2Realm(options.openid2Realm);
   if (!realm.ok) return withErrorResponse(realm);
@@ -157,6 +167,12 @@ function withErrorResponse(failure: MigrationFailure<RealmCheckCode>): RealmChec
   return { ...failure, errorResponse: { error: 'invalid_request', error_description: failure.message } };
 }
 
+/** The claims {@link openid2IdClaim} adds to an ID Token. */
+export interface OpenID2IdClaim {
+  /** The user's OpenID 2.0 Verified Claimed Identifier; absent when there is none. */
+  openid2_id?: string;
+}
+
 /**
  * The `openid2_id` claim for the ID Token (Migration §4): the user's
  * OpenID 2.0 Verified Claimed Identifier, as the provider asserted it to
@@ -167,7 +183,7 @@ function withErrorResponse(failure: MigrationFailure<RealmCheckCode>): RealmChec
  * @example Object.assign(idTokenClaims, openid2IdClaim('https://op.example/id/alice'));
  * @see OpenID 2.0 to OpenID Connect Migration 1.0 §4, §4.1
  */
-export function openid2IdClaim(identifier: string | null | undefined): { openid2_id?: string } {
+export function openid2IdClaim(identifier: string | null | undefined): OpenID2IdClaim {
   return identifier ? { openid2_id: identifier } : {};
 }
 
@@ -182,6 +198,16 @@ export function wantsIssuerDocument(accept: string | null | undefined): boolean 
   return types[0] === 'application/json';
 }
 
+/** An HTTP answer, framework-neutral, as the provider's other answers are. */
+export interface IssuerDocument {
+  /** Always 200. */
+  status: 200;
+  /** `content-type: application/json`, `vary: Accept`, `cache-control: no-store`. */
+  headers: Record<string, string>;
+  /** `{"iss": "<issuer>"}`. */
+  body: string;
+}
+
 /**
  * The answer an identity page gives to the §6 JSON request: `{"iss": issuer}`,
  * naming the OpenID Connect provider that may assert this identifier. Serve
@@ -191,11 +217,7 @@ export function wantsIssuerDocument(accept: string | null | undefined): boolean 
  * @example if (wantsIssuerDocument(req.headers.get('accept'))) return issuerDocument('https://op.example');
  * @see OpenID 2.0 to OpenID Connect Migration 1.0 §6, §8.1
  */
-export function issuerDocument(issuer: string): {
-  status: 200;
-  headers: Record<string, string>;
-  body: string;
-} {
+export function issuerDocument(issuer: string): IssuerDocument {
   return {
     status: 200,
     // Vary: the same URL serves HTML and XRDS to other Accept values.

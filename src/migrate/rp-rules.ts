@@ -193,8 +193,11 @@ export interface IssuerDocumentResponse {
   readonly requestedUrl: string;
   /** The URL that answered (after any redirect). */
   readonly finalUrl: string;
+  /** HTTP status of the answer. */
   readonly status: number;
+  /** Its Content-Type header, if any. */
   readonly contentType: string | null;
+  /** Its body, decoded. */
   readonly body: string;
 }
 

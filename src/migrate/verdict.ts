@@ -3,8 +3,17 @@
  * stable code from the rule's own union and a message for logs.
  */
 
+/** A passed migration check and what it established. */
+export interface MigrationSuccess<T> {
+  /** Always true: the check passed. */
+  readonly ok: true;
+  /** What the check established. */
+  readonly value: T;
+}
+
 /** A failed migration check. */
 export interface MigrationFailure<Code extends string> {
+  /** Always false: the check failed. */
   readonly ok: false;
   /** Stable code; switch on it. */
   readonly code: Code;
@@ -12,12 +21,10 @@ export interface MigrationFailure<Code extends string> {
   readonly message: string;
 }
 
-/** `{ ok: true, value }` or a {@link MigrationFailure}. */
-export type MigrationVerdict<T, Code extends string> =
-  | { readonly ok: true; readonly value: T }
-  | MigrationFailure<Code>;
+/** A {@link MigrationSuccess} or a {@link MigrationFailure}. */
+export type MigrationVerdict<T, Code extends string> = MigrationSuccess<T> | MigrationFailure<Code>;
 
-export const pass = <T>(value: T): { readonly ok: true; readonly value: T } => ({ ok: true, value });
+export const pass = <T>(value: T): MigrationSuccess<T> => ({ ok: true, value });
 
 export const refuse = <Code extends string>(code: Code, message: string): MigrationFailure<Code> => ({
   ok: false,

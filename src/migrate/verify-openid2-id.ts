@@ -42,6 +42,7 @@ export type AuthorityProof =
   | {
       /** §6 first way: the OpenID 2.0 endpoint found by discovery shares the Authorization Endpoint's authority. */
       readonly method: 'endpoint-authority';
+      /** The OpenID 2.0 OP Endpoint URL discovery found. */
       readonly opEndpoint: string;
     }
   | {
@@ -59,6 +60,7 @@ export interface LinkedIdentifier {
   readonly issuer: string;
   /** ... and `sub` (Migration §7, Core §5.7). */
   readonly subject: string;
+  /** Which way of §6 established the link. */
   readonly proof: AuthorityProof;
 }
 
