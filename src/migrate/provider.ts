@@ -27,7 +27,13 @@ export type RealmCheckCode =
   | 'rp_discovery_failed'
   | 'rp_discovery_no_match';
 
-/** The OAuth error a provider answers a refused realm with (an authorization error response). */
+/**
+ * The error response for a refused realm. Migration §4.1 adds no error
+ * codes, so this is OpenID Connect Core's own `invalid_request`
+ * (Core §3.1.2.6). A provider may instead carry on and leave `openid2_id`
+ * out, which §4 also allows (the claim is returned only after the relying
+ * party was verified): see {@link openid2IdClaim}.
+ */
 export interface OpenID2RealmErrorResponse {
   /** The OAuth 2.0 error code (RFC 6749 §4.1.2.1): the request has an invalid parameter. */
   readonly error: 'invalid_request';
@@ -124,10 +130,14 @@ export interface CheckOpenID2RealmOptions {
 }
 
 /**
- * Checks an authentication request's `openid2_realm` (Migration §3): it is
- * a sane realm, the `redirect_uri` lies within it, and relying-party
- * discovery on it advertises the `redirect_uri`. A refusal carries the
- * `invalid_request` error response to send. Never throws for bad input.
+ * Checks an authentication request's `openid2_realm` (Migration §3: "the
+ * OP MUST verify that the realm and RP's Redirect URI match as per
+ * Section 9.2 of OpenID 2.0"): it is a sane realm (§9.2.2), the
+ * `redirect_uri` lies within it (§9.2), and relying-party discovery on it
+ * (§9.2.1, a SHOULD there, required here by default) advertises the
+ * `redirect_uri`. A refusal carries an `invalid_request` error response
+ * the provider may send; or it answers without `openid2_id` (§4). Never
+ * throws for bad input.
  *
  * @example
  * // oidc-provider: extraParams: { async openid2_realm(ctx, value, client) { ... } }
@@ -176,9 +186,10 @@ export interface OpenID2IdClaim {
 /**
  * The `openid2_id` claim for the ID Token (Migration §4): the user's
  * OpenID 2.0 Verified Claimed Identifier, as the provider asserted it to
- * this realm. With no identifier (the user has none, or the request sent no
- * realm and the provider issues per-realm identifiers) the claim is left
- * out: §4.1 defines no error for it, the relying party just gets no link.
+ * this realm. With no identifier (the user has none, the realm check failed
+ * and the provider chose to answer anyway, or the request sent no realm and
+ * the provider issues per-realm identifiers) the claim is left out, as §4
+ * requires ("MUST NOT include this claim"); §4.1 defines no error for it.
  *
  * @example Object.assign(idTokenClaims, openid2IdClaim('https://op.example/id/alice'));
  * @see OpenID 2.0 to OpenID Connect Migration 1.0 §4, §4.1
