@@ -40,6 +40,7 @@ export {
   checkIssuer,
   checkIssuerDocument,
   checkSubject,
+  checkXriIssuer,
   type DiscoveredIdentifier,
   type IdTokenCheckCode,
   type IdTokenClaims,
@@ -47,6 +48,7 @@ export {
   type OpenID2Id,
   type OpenID2IdCode,
   readOpenID2Id,
+  xriIssuerUrl,
 } from './rp-rules.js';
 export type { MigrationFailure, MigrationSuccess, MigrationVerdict } from './verdict.js';
 export {

@@ -27,7 +27,9 @@ export type AuthorityCode =
   | 'issuer_document_redirected'
   | 'issuer_document_unavailable'
   | 'issuer_document_invalid'
-  | 'issuer_document_mismatch';
+  | 'issuer_document_mismatch'
+  | 'xri_issuer_unavailable'
+  | 'xri_issuer_mismatch';
 
 /**
  * The ID Token's `iss` must be exactly the issuer the app talked to (§5,
@@ -254,4 +256,36 @@ export function checkIssuerDocument(
     );
   }
   return pass(named);
+}
+
+/**
+ * The URL to ask for an XRI's issuer (Migration §6, third way): the
+ * resolver (`https://xri.net/` in the spec), the XRI, then `/(+openid_iss)`.
+ *
+ * @example xriIssuerUrl('https://xri.net/', '=!91F2.8153') // 'https://xri.net/=!91F2.8153/(+openid_iss)'
+ */
+export function xriIssuerUrl(resolver: string, xri: string): string {
+  return `${resolver.endsWith('/') ? resolver : `${resolver}/`}${stripXriScheme(xri)}/(+openid_iss)`;
+}
+
+/**
+ * Migration §6, third way, for an XRI `openid2_id`: following the
+ * resolver's redirects from {@link xriIssuerUrl} ends in a `200 OK` at a
+ * URL that is the ID Token's `iss`, except for a trailing slash.
+ */
+export function checkXriIssuer(
+  response: { readonly status: number; readonly finalUrl: string },
+  iss: string,
+): MigrationVerdict<string, AuthorityCode> {
+  if (response.status !== 200) {
+    return refuse('xri_issuer_unavailable', `the XRI issuer lookup ended with HTTP ${response.status}`);
+  }
+  const trim = (u: string) => (u.endsWith('/') ? u.slice(0, -1) : u);
+  if (trim(response.finalUrl) !== trim(iss)) {
+    return refuse(
+      'xri_issuer_mismatch',
+      `the XRI forwards to ${response.finalUrl}, not to the issuer ${iss}`,
+    );
+  }
+  return pass(iss);
 }

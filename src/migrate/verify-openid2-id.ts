@@ -20,12 +20,14 @@ import {
   checkIssuer,
   checkIssuerDocument,
   checkSubject,
+  checkXriIssuer,
   type DiscoveredIdentifier,
   type IdTokenCheckCode,
   type IdTokenClaims,
   type OpenID2Id,
   type OpenID2IdCode,
   readOpenID2Id,
+  xriIssuerUrl,
 } from './rp-rules.js';
 import { type MigrationFailure, type MigrationVerdict, pass, refuse } from './verdict.js';
 
@@ -48,6 +50,10 @@ export type AuthorityProof =
   | {
       /** §6 second way: the identifier URL, asked for JSON, names this issuer. */
       readonly method: 'issuer-document';
+    }
+  | {
+      /** §6 third way: the XRI's `(+openid_iss)` forwards to this issuer. */
+      readonly method: 'xri-forwarding';
     };
 
 /** An OpenID 2.0 identifier proven to belong to the ID Token's subject. */
@@ -88,6 +94,12 @@ export interface VerifyOpenID2IdOptions {
    * (the identifier names its issuer) is used, as §10 advises when in doubt.
    */
   readonly sameAuthorityProviders?: readonly string[] | undefined;
+  /**
+   * XRI resolver for §6's third way (the spec names `https://xri.net/`).
+   * Unset by default: an XRI `openid2_id` is then refused with
+   * `openid2_id_xri_unsupported` (xri.net no longer answers).
+   */
+  readonly xriIssuerResolver?: string | undefined;
   /** The fetcher for discovery and the issuer document. Default: `createFetcher(fetch)` (SSRF-guarded). */
   readonly fetcher?: Fetcher | undefined;
   /** Options of the default fetcher. */
@@ -106,7 +118,9 @@ export interface VerifyOpenID2IdOptions {
  * `sameAuthorityProviders` (OpenID 2.0 discovery on the identifier must end
  * at it and find an OP Endpoint URL with that authority), else (or when the
  * first way fails) the second way (a GET with `Accept: application/json` on
- * the identifier answers `{"iss": <the token's iss>}`).
+ * the identifier answers `{"iss": <the token's iss>}`). An XRI `openid2_id`
+ * is checked the third way (forwarding of `(+openid_iss)`) when
+ * `xriIssuerResolver` is set, and refused otherwise.
  *
  * Never throws for bad input or a misbehaving peer: every failure is a
  * verdict with a {@link MigrationFailureCode}.
@@ -131,10 +145,24 @@ export async function verifyOpenID2Id(
   if (!aud.ok) return aud;
   const sub = checkSubject(options.claims);
   if (!sub.ok) return sub;
-  const id = readOpenID2Id(options.claims);
-  if (!id.ok) return id;
-
   const fetcher = options.fetcher ?? createFetcher(options.fetch ?? {});
+  const id = readOpenID2Id(options.claims);
+  if (!id.ok) {
+    if (id.code === 'openid2_id_xri_unsupported' && options.xriIssuerResolver !== undefined) {
+      const xri = options.claims.openid2_id as string;
+      const verdict = await byXriForwarding(xri, options.xriIssuerResolver, iss.value, fetcher);
+      if (!verdict.ok) return verdict;
+      return pass<LinkedIdentifier>({
+        openid2Id: xri,
+        realm: realm.toString(),
+        issuer: iss.value,
+        subject: sub.value,
+        proof: { method: 'xri-forwarding' },
+      });
+    }
+    return id;
+  }
+
   const link = (proof: AuthorityProof) =>
     pass<LinkedIdentifier>({
       openid2Id: id.value.claimedId,
@@ -233,5 +261,23 @@ function sameSpelling(url: string): string {
     return new URL(normalizeUri(url)).href;
   } catch {
     return url;
+  }
+}
+
+async function byXriForwarding(
+  xri: string,
+  resolver: string,
+  iss: string,
+  fetcher: Fetcher,
+): Promise<MigrationVerdict<string, MigrationFailureCode>> {
+  const url = xriIssuerUrl(resolver, xri);
+  try {
+    // The spec has the relying party follow the resolver's redirects; the
+    // fetcher does, within its redirect limit, checking every hop.
+    const res = await fetcher(url);
+    return checkXriIssuer({ status: res.status, finalUrl: res.url }, iss);
+  } catch (e) {
+    if (!(e instanceof OpenIDError)) throw e;
+    return refuse('xri_issuer_unavailable', `asking ${url} for the XRI's issuer failed: ${e.message}`);
   }
 }

@@ -7,8 +7,10 @@ import {
   checkIssuer,
   checkIssuerDocument,
   checkSubject,
+  checkXriIssuer,
   type IssuerDocumentResponse,
   readOpenID2Id,
+  xriIssuerUrl,
 } from '../../src/migrate/index.js';
 
 // Relying-party rules of OpenID 2.0 to OpenID Connect Migration 1.0 §4-§6, one function each.
@@ -169,5 +171,24 @@ describe('checkIssuerDocument (§6, second way)', () => {
     ],
   ] as const) {
     test(name, () => assert.equal(codeOf(checkIssuerDocument({ ...base, ...change }, ISS)), want));
+  }
+});
+
+describe('XRI issuer (§6, third way)', () => {
+  test('xriIssuerUrl appends the XRI and /(+openid_iss) to the resolver', () => {
+    assert.equal(
+      xriIssuerUrl('https://xri.net/', '=!91F2.8153'),
+      'https://xri.net/=!91F2.8153/(+openid_iss)',
+    );
+    assert.equal(xriIssuerUrl('https://xri.net', 'xri://=alice'), 'https://xri.net/=alice/(+openid_iss)');
+  });
+  for (const [name, status, finalUrl, want] of [
+    ['accepts forwarding that ends at the issuer', 200, ISS, 'ok'],
+    ['ignores a trailing slash (and only that)', 200, `${ISS}/`, 'ok'],
+    ['refuses another URL', 200, 'https://evil.example/', 'xri_issuer_mismatch'],
+    ['refuses a path below the issuer', 200, `${ISS}/x`, 'xri_issuer_mismatch'],
+    ['refuses a lookup that does not end in 200', 404, ISS, 'xri_issuer_unavailable'],
+  ] as const) {
+    test(name, () => assert.equal(codeOf(checkXriIssuer({ status, finalUrl }, ISS)), want));
   }
 });

@@ -112,6 +112,21 @@ describe('verifyOpenID2Id', () => {
     assert.deepEqual(v.value.proof, { method: 'issuer-document' });
   });
 
+  test('an XRI is refused unless an XRI resolver is configured, then verified by forwarding', async () => {
+    const xri = { ...good, openid2_id: '=!91F2.8153' };
+    const none = await run(xri, fetcherOf({}));
+    assert.equal(none.ok ? 'ok' : none.code, 'openid2_id_xri_unsupported');
+    const lookup = 'https://xri.example/=!91F2.8153/(+openid_iss)';
+    const f = fetcherOf({ [lookup]: { type: 'text/html', body: '', url: `${ISS}/` } });
+    const v = await run(xri, f, { xriIssuerResolver: 'https://xri.example/' });
+    assert.ok(v.ok, JSON.stringify(v));
+    assert.equal(v.value.openid2Id, '=!91F2.8153');
+    assert.deepEqual(v.value.proof, { method: 'xri-forwarding' });
+    const elsewhere = fetcherOf({ [lookup]: { type: 'text/html', body: '', url: 'https://evil.example/' } });
+    const bad = await run(xri, elsewhere, { xriIssuerResolver: 'https://xri.example/' });
+    assert.equal(bad.ok ? 'ok' : bad.code, 'xri_issuer_mismatch');
+  });
+
   test('a fetch failure is a verdict, not a throw', async () => {
     const f = fetcherOf({ [ID]: new FetchError('fetch_timeout', 'timed out', { url: ID }) });
     const v = await run(good, f, {
