@@ -114,7 +114,10 @@ test('demo: an OpenID 2.0 account moves to OpenID Connect and the site links old
   assert.equal(textOf(page.html, 'claimed-id'), `${base}/op/id/alice`);
   assert.match(page.html, /id="move-to-oidc"/, 'the signed-in page offers the move');
 
-  const moved = await b.go(`${base}/rp/migrate`, { csrf: csrfOf(page.html) });
+  const ask = await b.go(`${base}/rp/migrate`, { csrf: csrfOf(page.html) });
+  assert.match(ask.html, /id="allow-link"/, 'the provider asks before linking (Migration §9.1)');
+  assert.match(ask.html, new RegExp(`${base}/op/id/alice`.replace(/[.]/g, '\\.')));
+  const moved = await b.go(ask.url, { csrf: csrfOf(ask.html), decision: 'allow' });
   assert.equal(textOf(moved.html, 'outcome'), 'Account moved to OpenID Connect', moved.html.slice(0, 800));
   assert.equal(textOf(moved.html, 'old-id'), `${base}/op/id/alice`);
   assert.equal(textOf(moved.html, 'new-iss'), `${base}/oidc`);
@@ -129,4 +132,32 @@ test('demo: identity pages name the OpenID Connect issuer when asked for JSON (M
   assert.deepEqual(await res.json(), { iss: `${base}/oidc` });
   const xrds = await fetch(`${base}/`, { headers: { accept: 'application/xrds+xml' } });
   assert.match(await xrds.text(), /\/rp\/oidc\/callback/);
+});
+
+test('demo: declining the link at the provider links nothing', async () => {
+  const base = demo.url.replace(/\/$/, '');
+  const b = new Browser();
+  const signup = await b.go(`${base}/op/signup`);
+  await b.go(`${base}/op/signup`, {
+    csrf: csrfOf(signup.html),
+    rid: '',
+    username: 'bob',
+    password: 'correct horse battery',
+    nickname: 'bob',
+    fullname: 'Bob',
+    email: 'bob@example.test',
+  });
+  const home = await b.go(`${base}/`);
+  let page = await b.go(`${base}/rp/login`, {
+    csrf: csrfOf(home.html),
+    openid_identifier: `${base}/op/id/bob`,
+  });
+  if (page.url.includes('/op/consent')) {
+    const rid = /name="rid" value="([^"]+)"/.exec(page.html)?.[1] ?? '';
+    page = await b.go(`${base}/op/consent`, { csrf: csrfOf(page.html), rid, decision: 'allow' });
+  }
+  const ask = await b.go(`${base}/rp/migrate`, { csrf: csrfOf(page.html) });
+  const declined = await b.go(ask.url, { csrf: csrfOf(ask.html), decision: 'deny' });
+  assert.equal(textOf(declined.html, 'outcome'), 'Move failed');
+  assert.match(declined.html, /access_denied/);
 });

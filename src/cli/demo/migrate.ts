@@ -115,6 +115,41 @@ export async function startDemoMigration(options: {
       return;
     }
     const details = await oidc.interactionDetails(req, res);
+    const wantsOpenID2 = String(details.params.scope ?? '')
+      .split(' ')
+      .includes('openid2');
+    if (wantsOpenID2 && req.method !== 'POST') {
+      // Migration §9.1: ask before correlating the old and the new identifier.
+      res.writeHead(200, {
+        'content-type': 'text/html; charset=utf-8',
+        'x-frame-options': 'DENY',
+        'cache-control': 'no-store',
+      });
+      res.end(
+        page(
+          'Link your identifiers?',
+          h`<h1>Link your OpenID 2.0 identifier?</h1>
+<p>The site <code>${String(details.params.openid2_realm ?? details.params.redirect_uri)}</code> asks to learn that your OpenID 2.0
+identifier <code>${identityUrl(username)}</code> and your OpenID Connect account are the same person.</p>
+<form method="post" action="${req.url ?? ''}"><input type="hidden" name="csrf" value="${sessions.csrf(session.id)}">
+<button type="submit" name="decision" value="allow" id="allow-link">Allow</button>
+<button type="submit" name="decision" value="deny" class="secondary" id="deny-link">Don't link</button></form>`,
+        ),
+      );
+      return;
+    }
+    if (wantsOpenID2) {
+      const form = new URLSearchParams(await readBody(req));
+      if (!sessions.checkCsrf(session.id, form.get('csrf')) || form.get('decision') !== 'allow') {
+        await oidc.interactionFinished(
+          req,
+          res,
+          { error: 'access_denied', error_description: 'the user declined to link the identifiers' },
+          { mergeWithLastSubmission: false },
+        );
+        return;
+      }
+    }
     const grant = new oidc.Grant({ accountId: username, clientId: String(details.params.client_id) });
     grant.addOIDCScope(String(details.params.scope));
     const grantId = await grant.save();
@@ -171,6 +206,16 @@ export async function startDemoMigration(options: {
     delete ctx.session.oidcLogin;
     const old = ctx.session.openid2ClaimedId;
     const cfg = await clientConfig();
+    const refused = ctx.url.searchParams.get('error');
+    if (refused !== null) {
+      const why = ctx.url.searchParams.get('error_description') ?? '';
+      return show(
+        ctx,
+        'Move failed',
+        h`<h1 id="outcome">Move failed</h1><p class="error">The provider answered <code>${refused}</code>: ${why}</p>`,
+        400,
+      );
+    }
     let claims: Record<string, unknown> | undefined;
     try {
       if (!pending || !old) throw new Error('no move in progress in this browser');
@@ -253,6 +298,18 @@ export async function startDemoMigration(options: {
       return null;
     },
   };
+}
+
+/** A small form body (the consent POST), bounded. */
+async function readBody(req: IncomingMessage): Promise<string> {
+  let size = 0;
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > 16 * 1024) throw new Error('form too large');
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 /** The "move this account" form for the site's signed-in page. */
