@@ -4,7 +4,7 @@
  * `providerURL`, `identifierField`, `stateless`, `pape`, `passReqToCallback`),
  * the same verify callbacks chosen by arity, and every check of
  * `RelyingParty.complete()` behind them. Differences are listed in
- * docs/migrating-passport-openid.md. Passport is an optional peer
+ * docs/migrate-from-passport-openid.md. Passport is an optional peer
  * dependency: nothing of it is imported (Passport only needs an object with
  * `name` and `authenticate`).
  *
