@@ -17,7 +17,6 @@
  * app.get('/auth/openid/return', passport.authenticate('openid', { successRedirect: '/', failureRedirect: '/login' }));
  */
 import { randomBytes } from 'node:crypto';
-import type { Request } from 'express';
 import type { FetchOptions } from '../discovery/fetcher.js';
 import { AXFetchRequest, AXFetchResponse } from '../extensions/ax.js';
 import { AX_TYPES } from '../extensions/ax-types.js';
@@ -29,8 +28,11 @@ import type { SuccessResult } from '../rp/result.js';
 import { MemoryStore } from '../stores/memory.js';
 import type { OpenIDStore } from '../stores/store.js';
 import { expressFlowRequest } from './express.js';
+import type { ExpressLikeRequest, ExpressLikeResponse } from './express-like.js';
 import { type LoginFlowOptions, resubmitPageFor, startLogin, stateCookieOf } from './login-flow.js';
 import { clearStateCookie, readStateCookie, type StateCookieOptions } from './state-cookie.js';
+
+export type { ExpressLikeRequest, ExpressLikeResponse };
 
 /** The profile handed to verify when `profile: true` (Passport's normalized profile; signed values only). */
 export interface OpenIDProfile {
@@ -67,11 +69,15 @@ export type OpenIDVerify =
   | ((identifier: string, profile: OpenIDProfile, done: VerifyDone) => void)
   | ((identifier: string, profile: OpenIDProfile, pape: OpenIDPape, done: VerifyDone) => void);
 
-/** Verify callbacks with the request first (`passReqToCallback: true`). */
-export type OpenIDVerifyWithRequest =
-  | ((req: Request, identifier: string, done: VerifyDone) => void)
-  | ((req: Request, identifier: string, profile: OpenIDProfile, done: VerifyDone) => void)
-  | ((req: Request, identifier: string, profile: OpenIDProfile, pape: OpenIDPape, done: VerifyDone) => void);
+/**
+ * Verify callbacks with the request first (`passReqToCallback: true`). `Req`
+ * is the app's request type (e.g. Express's `Request`, with its session);
+ * openid2 itself needs only the members of {@link ExpressLikeRequest}.
+ */
+export type OpenIDVerifyWithRequest<Req extends ExpressLikeRequest = ExpressLikeRequest> =
+  | ((req: Req, identifier: string, done: VerifyDone) => void)
+  | ((req: Req, identifier: string, profile: OpenIDProfile, done: VerifyDone) => void)
+  | ((req: Req, identifier: string, profile: OpenIDProfile, pape: OpenIDPape, done: VerifyDone) => void);
 
 /** Options of {@link OpenIDStrategy}. */
 export interface OpenIDStrategyOptions {
@@ -129,7 +135,7 @@ const SESSION_KEY = 'openid2:state';
 
 type SessionLike = Record<string, unknown>;
 
-function sessionOf(req: Request): SessionLike | null {
+function sessionOf(req: ExpressLikeRequest): SessionLike | null {
   const s = (req as { session?: unknown }).session;
   return s !== null && typeof s === 'object' ? (s as SessionLike) : null;
 }
@@ -164,20 +170,22 @@ function papeOf(result: SuccessResult): OpenIDPape {
  *
  * Passport calls `authenticate` on an object made with
  * `Object.create(strategy)`, so this class keeps no `#private` members.
+ *
+ * @typeParam Req - the request type a `passReqToCallback` verify receives, inferred from it.
  */
-export class OpenIDStrategy {
+export class OpenIDStrategy<Req extends ExpressLikeRequest = ExpressLikeRequest> {
   /** Strategy name for `passport.authenticate()`. */
   name: string;
   /** The relying party doing the work. */
   readonly relyingParty: RelyingParty;
   /** The application's verify callback. */
-  protected readonly verify: OpenIDVerify | OpenIDVerifyWithRequest;
+  protected readonly verify: OpenIDVerify | OpenIDVerifyWithRequest<Req>;
   /** The options the strategy was made with. */
   protected readonly options: OpenIDStrategyOptions;
   /** How logins start: identifier field, fixed provider, GET logins, allowed origins. */
   protected readonly flowOptions: LoginFlowOptions;
 
-  constructor(options: OpenIDStrategyOptions, verify: OpenIDVerify | OpenIDVerifyWithRequest) {
+  constructor(options: OpenIDStrategyOptions, verify: OpenIDVerify | OpenIDVerifyWithRequest<Req>) {
     if (typeof verify !== 'function') throw new TypeError('OpenIDStrategy requires a verify callback');
     if (!options.relyingParty && !options.returnURL)
       throw new TypeError('OpenIDStrategy requires a returnURL option');
@@ -224,14 +232,14 @@ export class OpenIDStrategy {
   }
 
   /** Called by Passport: starts a login, or finishes one when the request carries `openid.mode`. */
-  authenticate(req: Request, _options?: unknown): void {
+  authenticate(req: ExpressLikeRequest, _options?: unknown): void {
     // `this` is Passport's Object.create(strategy) with the actions attached.
     const self = this as unknown as OpenIDStrategy & StrategyActions;
     run(self, req).catch((e: unknown) => self.error(e));
   }
 }
 
-async function run(strategy: OpenIDStrategy & StrategyActions, req: Request): Promise<void> {
+async function run(strategy: OpenIDStrategy & StrategyActions, req: ExpressLikeRequest): Promise<void> {
   const options = (strategy as unknown as { options: OpenIDStrategyOptions }).options;
   const flowOptions = (strategy as unknown as { flowOptions: LoginFlowOptions }).flowOptions;
   const rp = strategy.relyingParty;
