@@ -5,10 +5,12 @@
  * 5) request has them all, and so does any Connect-style request Passport
  * hands a strategy.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders } from 'node:http';
 
 /** The response methods used (Express's `res`). */
-export interface ExpressLikeResponse extends ServerResponse {
+export interface ExpressLikeResponse {
+  /** Set a header, replacing any value. */
+  setHeader(name: string, value: number | string | readonly string[]): unknown;
   /** Set the status code. */
   status(code: number): this;
   /** Set Content-Type from a short name (`html`, `text/plain`). */
@@ -20,7 +22,11 @@ export interface ExpressLikeResponse extends ServerResponse {
 }
 
 /** The request members used (Express's `req`). */
-export interface ExpressLikeRequest extends IncomingMessage {
+export interface ExpressLikeRequest extends AsyncIterable<unknown> {
+  /** The request headers, lower-cased names (Node's `req.headers`). */
+  readonly headers: IncomingHttpHeaders;
+  /** Whether the body stream has been read to its end (by a body parser). */
+  readonly readableEnded: boolean;
   /** The request method (always set on a server's request). */
   readonly method: string;
   /** `http` or `https`, following Express's `trust proxy` setting. */
