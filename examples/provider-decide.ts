@@ -8,7 +8,6 @@
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { nodeListener } from '../src/adapters/node-http.js';
 import {
   type CheckIDRequest,
   identityPageHtml,
@@ -20,7 +19,8 @@ import {
   type SRegData,
   SRegRequest,
   SRegResponse,
-} from '../src/index.js';
+} from 'openid2';
+import { nodeListener } from 'openid2/node';
 
 /** What the provider knows about the browser in front of it. */
 export interface Session {

@@ -6,8 +6,8 @@
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { nodeListener } from '../src/adapters/node-http.js';
-import { identityPageHtml, MemoryStore, Provider } from '../src/index.js';
+import { identityPageHtml, MemoryStore, Provider } from 'openid2';
+import { nodeListener } from 'openid2/node';
 
 export async function start(port = 3002) {
   let op!: Provider;

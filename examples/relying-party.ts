@@ -4,8 +4,8 @@
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { nodeListener } from '../src/adapters/node-http.js';
-import { MemoryStore, RelyingParty, SRegRequest, SRegResponse } from '../src/index.js';
+import { MemoryStore, RelyingParty, SRegRequest, SRegResponse } from 'openid2';
+import { nodeListener } from 'openid2/node';
 
 export async function start(port = 3001, options: { allowPrivateNetworks?: boolean } = {}) {
   const base = `http://127.0.0.1:${port}`;

@@ -6,8 +6,8 @@
  */
 import type { AddressInfo } from 'node:net';
 import express from 'express';
-import { expressRp } from '../src/adapters/express.js';
-import { type SteamLoginOptions, steamIdOf, steamLogin } from '../src/steam/index.js';
+import { expressRp } from 'openid2/express';
+import { type SteamLoginOptions, steamIdOf, steamLogin } from 'openid2/steam';
 
 export async function start(port = 3003, steam: Partial<SteamLoginOptions> = {}) {
   const app = express();

@@ -6,9 +6,9 @@
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { nodeListener } from '../src/adapters/node-http.js';
-import { rpHandlers } from '../src/adapters/web.js';
-import { MemoryStore, RelyingParty } from '../src/index.js';
+import { MemoryStore, RelyingParty } from 'openid2';
+import { nodeListener } from 'openid2/node';
+import { rpHandlers } from 'openid2/web';
 
 export async function start(port = 3004, options: { allowPrivateNetworks?: boolean } = {}) {
   let handle: (request: Request) => Promise<Response> = async () => new Response('starting', { status: 503 });

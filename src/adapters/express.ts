@@ -17,6 +17,7 @@ import type { CheckIDRequest } from '../op/requests.js';
 import type { OPResponse } from '../op/response.js';
 import type { RelyingParty } from '../rp/relying-party.js';
 import type { SuccessResult } from '../rp/result.js';
+import type { ExpressLikeRequest } from './express-like.js';
 import {
   type FlowRequest,
   failureText,
@@ -62,13 +63,13 @@ export interface ExpressRpHandlers {
   callback: RequestHandler;
 }
 
-function currentUrl(req: Request, baseUrl: string | undefined): string {
+function currentUrl(req: ExpressLikeRequest, baseUrl: string | undefined): string {
   const base = baseUrl ?? `${req.protocol}://${req.get('host') ?? 'localhost'}`;
   return new URL(req.originalUrl, base).toString();
 }
 
 /** The form body: what a body parser left in `req.body`, else read from the stream. */
-async function formOf(req: Request, max: number): Promise<FlowRequest['form']> {
+async function formOf(req: ExpressLikeRequest, max: number): Promise<FlowRequest['form']> {
   if (req.method !== 'POST') return null;
   const parsed: unknown = req.body;
   if (parsed !== undefined && parsed !== null && typeof parsed === 'object' && !Buffer.isBuffer(parsed)) {
@@ -82,7 +83,7 @@ async function formOf(req: Request, max: number): Promise<FlowRequest['form']> {
 
 /** A {@link FlowRequest} view of an Express request. */
 export async function expressFlowRequest(
-  req: Request,
+  req: ExpressLikeRequest,
   options: { baseUrl?: string; maxBodyBytes?: number } = {},
 ) {
   const form = await formOf(req, options.maxBodyBytes ?? 64 * 1024);

@@ -1,6 +1,13 @@
 /**
  * Bridge between Node's `http` server and Web `Request` / `Response`, so the
  * Web-standard handlers serve plain Node servers (and the demo) too.
+ *
+ * @example
+ * import { createServer } from 'node:http';
+ * import { nodeListener } from 'openid2/node';
+ * createServer(nodeListener((request) => login(request))).listen(3000);
+ *
+ * @module openid2/node
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
@@ -19,6 +26,7 @@ export interface ToWebRequestOptions {
 
 /** The request body was larger than allowed. */
 export class BodyTooLargeError extends Error {
+  /** Always `BodyTooLargeError`. */
   override readonly name = 'BodyTooLargeError';
 }
 

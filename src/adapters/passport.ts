@@ -4,7 +4,7 @@
  * `providerURL`, `identifierField`, `stateless`, `pape`, `passReqToCallback`),
  * the same verify callbacks chosen by arity, and every check of
  * `RelyingParty.complete()` behind them. Differences are listed in
- * docs/migrating-passport-openid.md. Passport is an optional peer
+ * docs/migrate-from-passport-openid.md. Passport is an optional peer
  * dependency: nothing of it is imported (Passport only needs an object with
  * `name` and `authenticate`).
  *
@@ -16,7 +16,6 @@
  * app.post('/auth/openid', passport.authenticate('openid'));
  * app.get('/auth/openid/return', passport.authenticate('openid', { successRedirect: '/', failureRedirect: '/login' }));
  */
-import type { Request } from 'express';
 import type { FetchOptions } from '../discovery/fetcher.js';
 import { AXFetchRequest, AXFetchResponse } from '../extensions/ax.js';
 import { AX_TYPES } from '../extensions/ax-types.js';
@@ -30,8 +29,11 @@ import { type SteamRelyingParty, steamIdOf, steamLogin } from '../steam/preset.j
 import type { SteamProfile } from '../steam/web-api.js';
 import type { OpenIDStore } from '../stores/store.js';
 import { expressFlowRequest } from './express.js';
+import type { ExpressLikeRequest, ExpressLikeResponse } from './express-like.js';
 import { type LoginFlowOptions, resubmitPageFor, startLogin, stateCookieOf } from './login-flow.js';
 import { clearStateCookie, readStateCookie, type StateCookieOptions } from './state-cookie.js';
+
+export type { ExpressLikeRequest, ExpressLikeResponse };
 
 /** The profile handed to verify when `profile: true` (Passport's normalized profile; signed values only). */
 export interface OpenIDProfile {
@@ -68,11 +70,15 @@ export type OpenIDVerify =
   | ((identifier: string, profile: OpenIDProfile, done: VerifyDone) => void)
   | ((identifier: string, profile: OpenIDProfile, pape: OpenIDPape, done: VerifyDone) => void);
 
-/** Verify callbacks with the request first (`passReqToCallback: true`). */
-export type OpenIDVerifyWithRequest =
-  | ((req: Request, identifier: string, done: VerifyDone) => void)
-  | ((req: Request, identifier: string, profile: OpenIDProfile, done: VerifyDone) => void)
-  | ((req: Request, identifier: string, profile: OpenIDProfile, pape: OpenIDPape, done: VerifyDone) => void);
+/**
+ * Verify callbacks with the request first (`passReqToCallback: true`). `Req`
+ * is the app's request type (e.g. Express's `Request`, with its session);
+ * openid2 itself needs only the members of {@link ExpressLikeRequest}.
+ */
+export type OpenIDVerifyWithRequest<Req extends ExpressLikeRequest = ExpressLikeRequest> =
+  | ((req: Req, identifier: string, done: VerifyDone) => void)
+  | ((req: Req, identifier: string, profile: OpenIDProfile, done: VerifyDone) => void)
+  | ((req: Req, identifier: string, profile: OpenIDProfile, pape: OpenIDPape, done: VerifyDone) => void);
 
 /** Options of {@link OpenIDStrategy}. */
 export interface OpenIDStrategyOptions {
@@ -133,7 +139,7 @@ const SESSION_KEY = 'openid2:state';
 
 type SessionLike = Record<string, unknown>;
 
-function sessionOf(req: Request): SessionLike | null {
+function sessionOf(req: ExpressLikeRequest): SessionLike | null {
   const s = (req as { session?: unknown }).session;
   return s !== null && typeof s === 'object' ? (s as SessionLike) : null;
 }
@@ -168,20 +174,22 @@ function papeOf(result: SuccessResult): OpenIDPape {
  *
  * Passport calls `authenticate` on an object made with
  * `Object.create(strategy)`, so this class keeps no `#private` members.
+ *
+ * @typeParam Req - the request type a `passReqToCallback` verify receives, inferred from it.
  */
-export class OpenIDStrategy {
+export class OpenIDStrategy<Req extends ExpressLikeRequest = ExpressLikeRequest> {
   /** Strategy name for `passport.authenticate()`. */
   name: string;
   /** The relying party doing the work. */
   readonly relyingParty: RelyingParty;
   /** The application's verify callback. */
-  protected readonly verify: OpenIDVerify | OpenIDVerifyWithRequest;
+  protected readonly verify: OpenIDVerify | OpenIDVerifyWithRequest<Req>;
   /** The options the strategy was made with. */
   protected readonly options: OpenIDStrategyOptions;
   /** How logins start: identifier field, fixed provider, GET logins, allowed origins. */
   protected readonly flowOptions: LoginFlowOptions;
 
-  constructor(options: OpenIDStrategyOptions, verify: OpenIDVerify | OpenIDVerifyWithRequest) {
+  constructor(options: OpenIDStrategyOptions, verify: OpenIDVerify | OpenIDVerifyWithRequest<Req>) {
     if (typeof verify !== 'function') throw new TypeError('OpenIDStrategy requires a verify callback');
     if (!options.relyingParty && !options.returnURL)
       throw new TypeError('OpenIDStrategy requires a returnURL option');
@@ -232,14 +240,14 @@ export class OpenIDStrategy {
   }
 
   /** Called by Passport: starts a login, or finishes one when the request carries `openid.mode`. */
-  authenticate(req: Request, _options?: unknown): void {
+  authenticate(req: ExpressLikeRequest, _options?: unknown): void {
     // `this` is Passport's Object.create(strategy) with the actions attached.
     const self = this as unknown as OpenIDStrategy & StrategyActions;
     run(self, req).catch((e: unknown) => self.error(e));
   }
 }
 
-async function run(strategy: OpenIDStrategy & StrategyActions, req: Request): Promise<void> {
+async function run(strategy: OpenIDStrategy & StrategyActions, req: ExpressLikeRequest): Promise<void> {
   const options = (strategy as unknown as { options: OpenIDStrategyOptions }).options;
   const flowOptions = (strategy as unknown as { flowOptions: LoginFlowOptions }).flowOptions;
   const rp = strategy.relyingParty;
@@ -377,9 +385,14 @@ export interface SteamStrategyOptions {
 }
 
 /** passport-steam's verify callbacks. */
-export type SteamVerify =
+export type SteamVerify<Req extends ExpressLikeRequest = ExpressLikeRequest> =
   | ((identifier: string, profile: SteamProfile | SteamIdProfile, done: VerifyDone) => void)
-  | ((req: Request, identifier: string, profile: SteamProfile | SteamIdProfile, done: VerifyDone) => void);
+  | ((
+      req: Req,
+      identifier: string,
+      profile: SteamProfile | SteamIdProfile,
+      done: VerifyDone,
+    ) => void);
 
 /**
  * A drop-in for passport-steam's `Strategy`, named `'steam'`: the same
@@ -397,13 +410,13 @@ export type SteamVerify =
  * app.get('/auth/steam', passport.authenticate('steam'));
  * app.get('/auth/steam/return', passport.authenticate('steam', { failureRedirect: '/login' }), (req, res) => res.redirect('/'));
  */
-export class SteamStrategy extends OpenIDStrategy {
+export class SteamStrategy<Req extends ExpressLikeRequest = ExpressLikeRequest> extends OpenIDStrategy<Req> {
   /** The Steam relying party doing the work. */
   readonly steam: SteamRelyingParty;
   /** Whether verify gets the Web API profile (`profile` not false and an `apiKey`). */
   readonly fetchesProfile: boolean;
 
-  constructor(options: SteamStrategyOptions, verify: SteamVerify) {
+  constructor(options: SteamStrategyOptions, verify: SteamVerify<Req>) {
     if (typeof verify !== 'function') throw new TypeError('SteamStrategy requires a verify callback');
     const steam =
       options.relyingParty ??

@@ -2,7 +2,7 @@
  * Read a urlencoded form body from a Node request stream, bounded in size,
  * for frameworks where no body parser ran before the adapter.
  */
-import type { IncomingMessage } from 'node:http';
+import type { IncomingHttpHeaders } from 'node:http';
 
 /** The form body was larger than allowed. */
 export class FormTooLargeError extends Error {
@@ -16,7 +16,10 @@ export function isFormContentType(header: string | undefined | null): boolean {
 }
 
 /** Read the body of `req` as a form (empty when it is not urlencoded). Throws {@link FormTooLargeError}. */
-export async function readNodeForm(req: IncomingMessage, maxBytes: number): Promise<URLSearchParams> {
+export async function readNodeForm(
+  req: AsyncIterable<unknown> & { readonly headers: IncomingHttpHeaders },
+  maxBytes: number,
+): Promise<URLSearchParams> {
   if (!isFormContentType(req.headers['content-type'])) return new URLSearchParams();
   if (Number(req.headers['content-length'] ?? '0') > maxBytes)
     throw new FormTooLargeError('form body too large');

@@ -7,7 +7,8 @@
  * text to it, as they are to a browser. Only elements inside the document's
  * first `<head>` count, and never inside `<noscript>` or `<template>`.
  */
-import { Parser } from 'htmlparser2';
+import type { Parser } from 'htmlparser2';
+import { htmlparser2 } from './parsers.js';
 
 type Attributes = Readonly<Record<string, string>>;
 
@@ -22,29 +23,38 @@ interface HeadScanOptions {
 
 const HIDING = new Set(['noscript', 'template']);
 
+type ParserArgs = ConstructorParameters<typeof Parser>;
+type HeadParser = Parser;
+type HeadParserClass = new (
+  source: string,
+  onEndTag: (name: string) => void,
+  ...args: ParserArgs
+) => HeadParser;
+let headParserCtor: HeadParserClass | undefined;
+
 /**
  * htmlparser2's Parser reports an end tag only when it closes an open
  * element; a stray `</body>` before `<html>` still ends the search (as it
  * does in a browser, where it opens the body), so end tags are also
  * reported raw. The whole document is written at once, so the tokenizer's
- * offsets index `source` directly.
+ * offsets index `source` directly. The class is made on first use, since
+ * its base class comes from the lazily loaded htmlparser2.
  */
-class HeadParser extends Parser {
-  readonly #source: string;
-  readonly #onEndTag: (name: string) => void;
-  constructor(
-    source: string,
-    onEndTag: (name: string) => void,
-    ...args: ConstructorParameters<typeof Parser>
-  ) {
-    super(...args);
-    this.#source = source;
-    this.#onEndTag = onEndTag;
-  }
-  override onclosetag(start: number, endIndex: number): void {
-    this.#onEndTag(this.#source.slice(start, endIndex).toLowerCase());
-    super.onclosetag(start, endIndex);
-  }
+function headParserClass(): HeadParserClass {
+  headParserCtor ??= class HeadParser extends htmlparser2().Parser {
+    readonly #source: string;
+    readonly #onEndTag: (name: string) => void;
+    constructor(source: string, onEndTag: (name: string) => void, ...args: ParserArgs) {
+      super(...args);
+      this.#source = source;
+      this.#onEndTag = onEndTag;
+    }
+    override onclosetag(start: number, endIndex: number): void {
+      this.#onEndTag(this.#source.slice(start, endIndex).toLowerCase());
+      super.onclosetag(start, endIndex);
+    }
+  };
+  return headParserCtor;
 }
 
 /**
@@ -65,6 +75,7 @@ function scanHead(html: string, options: HeadScanOptions, visit: (attrs: Attribu
     if (scan.state === 'done') return;
     if (name === 'body' || name === 'html' || (name === 'head' && scan.state !== 'top')) stop();
   };
+  const HeadParser = headParserClass();
   parser = new HeadParser(
     html,
     onEndTag,

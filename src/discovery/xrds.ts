@@ -7,9 +7,10 @@
  *
  * @see OpenID Authentication 2.0 §7.3.1, §7.3.2
  */
-import { type SaxesAttributeNS, SaxesParser, type SaxesTagNS } from 'saxes';
+import type { SaxesAttributeNS, SaxesTagNS } from 'saxes';
 import { OPENID1_XML_NS, XRD_NS, XRDS_NS } from '../protocol/constants.js';
 import { DiscoveryError } from '../protocol/errors.js';
+import { saxes } from './parsers.js';
 
 /** One `<URI>` of a service. */
 export interface XrdsUri {
@@ -91,7 +92,7 @@ function invalid(message: string, cause?: unknown): DiscoveryError {
 export function parseXrds(text: string, limits: XrdsLimits = {}): XrdsDocument {
   const maxDepth = limits.maxDepth ?? 32;
   const maxElements = limits.maxElements ?? 20_000;
-  const parser = new SaxesParser({ xmlns: true, position: false });
+  const parser = new (saxes().SaxesParser)({ xmlns: true, position: false });
   const xrds: Xrd[] = [];
   const stack: { uri: string; local: string }[] = [];
   let elements = 0;

@@ -34,7 +34,7 @@ interface Seen {
 
 async function app(
   options: Partial<OpenIDStrategyOptions>,
-  verify: (seen: Seen) => ConstructorParameters<typeof OpenIDStrategy>[1],
+  verify: (seen: Seen) => ConstructorParameters<typeof OpenIDStrategy<express.Request>>[1],
   useSession = false,
 ) {
   const a = express();

@@ -102,3 +102,34 @@ describe('demo accounts (SQLite)', async () => {
     a.close();
   });
 });
+
+describe('demo accounts (memory)', async () => {
+  const { MemoryDemoAccounts } = await import('../../src/cli/demo/accounts.js');
+  test('sign-up, sign-in, trusted realms, with the same rules as SQLite', async () => {
+    const a = new MemoryDemoAccounts();
+    const profile = { fullname: 'Alice A', email: 'alice@example.org', nickname: 'alice' };
+    assert.equal(await a.create('alice', 'password-1', profile), true);
+    assert.equal(await a.create('alice', 'password-2', profile), false);
+    assert.equal(await a.authenticate('alice', 'password-2'), null);
+    assert.deepEqual(await a.authenticate('alice', 'password-1'), { username: 'alice', ...profile });
+    assert.equal(await a.authenticate('nobody', 'password-1'), null);
+    assert.equal(a.isTrusted('alice', 'http://rp.example/'), false);
+    a.trust('alice', 'http://rp.example/');
+    assert.equal(a.isTrusted('alice', 'http://rp.example/'), true);
+    assert.equal(a.isTrusted('alice', 'http://other.example/'), false);
+    await assert.rejects(() => a.create('../evil', 'password-1', profile), /username must be/);
+    await assert.rejects(() => a.create('bob', 'short', profile), /password must be/);
+    assert.equal(a.get('bob'), null);
+    a.close();
+  });
+
+  test('two sign-ups of one name at once create it once', async () => {
+    const a = new MemoryDemoAccounts();
+    const profile = { fullname: 'B', email: 'b@example.org', nickname: 'b' };
+    const both = await Promise.all([
+      a.create('bob', 'password-1', profile),
+      a.create('bob', 'password-2', profile),
+    ]);
+    assert.deepEqual(both.sort(), [false, true]);
+  });
+});

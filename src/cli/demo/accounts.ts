@@ -1,6 +1,7 @@
 /**
- * The demo provider's user accounts and remembered "always allow" realms, in
- * a SQLite file (better-sqlite3, loaded only when the demo runs).
+ * The demo provider's user accounts and remembered "always allow" realms: in
+ * a SQLite file (better-sqlite3, loaded only when the demo runs), or in memory
+ * (`--store memory:`, which then needs no database driver at all).
  */
 import { chmodSync, existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -30,13 +31,100 @@ interface Db {
   close(): void;
 }
 
-/** Accounts and trusted realms of the demo provider. */
-export class DemoAccounts {
+/**
+ * better-sqlite3, or an error that says what to do: the demo keeps accounts in
+ * SQLite unless it runs with `--store memory:`, and the driver is an optional
+ * peer dependency a user's project may not have.
+ */
+function loadBetterSqlite3(): new (p: string) => Db {
+  try {
+    return createRequire(import.meta.url)('better-sqlite3') as new (
+      p: string,
+    ) => Db;
+  } catch (e) {
+    if ((e as { code?: unknown }).code !== 'MODULE_NOT_FOUND') throw e;
+    throw new Error(
+      'the demo keeps its accounts in SQLite, which needs the better-sqlite3 package: ' +
+        'run `npm install better-sqlite3`, or start the demo with `--store memory:` (accounts in memory, nothing to install)',
+      { cause: e },
+    );
+  }
+}
+
+/** Accounts and trusted realms of the demo provider, wherever they are kept. */
+export interface DemoAccountBook {
+  /** Create an account; false when the username is taken. Throws on an invalid username or password. */
+  create(username: string, password: string, profile: DemoProfile): Promise<boolean>;
+  /** The account when the password matches, else null. */
+  authenticate(username: string, password: string): Promise<DemoAccount | null>;
+  get(username: string): DemoAccount | null;
+  isTrusted(username: string, realm: string): boolean;
+  trust(username: string, realm: string): void;
+  close(): void;
+}
+
+/** Throws when a new account's username or password is not acceptable. */
+function checkNewAccount(username: string, password: string): void {
+  if (!USERNAME_RE.test(username)) throw new Error('username must be 2-32 of a-z, 0-9, _ and -');
+  if (password.length < 8 || password.length > 1024) throw new Error('password must be 8 to 1024 characters');
+}
+
+/** The profile as stored: each field cut to its length limit. */
+function boundedProfile(profile: DemoProfile): DemoProfile {
+  return {
+    fullname: profile.fullname.slice(0, 200),
+    email: profile.email.slice(0, 200),
+    nickname: profile.nickname.slice(0, 64),
+  };
+}
+
+/** Accounts and trusted realms in memory: gone when the demo stops. */
+export class MemoryDemoAccounts implements DemoAccountBook {
+  readonly #accounts = new Map<string, DemoAccount & { password: string }>();
+  readonly #trusted = new Set<string>();
+
+  async create(username: string, password: string, profile: DemoProfile): Promise<boolean> {
+    checkNewAccount(username, password);
+    if (this.#accounts.has(username)) return false;
+    const hash = await hashPassword(password);
+    // Checked again: another sign-up of the same name may have finished during the hash.
+    if (this.#accounts.has(username)) return false;
+    this.#accounts.set(username, { username, password: hash, ...boundedProfile(profile) });
+    return true;
+  }
+
+  async authenticate(username: string, password: string): Promise<DemoAccount | null> {
+    const row = this.#accounts.get(username);
+    if (!row || !(await verifyPassword(password, row.password))) return null;
+    return this.get(username);
+  }
+
+  get(username: string): DemoAccount | null {
+    const row = this.#accounts.get(username);
+    if (!row) return null;
+    return { username: row.username, fullname: row.fullname, email: row.email, nickname: row.nickname };
+  }
+
+  isTrusted(username: string, realm: string): boolean {
+    return this.#trusted.has(JSON.stringify([username, realm]));
+  }
+
+  trust(username: string, realm: string): void {
+    this.#trusted.add(JSON.stringify([username, realm]));
+  }
+
+  close(): void {
+    this.#accounts.clear();
+    this.#trusted.clear();
+  }
+}
+
+/** Accounts and trusted realms of the demo provider in a SQLite file. */
+export class DemoAccounts implements DemoAccountBook {
   readonly #db: Db;
 
   constructor(path: string) {
-    const require = createRequire(import.meta.url);
-    const Database = require('better-sqlite3') as new (p: string) => Db;
+    const Database = loadBetterSqlite3();
     const fresh = path !== ':memory:' && !existsSync(path);
     this.#db = new Database(path);
     if (fresh) chmodSync(path, 0o600);
@@ -51,21 +139,14 @@ export class DemoAccounts {
 
   /** Create an account; false when the username is taken. Throws on an invalid username. */
   async create(username: string, password: string, profile: DemoProfile): Promise<boolean> {
-    if (!USERNAME_RE.test(username)) throw new Error('username must be 2-32 of a-z, 0-9, _ and -');
-    if (password.length < 8 || password.length > 1024)
-      throw new Error('password must be 8 to 1024 characters');
+    checkNewAccount(username, password);
     const hash = await hashPassword(password);
+    const bounded = boundedProfile(profile);
     const r = this.#db
       .prepare(
         'INSERT OR IGNORE INTO demo_accounts (username, password, fullname, email, nickname) VALUES (?, ?, ?, ?, ?)',
       )
-      .run(
-        username,
-        hash,
-        profile.fullname.slice(0, 200),
-        profile.email.slice(0, 200),
-        profile.nickname.slice(0, 64),
-      );
+      .run(username, hash, bounded.fullname, bounded.email, bounded.nickname);
     return r.changes === 1;
   }
 

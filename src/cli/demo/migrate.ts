@@ -19,7 +19,7 @@ import {
   verifyOpenID2Id,
   wantsIssuerDocument,
 } from '../../migrate/index.js';
-import type { DemoAccounts } from './accounts.js';
+import type { DemoAccountBook } from './accounts.js';
 import { type Ctx, csrfOk, htmlResponse, redirect, textResponse } from './http.js';
 import { h, page, type Raw } from './layout.js';
 import type { Sessions } from './session.js';
@@ -48,7 +48,7 @@ async function optionalImports(): Promise<{ op: OidcProviderModule; client: Open
 /** Sets up the move, or returns null when oidc-provider / openid-client are not installed. */
 export async function startDemoMigration(options: {
   base: string;
-  accounts: DemoAccounts;
+  accounts: DemoAccountBook;
   sessions: Sessions;
 }): Promise<DemoMigration | null> {
   const mods = await optionalImports();

@@ -12,7 +12,7 @@ import type { Provider } from '../../op/provider.js';
 import { CheckIDRequest } from '../../op/requests.js';
 import type { OPResponse } from '../../op/response.js';
 import { ProtocolError } from '../../protocol/errors.js';
-import type { DemoAccount, DemoAccounts } from './accounts.js';
+import type { DemoAccount, DemoAccountBook } from './accounts.js';
 import { randomId } from './cookies.js';
 import { type Ctx, csrfOk, htmlResponse, redirect, textResponse, webResponse } from './http.js';
 import { h, page, type Raw, raw } from './layout.js';
@@ -21,7 +21,7 @@ export interface ProviderRoutes {
   handle(ctx: Ctx): Promise<Response | null>;
 }
 
-export function providerRoutes(op: Provider, accounts: DemoAccounts): ProviderRoutes {
+export function providerRoutes(op: Provider, accounts: DemoAccountBook): ProviderRoutes {
   const identityUrl = (ctx: Ctx, username: string) => `${ctx.base}/op/id/${username}`;
   const nav = (ctx: Ctx): [string, string][] =>
     ctx.session.username

@@ -1,7 +1,7 @@
 /**
  * `openid2 demo`: one process serving a demo provider under /op/ and a demo
  * relying party under /, on 127.0.0.1, with a shared store (SQLite by
- * default) and accounts in SQLite.
+ * default) and accounts in SQLite (both in memory with `--store memory:`).
  */
 
 import { randomBytes } from 'node:crypto';
@@ -12,7 +12,7 @@ import { Provider } from '../../op/provider.js';
 import { RelyingParty } from '../../rp/relying-party.js';
 import { openStore } from '../../stores/open.js';
 import type { OpenIDStore } from '../../stores/store.js';
-import { DemoAccounts } from './accounts.js';
+import { type DemoAccountBook, DemoAccounts, MemoryDemoAccounts } from './accounts.js';
 import type { Ctx } from './http.js';
 import { textResponse } from './http.js';
 import { type DemoMigration, startDemoMigration } from './migrate.js';
@@ -25,7 +25,10 @@ export interface DemoOptions {
   host?: string;
   /** Store URL; default `sqlite:./openid2-demo.db`. */
   store?: string;
-  /** Accounts database; default the SQLite store's file, else `./openid2-demo-accounts.db`. */
+  /**
+   * Accounts database: `memory:` keeps them in memory (no better-sqlite3 needed); default
+   * `memory:` with a `memory:` store, the SQLite store's file, else `./openid2-demo-accounts.db`.
+   */
   accounts?: string;
   /** Errors inside handlers. */
   onError?: (e: unknown) => void;
@@ -37,15 +40,29 @@ export interface RunningDemo {
   close(): Promise<void>;
 }
 
+/** The demo's accounts: in memory for `memory:`, else in a SQLite file (see {@link DemoOptions.accounts}). */
+function openAccounts(storeUrl: string, accounts: string | undefined): DemoAccountBook {
+  const where =
+    accounts ??
+    (storeUrl.startsWith('memory:')
+      ? 'memory:'
+      : storeUrl.startsWith('sqlite:') && storeUrl.length > 7
+        ? storeUrl.slice(7)
+        : './openid2-demo-accounts.db');
+  return where === 'memory:' ? new MemoryDemoAccounts() : new DemoAccounts(where);
+}
+
 export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo> {
   const storeUrl = options.store ?? 'sqlite:./openid2-demo.db';
-  const store: OpenIDStore = await openStore(storeUrl);
-  const accountsPath =
-    options.accounts ??
-    (storeUrl.startsWith('sqlite:') && storeUrl.length > 7
-      ? storeUrl.slice(7)
-      : './openid2-demo-accounts.db');
-  const accounts = new DemoAccounts(accountsPath);
+  // Accounts first: when better-sqlite3 is missing, its error says what to install or to use memory:.
+  const accounts = openAccounts(storeUrl, options.accounts);
+  let store: OpenIDStore;
+  try {
+    store = await openStore(storeUrl);
+  } catch (e) {
+    accounts.close();
+    throw e;
+  }
   const host = options.host ?? '127.0.0.1';
   const sessions = new Sessions();
   let base = '';
