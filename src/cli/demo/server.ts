@@ -41,9 +41,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
   const store: OpenIDStore = await openStore(storeUrl);
   const accountsPath =
     options.accounts ??
-    (storeUrl.startsWith('sqlite:') && storeUrl.length > 7
-      ? storeUrl.slice(7)
-      : './openid2-demo-accounts.db');
+    (/^sqlite:/i.test(storeUrl) && storeUrl.length > 7 ? storeUrl.slice(7) : './openid2-demo-accounts.db');
   const accounts = new DemoAccounts(accountsPath);
   const host = options.host ?? '127.0.0.1';
   const sessions = new Sessions();
