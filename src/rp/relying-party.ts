@@ -30,7 +30,7 @@ import { AuthRequest } from './auth-request.js';
 import { verifySignature } from './check-signature.js';
 import type { CompleteResult, FailureResult } from './result.js';
 import { SUCCESS_TOKEN, SuccessResult } from './result.js';
-import { RP_NONCE_PARAM, sameRpNonce } from './rp-nonce.js';
+import { RP_NONCE_PARAM, rpNonceOf, sameRpNonce } from './rp-nonce.js';
 import { checkSetupNeeded } from './setup-needed.js';
 import { decodeState, encodeState, type LoginState, type StateSession } from './state.js';
 import {
@@ -295,6 +295,33 @@ export class RelyingParty {
       // throws): never a success, never an exception the app may mishandle (AP-05).
       return FAIL('internal_error', `verification failed: ${e instanceof Error ? e.message : String(e)}`);
     }
+  }
+
+  /**
+   * Of several login state tokens (several state cookies arrived: parallel
+   * logins, or a cookie tossed by a sibling subdomain), the one the response
+   * at `currentUrl` belongs to: authentic (MAC), unexpired, and carrying the
+   * same per-login nonce (`openid2.rp_nonce`) as the response's return_to.
+   * Undefined when none does. Never "the first": a browser sends the cookie
+   * with the longest Path first, and the attacker chooses the Path.
+   *
+   * @example
+   * const state = rp.selectState(readStateCookies(cookie, req.headers.cookie), currentUrl, body);
+   * const result = await rp.complete(currentUrl, { state, body });
+   */
+  selectState(
+    candidates: readonly string[],
+    currentUrl: string,
+    body?: URLSearchParams | Readonly<Record<string, unknown>> | null,
+  ): string | undefined {
+    const posted =
+      body instanceof URLSearchParams ? body.get('openid.return_to') : body?.['openid.return_to'];
+    const nonce = rpNonceOf(currentUrl) ?? (typeof posted === 'string' ? rpNonceOf(posted) : null);
+    if (nonce === null) return undefined;
+    return candidates.find((token) => {
+      const check = decodeState(token, this.#secret, this.#now(), this.#stateMaxAge);
+      return check.ok && rpNonceOf(check.state.returnTo) === nonce;
+    });
   }
 
   async #complete(currentUrl: string, options: CompleteOptions): Promise<CompleteResult> {
