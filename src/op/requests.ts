@@ -22,6 +22,7 @@ import { sameUri, stripFragment } from '../protocol/urinorm.js';
 import { webScheme } from '../protocol/url-scheme.js';
 import { OPResponse } from './response.js';
 import { checkReturnToHasNoOpenIDArgs } from './return-to-openid-args.js';
+import { evaluateTrust, type TrustEvaluation } from './trust.js';
 
 /** What a checkid request needs from its provider. */
 export interface ProviderContext {
@@ -149,6 +150,21 @@ export class CheckIDRequest {
   trustRootValid(): boolean {
     const realm = Realm.parse(this.realm);
     return realm !== null && realm.isSane() && (this.returnTo === null || realm.validateUrl(this.returnTo));
+  }
+
+  /**
+   * Whether to trust this request, and why: realm well-formed, realm sane
+   * (Public Suffix List), return_to within the realm, relying-party
+   * discovery (§13) — each with a reason, and an overall verdict
+   * (`refuse` / `unverified` / `verified`). The one call a provider app needs
+   * before showing a consent page (see src/op/trust.ts).
+   *
+   * @example
+   * const trust = await checkid.evaluateTrust();
+   * if (trust.verdict === 'refuse') return checkid.answer(false);
+   */
+  evaluateTrust(): Promise<TrustEvaluation> {
+    return evaluateTrust({ realm: this.realm, returnTo: this.returnTo }, this.#ctx.fetcher);
   }
 
   /**
