@@ -22,7 +22,7 @@ import { type ArgsInput, Message, OPENID_NS } from '../protocol/message.js';
 import { DEFAULT_NONCE_SKEW, makeNonce, splitNonce } from '../protocol/nonce.js';
 import { Realm } from '../protocol/realm.js';
 import { signedSubset } from '../protocol/signature.js';
-import { stripFragment } from '../protocol/urinorm.js';
+import { sameUri, stripFragment } from '../protocol/urinorm.js';
 import type { OpenIDStore } from '../stores/store.js';
 import { AssociationManager, type AssociationQueueLike } from './association-manager.js';
 import { type AssociationPair, SessionNegotiator } from './associations.js';
@@ -216,7 +216,8 @@ export class RelyingParty {
 
   #providerAllowed(opEndpoint: string): boolean {
     const allowed = this.#options.allowedProviders;
-    return allowed === undefined || allowed.includes(opEndpoint);
+    // Compared as URIs (RFC 3986 normalization), not as strings: `HTTPS://OP.example:443/` is that endpoint.
+    return allowed === undefined || allowed.some((entry) => sameUri(entry, opEndpoint));
   }
 
   /**

@@ -13,7 +13,9 @@ import { OPENID2_NS } from '../../../src/protocol/constants.js';
 import { OpenIDError, ProtocolError } from '../../../src/protocol/errors.js';
 import { isHttpsUrl, webScheme } from '../../../src/protocol/url-scheme.js';
 import { SessionNegotiator } from '../../../src/rp/associations.js';
+import { RelyingParty } from '../../../src/rp/relying-party.js';
 import { MemoryStore } from '../../../src/stores/memory.js';
+import { FakeOP, OP, TestStore } from '../../helpers/fake-op.js';
 
 /** Spellings of a plain-http endpoint that a string prefix misreads. */
 const PLAIN_HTTP_SPELLINGS = [
@@ -118,4 +120,41 @@ describe('issue 18 item 1: scheme decisions on the parsed URL', () => {
     assert.equal(isHttpsUrl('http://a.example/'), false);
     assert.equal(isHttpsUrl('https%3A//a.example/'), false);
   });
+});
+
+describe('issue 18 item 1: allowedProviders compares endpoints as URIs', () => {
+  async function loginWith(allowedProviders: string[]) {
+    const op = new FakeOP();
+    const rp = new RelyingParty({
+      realm: 'https://rp.example/',
+      returnTo: 'https://rp.example/return',
+      secret: 'x'.repeat(40),
+      fetcher: op.fetcher,
+      store: new TestStore(),
+      allowedProviders,
+    });
+    const auth = await rp.begin('https://alice.example/');
+    const url = FakeOP.returnUrl(op.assertion(FakeOP.request(auth.redirectUrl)));
+    return rp.complete(url, { state: auth.state });
+  }
+  for (const spelling of [
+    OP,
+    OP.toUpperCase().replace('/SERVER', '/server'),
+    OP.replace('.example/', '.example:443/'),
+    OP.replace('op.', '%6Fp.'),
+  ]) {
+    test(`allowed as ${spelling}: the provider at ${OP} is accepted`, async () => {
+      assert.equal((await loginWith([spelling])).status, 'success');
+    });
+  }
+  for (const other of [
+    'https://op.example.evil/server',
+    'http://op.example/server',
+    'https://op.example/server/',
+    'https://op.example/SERVER',
+  ]) {
+    test(`allowed only ${other}: the provider at ${OP} is refused`, async () => {
+      await assert.rejects(loginWith([other]), /no discovered provider is allowed/);
+    });
+  }
 });
