@@ -94,8 +94,9 @@ export interface SetupNeededResult {
   /**
    * The provider's `user_setup_url` (OpenID 1; some 2.0 providers send one too), when it gave one,
    * else null. Only ever an http(s) URL on the origin of the provider endpoint this browser's
-   * immediate request went to: a setup answer without bound login state, or naming another
-   * origin, is a `failure` (issue 18: no open redirect through setup_needed).
+   * immediate request went to: a setup answer without bound login state, or (1.x) naming another
+   * origin, is a `failure`; a 2.0 answer naming another origin gets null here (issue 18: no open
+   * redirect through setup_needed).
    */
   setupUrl: string | null;
 }

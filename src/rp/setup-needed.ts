@@ -11,9 +11,11 @@
  *   present, was immediate, and the URL being completed carries that login's
  *   `openid2.rp_nonce` (the state is bound to this very request);
  * - in the version of that login;
- * - with a setup URL (1.x `user_setup_url`; python-openid adds one to 2.0's
- *   `setup_needed` too) only on the origin of the provider endpoint the user
- *   was sent to (parsed, so case and percent-encoding tricks do not matter).
+ * - with a setup URL only on the origin of the provider endpoint the user
+ *   was sent to (parsed, so case and percent-encoding tricks do not matter):
+ *   in 1.x a foreign `user_setup_url` fails the answer; in 2.0, where
+ *   §10.2.1 defines none (python-openid sends one anyway), a foreign one is
+ *   dropped and `setupUrl` is null.
  *
  * Everything else is a `failure`. Pure: no I/O.
  */
@@ -57,11 +59,13 @@ export function checkSetupNeeded(
   if (!sameRpNonce(currentUrl, state.returnTo)) {
     return fail('session_binding_failed', 'the setup answer is not for the login this browser started');
   }
-  // §10.2.1 defines no setup URL for 2.0, but python-openid sends one: judged like 1.x's.
   const setupUrl = message.get(OPENID_NS, 'user_setup_url');
   if (setupUrl === undefined) return { ok: true, setupUrl: null };
   const check = checkSetupUrlOrigin(setupUrl, state.endpoint.opEndpoint);
-  return check.ok ? { ok: true, setupUrl } : check;
+  if (check.ok) return { ok: true, setupUrl };
+  // §10.2.1 defines no setup URL for 2.0 (python-openid sends one anyway): a foreign one is dropped,
+  // the answer itself stands. In 1.x the URL is the answer, so a foreign one fails it.
+  return v2 ? { ok: true, setupUrl: null } : check;
 }
 
 /** A 1.x `user_setup_url` must be an http(s) URL on the provider endpoint's origin. */
