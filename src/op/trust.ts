@@ -25,7 +25,7 @@ import { discoverReturnTo } from '../discovery/yadis.js';
 import { OpenIDError } from '../protocol/errors.js';
 import { Realm, returnToMatchesAny } from '../protocol/realm.js';
 
-/** The rules {@link evaluateTrust} applies, in order. */
+/** The rules `CheckIDRequest.evaluateTrust()` applies, in order. */
 export type TrustRule =
   | 'realm_well_formed'
   | 'realm_sane'
@@ -42,7 +42,7 @@ export interface TrustCheck {
   readonly reason: string;
 }
 
-/** The answer of {@link evaluateTrust}. */
+/** The answer of `CheckIDRequest.evaluateTrust()`. */
 export interface TrustEvaluation {
   /** `refuse`: answer no without asking; `unverified`: ask with a warning (or refuse by policy); `verified`: all rules hold. */
   readonly verdict: 'refuse' | 'unverified' | 'verified';
