@@ -19,6 +19,7 @@ import {
   type SRegData,
   SRegRequest,
   SRegResponse,
+  type TrustEvaluation,
 } from 'openid2';
 import { nodeListener } from 'openid2/node';
 
@@ -37,7 +38,7 @@ export interface Session {
 /** An answer to send, or a page the user must see first (setup mode only). */
 export type Decision =
   | { kind: 'answer'; response: OPResponse }
-  | { kind: 'page'; page: 'login' | 'consent'; returnToVerified?: boolean };
+  | { kind: 'page'; page: 'login' | 'consent'; returnToVerified?: boolean; trust?: TrustEvaluation };
 
 /** Decide one checkid request. `identityUrl(user)` is the user's identity page. */
 export async function decide(
@@ -48,11 +49,16 @@ export async function decide(
   const answer = (response: OPResponse): Decision => ({ kind: 'answer', response });
   // No: `cancel`, or `setup_needed` when the request is checkid_immediate.
   const no = () => answer(checkid.answer(false));
-  // A realm like http://*.com/ covers too much to ask a user about (spec §9.2).
-  if (!checkid.trustRootValid()) return no();
+  // One call says whether to trust the request and why: a realm that is malformed or too broad
+  // (http://*.com/, *.co.uk, *.github.io: spec §9.2, Public Suffix List) or a return_to outside
+  // it is refused without asking anyone; relying-party discovery (spec §13) is a warning.
+  const trust = await checkid.evaluateTrust();
+  if (trust.verdict === 'refuse') return no();
   // Immediate mode may not show a page (spec §9.3, §10.2.1): anything needing the user is a "no".
-  const askUser = (page: 'login' | 'consent', extra: { returnToVerified?: boolean } = {}): Decision =>
-    checkid.immediate ? no() : { kind: 'page', page, ...extra };
+  const askUser = (
+    page: 'login' | 'consent',
+    extra: { returnToVerified?: boolean; trust?: TrustEvaluation } = {},
+  ): Decision => (checkid.immediate ? no() : { kind: 'page', page, ...extra });
 
   if (session.user === null) return askUser('login');
   const mine = identityUrl(session.user);
@@ -60,8 +66,8 @@ export async function decide(
   if (!checkid.idSelect() && checkid.identity !== null && checkid.identity !== mine) return askUser('login');
   if (session.refused.has(checkid.realm)) return no();
   if (!session.trusted.has(checkid.realm)) {
-    // Relying-party discovery (spec §13): show a warning on the consent page when it fails.
-    return askUser('consent', { returnToVerified: await checkid.returnToVerified() });
+    // Relying-party discovery (spec §13): show a warning, with its reason, on the consent page when it failed.
+    return askUser('consent', { returnToVerified: trust.verdict === 'verified', trust });
   }
 
   // identifier_select: the provider names the identity; otherwise the request's stands.

@@ -144,6 +144,7 @@ export {
   type OPRequest,
 } from './op/requests.js';
 export { OPResponse } from './op/response.js';
+export type { TrustCheck, TrustEvaluation, TrustRule } from './op/trust.js';
 export { Association, type AssociationInit, isValidHandle } from './protocol/association.js';
 export * from './protocol/constants.js';
 export {

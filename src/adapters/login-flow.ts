@@ -12,7 +12,7 @@ import type { CompleteResult } from '../rp/result.js';
 import {
   clearStateCookie,
   type ResolvedStateCookie,
-  readStateCookie,
+  readStateCookies,
   resolveStateCookie,
   type StateCookieOptions,
   setStateCookie,
@@ -222,8 +222,8 @@ export async function finishLogin(
   options: Pick<LoginFlowOptions, 'stateCookie'> = {},
 ): Promise<LoginFinish | LoginResubmit> {
   const cookie = stateCookieOf(rp, options.stateCookie);
-  const state = readStateCookie(cookie, request.header('cookie'));
   const body = request.method === 'POST' ? (request.form ?? new URLSearchParams()) : null;
+  const state = pickStateCookie(rp, readStateCookies(cookie, request.header('cookie')), request.url, body);
   const resubmit = state === undefined ? resubmitPageFor(request) : null;
   if (resubmit !== null) return { resubmit, headers: [['referrer-policy', 'no-referrer'], NO_STORE] };
   const result = await rp.complete(request.url, { state, body });
@@ -231,6 +231,22 @@ export async function finishLogin(
     result,
     headers: [['set-cookie', clearStateCookie(cookie)], ['referrer-policy', 'no-referrer'], NO_STORE],
   };
+}
+
+/**
+ * The state to complete with, from every state cookie that arrived: the only
+ * one, or the one whose per-login nonce matches the response (issue 18,
+ * item 5). When several arrived and none matches, the first is passed on so
+ * that complete() fails the login on its binding check, with its reason.
+ */
+export function pickStateCookie(
+  rp: RelyingParty,
+  values: readonly string[],
+  currentUrl: string,
+  body: URLSearchParams | Readonly<Record<string, unknown>> | null,
+): string | undefined {
+  if (values.length <= 1) return values[0];
+  return rp.selectState(values, currentUrl, body) ?? values[0];
 }
 
 /** A short, inert text for a failed login (the code is from a fixed vocabulary; nothing from the response). */

@@ -30,8 +30,14 @@ import type { SteamProfile } from '../steam/web-api.js';
 import type { OpenIDStore } from '../stores/store.js';
 import { expressFlowRequest } from './express.js';
 import type { ExpressLikeRequest, ExpressLikeResponse } from './express-like.js';
-import { type LoginFlowOptions, resubmitPageFor, startLogin, stateCookieOf } from './login-flow.js';
-import { clearStateCookie, readStateCookie, type StateCookieOptions } from './state-cookie.js';
+import {
+  type LoginFlowOptions,
+  pickStateCookie,
+  resubmitPageFor,
+  startLogin,
+  stateCookieOf,
+} from './login-flow.js';
+import { clearStateCookie, readStateCookies, type StateCookieOptions } from './state-cookie.js';
 
 export type { ExpressLikeRequest, ExpressLikeResponse };
 
@@ -268,7 +274,12 @@ async function run(strategy: OpenIDStrategy & StrategyActions, req: ExpressLikeR
         ? typeof session[SESSION_KEY] === 'string'
           ? (session[SESSION_KEY] as string)
           : undefined
-        : readStateCookie(cookie, req.get('cookie'))) ?? undefined;
+        : pickStateCookie(
+            rp,
+            readStateCookies(cookie, req.get('cookie')),
+            flow.url,
+            flow.method === 'POST' ? (form ?? new URLSearchParams()) : null,
+          )) ?? undefined;
     // A provider's form POST arrives without SameSite=Lax cookies (the session's or ours): post it
     // again from this site once, so the browser sends them (see LoginResubmit).
     const resubmit = state === undefined && res ? resubmitPageFor(flow) : null;
@@ -319,7 +330,7 @@ async function run(strategy: OpenIDStrategy & StrategyActions, req: ExpressLikeR
   }
   const token = start.headers.find(([k]) => k === 'set-cookie')?.[1];
   if (session) {
-    const state = token ? readStateCookie(cookie, token.split(';')[0]) : undefined;
+    const state = token ? readStateCookies(cookie, token.split(';')[0])[0] : undefined;
     session[SESSION_KEY] = state;
   } else if (token) {
     res?.append('Set-Cookie', token);

@@ -4,6 +4,8 @@
  * acks. An entry taken but not acked within the lease is handed out again,
  * so a worker that crashes mid-batch loses nothing. Duplicates are harmless.
  */
+
+import { webScheme } from '../protocol/url-scheme.js';
 import type { AssociationQueueLike, QueuedEndpoint } from '../rp/association-manager.js';
 
 export type { QueuedEndpoint };
@@ -68,7 +70,7 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 export function checkEntry(entry: QueuedEndpoint): QueuedEndpoint {
   if (
     typeof entry.opEndpoint !== 'string' ||
-    !/^https?:\/\//.test(entry.opEndpoint) ||
+    webScheme(entry.opEndpoint) === null ||
     entry.opEndpoint.length > 2048
   ) {
     throw new TypeError('queue entry needs an http(s) opEndpoint of at most 2048 characters');

@@ -5,30 +5,15 @@
  * runs every address through {@link checkAddress}, and connects only to an
  * address that passed.
  */
-import { isIPv4, isIPv6 } from 'node:net';
+import { BlockList, isIPv4, isIPv6 } from 'node:net';
+import {
+  type AddressCategory,
+  IPV4_SPECIAL,
+  IPV6_SPECIAL,
+  type SpecialPurposeEntry,
+} from './special-purpose-registry.js';
 
-/** Why an address is not globally routable. */
-export type AddressCategory =
-  | 'unspecified'
-  | 'loopback'
-  | 'private'
-  | 'shared (CGNAT)'
-  | 'link-local'
-  | 'multicast'
-  | 'reserved'
-  | 'documentation'
-  | 'benchmarking'
-  | 'unique-local'
-  | 'site-local'
-  | 'broadcast';
-
-interface Range {
-  /** Network address as a bigint of `bits` bits. */
-  readonly base: bigint;
-  readonly prefix: number;
-  readonly bits: 32 | 128;
-  readonly category: AddressCategory;
-}
+export type { AddressCategory } from './special-purpose-registry.js';
 
 /** Parses a dotted-quad IPv4 address to a 32-bit bigint, or null. */
 export function parseIPv4(address: string): bigint | null {
@@ -72,112 +57,100 @@ export function parseIPv6(address: string): bigint | null {
   return value;
 }
 
-function range(cidr: string, category: AddressCategory): Range {
-  const [addr, len] = cidr.split('/') as [string, string];
-  const v4 = parseIPv4(addr);
-  if (v4 !== null) return { base: v4, prefix: Number(len), bits: 32, category };
-  const v6 = parseIPv6(addr);
-  if (v6 === null) throw new TypeError(`bad range ${cidr}`);
-  return { base: v6, prefix: Number(len), bits: 128, category };
-}
-
-function inRange(value: bigint, bits: 32 | 128, r: Range): boolean {
-  if (r.bits !== bits) return false;
-  const shift = BigInt(bits - r.prefix);
-  return value >> shift === r.base >> shift;
-}
-
-// IANA IPv4/IPv6 Special-Purpose Address Registries: everything not globally reachable.
-const V4_RANGES: readonly Range[] = [
-  range('0.0.0.0/8', 'unspecified'),
-  range('10.0.0.0/8', 'private'),
-  range('100.64.0.0/10', 'shared (CGNAT)'),
-  range('127.0.0.0/8', 'loopback'),
-  range('169.254.0.0/16', 'link-local'),
-  range('172.16.0.0/12', 'private'),
-  range('192.0.0.0/24', 'reserved'),
-  range('192.0.2.0/24', 'documentation'),
-  range('192.88.99.0/24', 'reserved'),
-  range('192.168.0.0/16', 'private'),
-  range('198.18.0.0/15', 'benchmarking'),
-  range('198.51.100.0/24', 'documentation'),
-  range('203.0.113.0/24', 'documentation'),
-  range('224.0.0.0/4', 'multicast'),
-  range('255.255.255.255/32', 'broadcast'),
-  range('240.0.0.0/4', 'reserved'),
-];
-
-const V6_RANGES: readonly Range[] = [
-  range('::/128', 'unspecified'),
-  range('::1/128', 'loopback'),
-  range('100::/64', 'reserved'),
-  range('2001:db8::/32', 'documentation'),
-  range('2001::/23', 'reserved'),
-  range('fc00::/7', 'unique-local'),
-  range('fe80::/10', 'link-local'),
-  range('fec0::/10', 'site-local'),
-  range('ff00::/8', 'multicast'),
-];
-
-/** IPv6 forms that carry an IPv4 address the guard must judge instead. */
-const MAPPED = range('::ffff:0:0/96', 'reserved'); // IPv4-mapped
-const COMPATIBLE = range('::/96', 'reserved'); // deprecated IPv4-compatible
-const NAT64 = range('64:ff9b::/96', 'reserved'); // well-known NAT64 prefix
-const SIX_TO_FOUR = range('2002::/16', 'reserved'); // 6to4: IPv4 in bits 16..48
-
 function formatV4(value: bigint): string {
   return [24n, 16n, 8n, 0n].map((s) => String((value >> s) & 0xffn)).join('.');
 }
 
-/** The verdict on one address: null when it is globally routable. */
+interface CompiledEntry {
+  readonly entry: SpecialPurposeEntry;
+  readonly prefix: number;
+  readonly list: BlockList;
+}
+
+/** One `net.BlockList` per registry row, most specific first (so 2001::/32 TEREDO wins over 2001::/23). */
+function compile(entries: readonly SpecialPurposeEntry[], family: 'ipv4' | 'ipv6'): readonly CompiledEntry[] {
+  return entries
+    .map((entry) => {
+      const [network, len] = entry.block.split('/') as [string, string];
+      const list = new BlockList();
+      list.addSubnet(network, Number(len), family);
+      return { entry, prefix: Number(len), list };
+    })
+    .sort((x, y) => y.prefix - x.prefix);
+}
+
+const V4 = compile(IPV4_SPECIAL, 'ipv4');
+const V6 = compile(IPV6_SPECIAL, 'ipv6');
+const GLOBAL_UNICAST = new BlockList();
+GLOBAL_UNICAST.addSubnet('2000::', 3, 'ipv6');
+
+/** The verdict on one address: null when it may be fetched from. */
 export interface AddressVerdict {
   /** The kind of non-public range the address falls in. */
   readonly category: AddressCategory;
-  /** Set when the address embeds an IPv4 address (mapped, NAT64, 6to4) that was judged instead. */
+  /** Set when the address embeds an IPv4 address (mapped, NAT64, 6to4, Teredo, compatible). */
   readonly embeddedIPv4?: string;
+  /** The registry block that decided (`64:ff9b:1::/48`); absent for a judged embedded IPv4 that was global. */
+  readonly block?: string;
+}
+
+/** The IPv4 address an IPv6 address carries, for the forms that carry one. */
+function embeddedIPv4(v6: bigint, entry: SpecialPurposeEntry): string | undefined {
+  switch (entry.block) {
+    case '::ffff:0:0/96':
+    case '64:ff9b::/96':
+    case '::/96':
+      return formatV4(v6 & 0xffffffffn);
+    case '2002::/16':
+      return formatV4((v6 >> 80n) & 0xffffffffn);
+    case '2001::/32':
+      // Teredo: the client's IPv4 sits obfuscated (bits inverted) in the last 32 bits.
+      return formatV4(~v6 & 0xffffffffn);
+    default:
+      return undefined;
+  }
 }
 
 /**
- * Classifies an IP address. Returns null for a global unicast address, or
- * the reason it must not be fetched from: loopback, private, link-local,
- * CGNAT, multicast, unspecified, documentation and reserved ranges, and the
- * IPv6 forms (IPv4-mapped, NAT64, 6to4) of any of them.
+ * Classifies an IP address against the IANA special-purpose registries
+ * (see ./special-purpose-registry.ts). Returns null for an address that may
+ * be fetched from, or the reason it must not be: loopback, private,
+ * link-local, CGNAT, multicast, documentation, protocol assignments, anycast
+ * services, local-use NAT64, Teredo, anything outside IPv6 global unicast;
+ * IPv4-mapped, NAT64 (64:ff9b::/96) and 6to4 addresses are judged by the IPv4
+ * address they carry.
  *
  * @example
- * classifyAddress('::ffff:127.0.0.1') // { category: 'loopback', embeddedIPv4: '127.0.0.1' }
+ * classifyAddress('::ffff:127.0.0.1') // { category: 'loopback', embeddedIPv4: '127.0.0.1', block: '127.0.0.0/8' }
+ * classifyAddress('64:ff9b:1::a9fe:a9fe') // { category: 'translation', block: '64:ff9b:1::/48' }
  * classifyAddress('93.184.216.34')    // null
  */
 export function classifyAddress(address: string): AddressVerdict | null {
-  const v4 = parseIPv4(address);
-  if (v4 !== null) {
-    const hit = V4_RANGES.find((r) => inRange(v4, 32, r));
-    return hit ? { category: hit.category } : null;
+  if (isIPv4(address)) {
+    const hit = V4.find((c) => c.list.check(address, 'ipv4'));
+    return hit ? { category: hit.entry.category, block: hit.entry.block } : null;
   }
-  const v6 = parseIPv6(address);
+  const zone = address.indexOf('%');
+  const text = zone === -1 ? address : address.slice(0, zone);
+  const v6 = parseIPv6(text);
   if (v6 === null) return { category: 'reserved' }; // not an IP address: fail closed
-  for (const carrier of [MAPPED, NAT64]) {
-    if (inRange(v6, 128, carrier)) {
-      const embedded = formatV4(v6 & 0xffffffffn);
-      const inner = classifyAddress(embedded);
-      return inner ? { category: inner.category, embeddedIPv4: embedded } : null;
-    }
-  }
-  if (inRange(v6, 128, SIX_TO_FOUR)) {
-    const embedded = formatV4((v6 >> 80n) & 0xffffffffn);
+  const hit = V6.find((c) => c.list.check(text, 'ipv6'));
+  if (!hit) return GLOBAL_UNICAST.check(text, 'ipv6') ? null : { category: 'not-global-unicast' };
+  const embedded = embeddedIPv4(v6, hit.entry);
+  if (hit.entry.treatment === 'embedded' && embedded !== undefined) {
     const inner = classifyAddress(embedded);
-    if (inner) return { category: inner.category, embeddedIPv4: embedded };
+    return inner ? { ...inner, embeddedIPv4: embedded } : null;
   }
-  const hit = V6_RANGES.find((r) => inRange(v6, 128, r));
-  if (hit) return { category: hit.category };
-  if (inRange(v6, 128, COMPATIBLE)) return { category: 'reserved', embeddedIPv4: formatV4(v6 & 0xffffffffn) };
-  return null;
+  return embedded === undefined
+    ? { category: hit.entry.category, block: hit.entry.block }
+    : { category: hit.entry.category, embeddedIPv4: embedded, block: hit.entry.block };
 }
 
 /** A parsed allow/deny list entry. */
 type HostRule =
   | { readonly kind: 'host'; readonly name: string }
   | { readonly kind: 'subdomains'; readonly suffix: string }
-  | { readonly kind: 'cidr'; readonly range: Range };
+  | { readonly kind: 'cidr'; readonly list: BlockList };
 
 function canonicalHostName(host: string): string {
   let h = host.toLowerCase();
@@ -202,7 +175,9 @@ export function parseHostRules(entries: readonly string[]): readonly HostRule[] 
       if (!Number.isInteger(prefix) || prefix < 0 || prefix > bits) {
         throw new TypeError(`bad host rule ${JSON.stringify(raw)}`);
       }
-      return { kind: 'cidr', range: range(`${bare}/${prefix}`, 'reserved') };
+      const list = new BlockList();
+      list.addSubnet(bare, prefix, bits === 32 ? 'ipv4' : 'ipv6');
+      return { kind: 'cidr', list };
     }
     if (entry.startsWith('*.')) return { kind: 'subdomains', suffix: canonicalHostName(entry.slice(1)) };
     if (entry === '' || entry.includes('/')) throw new TypeError(`bad host rule ${JSON.stringify(raw)}`);
@@ -220,10 +195,9 @@ export function matchesHostRules(rules: readonly HostRule[], host: string, addre
     }
     if (rule.kind === 'cidr') {
       for (const candidate of address === undefined ? [name] : [name, address]) {
-        const v4 = parseIPv4(candidate);
-        if (v4 !== null && inRange(v4, 32, rule.range)) return true;
-        const v6 = v4 === null ? parseIPv6(candidate) : null;
-        if (v6 !== null && inRange(v6, 128, rule.range)) return true;
+        if (isIPv4(candidate) && rule.list.check(candidate, 'ipv4')) return true;
+        const bare = candidate.split('%')[0] as string;
+        if (isIPv6(bare) && rule.list.check(bare, 'ipv6')) return true;
       }
     }
   }

@@ -18,6 +18,7 @@ import type { AssociationType, SessionType } from '../protocol/constants.js';
 import { answerDiffieHellman } from '../protocol/dh.js';
 import { OpenIDError, ProtocolError } from '../protocol/errors.js';
 import { type ArgsInput, Message, OPENID_NS } from '../protocol/message.js';
+import { webScheme } from '../protocol/url-scheme.js';
 import type { OpenIDStore } from '../stores/store.js';
 import { encodeError, encodeResponse, type WebResponse } from './encoder.js';
 import {
@@ -86,10 +87,7 @@ export class Provider {
   readonly #ctx: ProviderContext;
 
   constructor(options: ProviderOptions) {
-    try {
-      const u = new URL(options.endpoint);
-      if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error('scheme');
-    } catch {
+    if (webScheme(options.endpoint) === null) {
       throw new OpenIDError(
         'invalid_option',
         `endpoint must be an absolute http(s) URL: ${options.endpoint}`,
@@ -157,7 +155,7 @@ export class Provider {
       throw unsupported(`unsupported session_type ${sessionType}`);
     if (
       sessionType === 'no-encryption' &&
-      this.endpoint.startsWith('http:') &&
+      webScheme(this.endpoint) !== 'https' &&
       !this.#o.allowNoEncryptionOverHttp
     ) {
       throw unsupported('no-encryption sessions are refused over plain http');

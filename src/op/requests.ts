@@ -19,7 +19,10 @@ import { Message, OPENID_NS } from '../protocol/message.js';
 import { makeNonce } from '../protocol/nonce.js';
 import { Realm, returnToMatchesAny } from '../protocol/realm.js';
 import { sameUri, stripFragment } from '../protocol/urinorm.js';
+import { webScheme } from '../protocol/url-scheme.js';
 import { OPResponse } from './response.js';
+import { checkReturnToHasNoOpenIDArgs } from './return-to-openid-args.js';
+import { evaluateTrust, type TrustEvaluation } from './trust.js';
 
 /** What a checkid request needs from its provider. */
 export interface ProviderContext {
@@ -101,14 +104,11 @@ export class CheckIDRequest {
     const returnTo = message.get(OPENID_NS, 'return_to') ?? null;
     const realmText = message.get(OPENID_NS, message.isOpenID2() ? 'realm' : 'trust_root') ?? returnTo;
     if (returnTo !== null) {
-      let ok = false;
-      try {
-        const u = new URL(returnTo);
-        ok = u.protocol === 'http:' || u.protocol === 'https:';
-      } catch {
-        ok = false;
-      }
-      if (!ok) throw new MalformedReturnUrlError(returnTo, { indirect: true, namespace: ns });
+      if (webScheme(returnTo) === null)
+        throw new MalformedReturnUrlError(returnTo, { indirect: true, namespace: ns });
+      // An error page, never a redirect to return_to: that URL is the problem (issue 18, item 7).
+      const args = checkReturnToHasNoOpenIDArgs(returnTo);
+      if (!args.ok) throw new ProtocolError(args.code, args.message, { indirect: true, namespace: ns });
     }
     if (realmText === null)
       throw new NoReturnToError('the request has neither return_to nor realm', {
@@ -150,6 +150,21 @@ export class CheckIDRequest {
   trustRootValid(): boolean {
     const realm = Realm.parse(this.realm);
     return realm !== null && realm.isSane() && (this.returnTo === null || realm.validateUrl(this.returnTo));
+  }
+
+  /**
+   * Whether to trust this request, and why: realm well-formed, realm sane
+   * (Public Suffix List), return_to within the realm, relying-party
+   * discovery (§13) — each with a reason, and an overall verdict
+   * (`refuse` / `unverified` / `verified`). The one call a provider app needs
+   * before showing a consent page (see src/op/trust.ts).
+   *
+   * @example
+   * const trust = await checkid.evaluateTrust();
+   * if (trust.verdict === 'refuse') return checkid.answer(false);
+   */
+  evaluateTrust(): Promise<TrustEvaluation> {
+    return evaluateTrust({ realm: this.realm, returnTo: this.returnTo }, this.#ctx.fetcher);
   }
 
   /**

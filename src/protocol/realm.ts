@@ -21,6 +21,7 @@
  *   Paths are compared after dot-segment removal and percent-encoding
  *   normalization, so `/app/../admin` is not within `/app/`.
  */
+import { parse as parseDomain } from 'tldts';
 import { KNOWN_TLDS } from './realm-tlds.js';
 import { DEFAULT_PORTS, type HttpUrlParts, isIpLiteral, parseHttpUrl } from './realm-url.js';
 
@@ -88,13 +89,16 @@ export class Realm {
    * (spec §9.2.2 leaves the rule to the OP; a provider should refuse, or at
    * least never remember approval for, an insane realm). Sane are:
    * `localhost`, IP addresses, and hosts of at least two labels whose last
-   * label is a known TLD (IANA list, plus `example` / `test` / `localhost`)
-   * — except that a wildcard under a two-letter country TLD whose second
-   * label has at most three letters needs a third label, so `*.co.uk` and
-   * `*.com.au` are insane while `*.bar.co.uk` is sane. Insane: `*`, a TLD
-   * alone (`http://it/`, `*.museum`), unknown TLDs (`*.foo.notatld`).
+   * label is a known TLD (IANA list, plus `example` / `test` / `localhost`),
+   * judged against the Public Suffix List (the `tldts` package, ICANN and
+   * private sections): a wildcard must sit below a registrable domain, so
+   * `*.co.uk`, `*.gouv.fr`, `*.github.io` and `*.s3.amazonaws.com` are
+   * insane while `*.bar.co.uk` and `*.alice.github.io` are sane; a realm
+   * without wildcard must not be an ICANN public suffix itself
+   * (`http://co.uk/`). Insane too: `*`, a TLD alone (`http://it/`,
+   * `*.museum`), unknown TLDs (`*.foo.notatld`).
    *
-   * @example Realm.parse('http://*.co.uk/')?.isSane() // false
+   * @example Realm.parse('http://*.github.io/')?.isSane() // false
    */
   isSane(): boolean {
     if (this.host === 'localhost' && !this.wildcard) return true;
@@ -104,9 +108,11 @@ export class Realm {
     const tld = labels[labels.length - 1] as string;
     if (!KNOWN_TLDS.has(tld)) return false;
     if (labels.length === 1) return false;
-    const second = labels[labels.length - 2] as string;
-    if (this.wildcard && tld.length === 2 && second.length <= 3) return labels.length > 2;
-    return true;
+    const psl = parseDomain(this.host, { allowPrivateDomains: true });
+    // No registrable domain: the host is itself a public suffix (co.uk, github.io).
+    const isSuffix = psl.domain === null || psl.publicSuffix === this.host;
+    if (this.wildcard) return !isSuffix;
+    return !(isSuffix && psl.isIcann === true);
   }
 
   /**

@@ -11,6 +11,7 @@ import type { AssociationType, OpenIDVersion, SessionType } from '../protocol/co
 import { createConsumerSession } from '../protocol/dh.js';
 import { OpenIDError } from '../protocol/errors.js';
 import { Message, OPENID_NS } from '../protocol/message.js';
+import { isHttpsUrl } from '../protocol/url-scheme.js';
 
 /** One (association type, session type) pair. */
 export interface AssociationPair {
@@ -42,7 +43,7 @@ export class SessionNegotiator {
   allows(pair: AssociationPair, endpoint: string, version: OpenIDVersion): boolean {
     if (!this.pairs.some((p) => p.assocType === pair.assocType && p.sessionType === pair.sessionType))
       return false;
-    if (pair.sessionType === 'no-encryption' && !endpoint.startsWith('https:')) return false;
+    if (pair.sessionType === 'no-encryption' && !isHttpsUrl(endpoint)) return false;
     // OpenID 1 knows only HMAC-SHA1 with DH-SHA1 or no encryption.
     if (version !== '2.0' && (pair.assocType !== 'HMAC-SHA1' || pair.sessionType === 'DH-SHA256'))
       return false;

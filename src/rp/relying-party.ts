@@ -22,7 +22,7 @@ import { type ArgsInput, Message, OPENID_NS } from '../protocol/message.js';
 import { DEFAULT_NONCE_SKEW, makeNonce, splitNonce } from '../protocol/nonce.js';
 import { Realm } from '../protocol/realm.js';
 import { signedSubset } from '../protocol/signature.js';
-import { stripFragment } from '../protocol/urinorm.js';
+import { sameUri, stripFragment } from '../protocol/urinorm.js';
 import type { OpenIDStore } from '../stores/store.js';
 import { AssociationManager, type AssociationQueueLike } from './association-manager.js';
 import { type AssociationPair, SessionNegotiator } from './associations.js';
@@ -40,6 +40,8 @@ import {
 } from './fixed-provider.js';
 import type { CompleteResult, FailureResult } from './result.js';
 import { SUCCESS_TOKEN, SuccessResult } from './result.js';
+import { RP_NONCE_PARAM, rpNonceOf, sameRpNonce } from './rp-nonce.js';
+import { checkSetupNeeded } from './setup-needed.js';
 import { decodeState, encodeState, type LoginState, type StateSession } from './state.js';
 import {
   checkDiscoveredEndpoint,
@@ -131,9 +133,6 @@ export interface CompleteOptions {
 /** The key of the state token in a {@link StateSession}. */
 export const STATE_SESSION_KEY = 'openid2.state';
 
-/** The query parameter of return_to carrying the relying party's per-login nonce. */
-const RP_NONCE_PARAM = 'openid2.rp_nonce';
-
 /**
  * `url` with `name=value` appended to its query. The configured return_to is
  * kept byte for byte (URLSearchParams would re-encode `%20` as `+` and so on):
@@ -146,10 +145,10 @@ function withQueryParam(url: string, name: string, value: string): string {
   return `${base}${sep}${encodeURIComponent(name)}=${encodeURIComponent(value)}${hash === -1 ? '' : url.slice(hash)}`;
 }
 
-const FAIL = (code: string, message: string, claimedId?: string): FailureResult =>
-  claimedId === undefined
+const FAIL = (code: string, message: string, assertedClaimedId?: string): FailureResult =>
+  assertedClaimedId === undefined
     ? { status: 'failure', code, message }
-    : { status: 'failure', code, message, claimedId };
+    : { status: 'failure', code, message, assertedClaimedId };
 
 /**
  * The relying party: `begin()` discovers the user's provider and builds the
@@ -251,7 +250,8 @@ export class RelyingParty {
   #providerAllowed(opEndpoint: string): boolean {
     if (this.#fixed && opEndpoint !== this.#fixed.opEndpoint) return false;
     const allowed = this.#options.allowedProviders;
-    return allowed === undefined || allowed.includes(opEndpoint);
+    // Compared as URIs (RFC 3986 normalization), not as strings: `HTTPS://OP.example:443/` is that endpoint.
+    return allowed === undefined || allowed.some((entry) => sameUri(entry, opEndpoint));
   }
 
   /**
@@ -335,6 +335,33 @@ export class RelyingParty {
     }
   }
 
+  /**
+   * Of several login state tokens (several state cookies arrived: parallel
+   * logins, or a cookie tossed by a sibling subdomain), the one the response
+   * at `currentUrl` belongs to: authentic (MAC), unexpired, and carrying the
+   * same per-login nonce (`openid2.rp_nonce`) as the response's return_to.
+   * Undefined when none does. Never "the first": a browser sends the cookie
+   * with the longest Path first, and the attacker chooses the Path.
+   *
+   * @example
+   * const state = rp.selectState(readStateCookies(cookie, req.headers.cookie), currentUrl, body);
+   * const result = await rp.complete(currentUrl, { state, body });
+   */
+  selectState(
+    candidates: readonly string[],
+    currentUrl: string,
+    body?: URLSearchParams | Readonly<Record<string, unknown>> | null,
+  ): string | undefined {
+    const posted =
+      body instanceof URLSearchParams ? body.get('openid.return_to') : body?.['openid.return_to'];
+    const nonce = rpNonceOf(currentUrl) ?? (typeof posted === 'string' ? rpNonceOf(posted) : null);
+    if (nonce === null) return undefined;
+    return candidates.find((token) => {
+      const check = decodeState(token, this.#secret, this.#now(), this.#stateMaxAge);
+      return check.ok && rpNonceOf(check.state.returnTo) === nonce;
+    });
+  }
+
   async #complete(currentUrl: string, options: CompleteOptions): Promise<CompleteResult> {
     let url: URL;
     try {
@@ -363,16 +390,14 @@ export class RelyingParty {
     if (stateCheck && !stateCheck.ok) return FAIL(stateCheck.code, stateCheck.message);
     const state = stateCheck?.ok ? stateCheck.state : null;
 
-    // "Setup needed" answers only an immediate request, in the version of this login (NE-03, NE-04, NS-05).
+    // "Setup needed" answers only an immediate request this browser started, in the version of
+    // this login, and (1.x) with a setup URL on the provider's origin (NE-03, NE-04, NS-05, issue 18).
     const setupUrl = message.get(OPENID_NS, 'user_setup_url');
     if (mode === 'setup_needed' || (message.isOpenID1() && setupUrl !== undefined)) {
-      if (mode === 'setup_needed' && !message.isOpenID2())
-        return FAIL('malformed_message', 'setup_needed is an OpenID 2.0 mode');
-      if (state && (state.endpoint.version === '2.0') !== message.isOpenID2())
-        return FAIL('ns_mismatch', 'the setup answer is not in the OpenID version of this login');
-      if (state && !state.immediate)
-        return FAIL('unexpected_mode', 'setup needed in answer to a request that was not immediate');
-      return { status: 'setup_needed', setupUrl: setupUrl ?? null };
+      const setup = checkSetupNeeded(message, state, url.toString());
+      return setup.ok
+        ? { status: 'setup_needed', setupUrl: setup.setupUrl }
+        : FAIL(setup.code, setup.message);
     }
     if (!state && !(this.#options.allowUnsolicited && message.isOpenID2())) {
       return FAIL(
@@ -433,7 +458,7 @@ export class RelyingParty {
     // Discovered information (§11.2): which endpoint may vouch for this claimed id.
     const endpoint = await this.#verifiedEndpoint(message, state);
     if ('status' in endpoint)
-      return { ...endpoint, ...(claimedIdSeen === undefined ? {} : { claimedId: claimedIdSeen }) };
+      return { ...endpoint, ...(claimedIdSeen === undefined ? {} : { assertedClaimedId: claimedIdSeen }) };
     if (!this.#providerAllowed(endpoint.opEndpoint)) {
       return FAIL('untrusted_op', 'this provider is not allowed for this site', claimedIdSeen);
     }
@@ -574,17 +599,6 @@ function parseResponse(url: URL, body: CompleteOptions['body']): Message | Failu
 /** Text from the network made safe for logs and pages: no control characters (CR/LF log injection, NE-06). */
 function inert(value: string | undefined): string {
   return value === undefined ? '(none)' : value.replace(/[\u0000-\u001f\u007f]/g, ' ').slice(0, 500);
-}
-
-/** Whether two return_to URLs carry the same per-login nonce (both must have one). */
-function sameRpNonce(a: string, b: string): boolean {
-  try {
-    const x = new URL(a).searchParams.getAll(RP_NONCE_PARAM);
-    const y = new URL(b).searchParams.getAll(RP_NONCE_PARAM);
-    return x.length === 1 && y.length === 1 && x[0] === y[0];
-  } catch {
-    return false;
-  }
 }
 
 /** `#fragment` of a URL string, or ''. */

@@ -70,8 +70,15 @@ export interface FailureResult {
   code: string;
   /** A sentence for logs; do not show it to users as is. */
   message: string;
-  /** The claimed id the response named, when known (unverified). */
-  claimedId?: string;
+  /**
+   * The claimed id the response *asserted*, when it named one. UNVERIFIED:
+   * this failure means the assertion did not pass §11 verification, so the
+   * value is whatever the sender (possibly an attacker) wrote. Never treat it
+   * as the user's identity, never log it as "user X failed to log in" and
+   * never look an account up by it; at most log it as untrusted input.
+   * (Named `claimedId` before issue 18.)
+   */
+  assertedClaimedId?: string;
 }
 
 /** The user cancelled at the provider. */
@@ -84,7 +91,13 @@ export interface CancelResult {
 export interface SetupNeededResult {
   /** Discriminant of {@link CompleteResult}. */
   status: 'setup_needed';
-  /** OpenID 1 `user_setup_url`, when the provider gave one; null in OpenID 2.0. */
+  /**
+   * The provider's `user_setup_url` (OpenID 1; some 2.0 providers send one too), when it gave one,
+   * else null. Only ever an http(s) URL on the origin of the provider endpoint this browser's
+   * immediate request went to: a setup answer without bound login state, or (1.x) naming another
+   * origin, is a `failure`; a 2.0 answer naming another origin gets null here (issue 18: no open
+   * redirect through setup_needed).
+   */
   setupUrl: string | null;
 }
 

@@ -47,11 +47,17 @@ describe('classifyAddress', () => {
     assert.deepEqual(classifyAddress('::ffff:127.0.0.1'), {
       category: 'loopback',
       embeddedIPv4: '127.0.0.1',
+      block: '127.0.0.0/8',
     });
-    assert.deepEqual(classifyAddress('::ffff:7f00:1'), { category: 'loopback', embeddedIPv4: '127.0.0.1' });
+    assert.deepEqual(classifyAddress('::ffff:7f00:1'), {
+      category: 'loopback',
+      embeddedIPv4: '127.0.0.1',
+      block: '127.0.0.0/8',
+    });
     assert.deepEqual(classifyAddress('::ffff:a9fe:a9fe'), {
       category: 'link-local',
       embeddedIPv4: '169.254.169.254',
+      block: '169.254.0.0/16',
     });
     assert.equal(classifyAddress('::ffff:8.8.8.8'), null);
   });

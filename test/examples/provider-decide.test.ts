@@ -117,17 +117,18 @@ describe('examples/provider-decide.ts', () => {
     });
     const request = provider.decodeRequest(new URL(auth.redirectUrl).searchParams);
     assert.ok(request?.mode === 'checkid_setup');
-    assert.deepEqual(await decide(request, session, op.identityUrl), {
-      kind: 'page',
-      page: 'consent',
-      returnToVerified: true,
-    });
+    const verified = await decide(request, session, op.identityUrl);
+    assert.equal(verified.kind === 'page' && verified.page, 'consent');
+    assert.equal(verified.kind === 'page' && verified.returnToVerified, true);
+    assert.equal(verified.kind === 'page' && verified.trust?.verdict, 'verified');
     servesXrds = false;
-    assert.deepEqual(await decide(request, session, op.identityUrl), {
-      kind: 'page',
-      page: 'consent',
-      returnToVerified: false,
-    });
+    const unverified = await decide(request, session, op.identityUrl);
+    assert.equal(unverified.kind === 'page' && unverified.page, 'consent');
+    assert.equal(unverified.kind === 'page' && unverified.returnToVerified, false);
+    assert.equal(unverified.kind === 'page' && unverified.trust?.verdict, 'unverified');
+    const why = unverified.kind === 'page' ? unverified.trust?.checks.at(-1) : undefined;
+    assert.equal(why?.rule, 'relying_party_discovery');
+    assert.equal(why?.outcome, 'failed');
   });
 
   test('a return_to outside the realm is refused with a 400 page, never a redirect', async () => {

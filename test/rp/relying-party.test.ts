@@ -240,8 +240,10 @@ describe('RelyingParty.complete', () => {
   test('NEG: cancel, setup_needed and error never authenticate', async () => {
     const { rp } = setup();
     const auth = await rp.begin('https://alice.example/', { immediate: true });
+    // The answer comes back to the return_to begin() sent, nonce included (setup_needed is state-bound).
+    const sent = FakeOP.request(auth.redirectUrl).get(OPENID_NS, 'return_to') as string;
     const reply = (fields: Record<string, string>) =>
-      Message.fromPostArgs({ 'openid.ns': 'http://specs.openid.net/auth/2.0', ...fields }).toURL(RETURN);
+      Message.fromPostArgs({ 'openid.ns': 'http://specs.openid.net/auth/2.0', ...fields }).toURL(sent);
     assert.deepEqual(await rp.complete(reply({ 'openid.mode': 'cancel' }), { state: auth.state }), {
       status: 'cancel',
     });
@@ -323,10 +325,11 @@ describe('RelyingParty with OpenID 1.1 providers', () => {
   test('OpenID 1 id_res with user_setup_url is setup_needed', async () => {
     const { rp } = setup({ op: op1() });
     const auth = await rp.begin('https://bob.example/', { immediate: true });
+    const sent = FakeOP.request(auth.redirectUrl).get(OPENID_NS, 'return_to') as string;
     const url = Message.fromPostArgs({
       'openid.mode': 'id_res',
       'openid.user_setup_url': 'https://op.example/setup',
-    }).toURL(RETURN);
+    }).toURL(sent);
     assert.deepEqual(await rp.complete(url, { state: auth.state }), {
       status: 'setup_needed',
       setupUrl: 'https://op.example/setup',

@@ -24,26 +24,6 @@ export function verifyCookieValue(secret: Uint8Array, name: string, value: strin
   return given.length === expected.length && timingSafeEqual(given, expected) ? payload : null;
 }
 
-/** Parse a Cookie header into a map (first value of a name wins). */
-export function parseCookies(header: string | undefined): Map<string, string> {
-  const out = new Map<string, string>();
-  if (!header) return out;
-  for (const part of header.split(';')) {
-    const eq = part.indexOf('=');
-    if (eq <= 0) continue;
-    const name = part.slice(0, eq).trim();
-    if (out.has(name)) continue;
-    let value = part.slice(eq + 1).trim();
-    try {
-      value = decodeURIComponent(value);
-    } catch {
-      continue;
-    }
-    out.set(name, value);
-  }
-  return out;
-}
-
 /** Options of a Set-Cookie header. */
 export interface CookieOptions {
   maxAgeSeconds?: number;

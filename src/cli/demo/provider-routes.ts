@@ -115,7 +115,14 @@ export function providerRoutes(op: Provider, accounts: DemoAccountBook): Provide
       );
     if (!user) return redirect(ctx, `/op/login?rid=${encodeURIComponent(rid)}`);
     const request = op.decodeRequest(new URLSearchParams(params)) as CheckIDRequest;
-    const verified = await request.returnToVerified();
+    // One call says whether to trust the request and why (realm, return_to, relying-party discovery).
+    const trust = await request.evaluateTrust();
+    if (trust.verdict === 'refuse') {
+      ctx.session.pending.delete(rid);
+      return webResponse(ctx, await op.encodeResponse(request.answer(false)));
+    }
+    const verified = trust.verdict === 'verified';
+    const discovery = trust.checks.find((c) => c.rule === 'relying_party_discovery');
     const sreg = SRegRequest.fromCheckIdRequest(request);
     const ax = request.message.isOpenID2() ? AXFetchRequest.fromCheckIdRequest(request) : null;
     const wrongUser = !userMatches(ctx, request, user);
@@ -129,7 +136,7 @@ export function providerRoutes(op: Provider, accounts: DemoAccountBook): Provide
       h`<h1>Sign in to this site?</h1>
 <p>The site <strong class="mono" id="realm">${request.realm}</strong> asks to know that you are
 <strong class="mono">${identityUrl(ctx, user.username)}</strong>.</p>
-${verified ? h`<p class="ok">The site's return address is verified.</p>` : h`<p class="error">The site's return address <span class="mono">${request.returnTo}</span> could not be verified by relying-party discovery. Continue only if you trust it.</p>`}
+${verified ? h`<p class="ok">The site's return address is verified.</p>` : h`<p class="error">The site's return address <span class="mono">${request.returnTo}</span> could not be verified by relying-party discovery (<span class="mono" id="trust-reason">${discovery?.reason ?? ''}</span>). Continue only if you trust it.</p>`}
 ${wrongUser ? h`<p class="error">The site asked for <span class="mono">${request.identity}</span>, which is not you; allowing answers with your own identity.</p>` : ''}
 ${attrs.length ? h`<p>It also asks for:</p><ul id="attributes">${attrs.map((a) => h`<li class="mono">${a}</li>`)}</ul>` : h`<p>It asks for no attributes.</p>`}
 <form method="post" action="/op/consent">${csrfField(ctx)}<input type="hidden" name="rid" value="${rid}">

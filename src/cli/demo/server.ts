@@ -44,9 +44,9 @@ export interface RunningDemo {
 function openAccounts(storeUrl: string, accounts: string | undefined): DemoAccountBook {
   const where =
     accounts ??
-    (storeUrl.startsWith('memory:')
+    (/^memory:/i.test(storeUrl)
       ? 'memory:'
-      : storeUrl.startsWith('sqlite:') && storeUrl.length > 7
+      : /^sqlite:/i.test(storeUrl) && storeUrl.length > 7
         ? storeUrl.slice(7)
         : './openid2-demo-accounts.db');
   return where === 'memory:' ? new MemoryDemoAccounts() : new DemoAccounts(where);

@@ -4,10 +4,10 @@
  * session for every form.
  */
 import { randomBytes } from 'node:crypto';
+import { cookieValues } from '../../adapters/cookie-header.js';
 import {
   checkCsrf,
   csrfToken,
-  parseCookies,
   randomId,
   serializeCookie,
   signCookieValue,
@@ -35,8 +35,15 @@ export class Sessions {
 
   /** The session of a request, creating one (and a Set-Cookie) when there is none. */
   get(request: Request): { id: string; data: SessionData; setCookie: string | null } {
-    const raw = parseCookies(request.headers.get('cookie') ?? undefined).get(COOKIE);
-    const id = raw ? verifyCookieValue(this.secret, COOKIE, raw) : null;
+    // Of several session cookies (tossed ones among them), the first whose MAC verifies and that names a live session.
+    let id: string | null = null;
+    for (const raw of cookieValues(request.headers.get('cookie'), COOKIE)) {
+      const candidate = verifyCookieValue(this.secret, COOKIE, raw);
+      if (candidate !== null && this.#data.has(candidate)) {
+        id = candidate;
+        break;
+      }
+    }
     if (id && this.#data.has(id)) return { id, data: this.#data.get(id) as SessionData, setCookie: null };
     const fresh = randomId();
     const data: SessionData = { pending: new Map() };
