@@ -30,6 +30,7 @@ import { MemoryStore } from '../stores/memory.js';
 import type { OpenIDStore } from '../stores/store.js';
 import { expressFlowRequest } from './express.js';
 import { type LoginFlowOptions, resubmitPageFor, startLogin, stateCookieOf } from './login-flow.js';
+import { FormTooLargeError } from './read-form.js';
 import { clearStateCookie, readStateCookie, type StateCookieOptions } from './state-cookie.js';
 
 /** The profile handed to verify when `profile: true` (Passport's normalized profile; signed values only). */
@@ -115,6 +116,8 @@ export interface OpenIDStrategyOptions {
   baseUrl?: string;
   /** State cookie settings (used when the request has no `req.session`). */
   stateCookie?: StateCookieOptions;
+  /** Largest form body read when no body parser ran, in bytes. Default 64 KiB; larger is answered 413. */
+  maxBodyBytes?: number;
 }
 
 /** What Passport adds to the strategy object for one authentication. */
@@ -227,7 +230,12 @@ export class OpenIDStrategy {
   authenticate(req: Request, _options?: unknown): void {
     // `this` is Passport's Object.create(strategy) with the actions attached.
     const self = this as unknown as OpenIDStrategy & StrategyActions;
-    run(self, req).catch((e: unknown) => self.error(e));
+    run(self, req).catch((e: unknown) => {
+      // An oversized body is the client's fault, not ours: 413 as documented, not a 500.
+      if (e instanceof FormTooLargeError)
+        return self.fail({ message: 'request body too large', code: e.code }, 413);
+      self.error(e);
+    });
   }
 }
 
@@ -235,10 +243,10 @@ async function run(strategy: OpenIDStrategy & StrategyActions, req: Request): Pr
   const options = (strategy as unknown as { options: OpenIDStrategyOptions }).options;
   const flowOptions = (strategy as unknown as { flowOptions: LoginFlowOptions }).flowOptions;
   const rp = strategy.relyingParty;
-  const flow = await expressFlowRequest(
-    req,
-    options.baseUrl === undefined ? {} : { baseUrl: options.baseUrl },
-  );
+  const flow = await expressFlowRequest(req, {
+    ...(options.baseUrl === undefined ? {} : { baseUrl: options.baseUrl }),
+    ...(options.maxBodyBytes === undefined ? {} : { maxBodyBytes: options.maxBodyBytes }),
+  });
   const query = new URL(flow.url).searchParams;
   const form = flow.form;
   const formMode = form instanceof URLSearchParams ? form.get('openid.mode') : form?.['openid.mode'];
