@@ -73,8 +73,9 @@ export interface ErrorExtras {
  */
 export function encodeError(error: ProtocolError, extras: ErrorExtras = {}): WebResponse {
   const c = error.context;
+  const text = c.publicMessage ?? error.message;
   const fields = Message.create(c.namespace === OPENID2_NS || c.namespace === undefined ? '2.0' : '1.1');
-  fields.set(OPENID_NS, 'mode', 'error').set(OPENID_NS, 'error', error.message.replace(/[\r\n]+/g, ' '));
+  fields.set(OPENID_NS, 'mode', 'error').set(OPENID_NS, 'error', text.replace(/[\r\n]+/g, ' '));
   const errorCode = c.errorCode;
   if (errorCode) fields.set(OPENID_NS, 'error_code', errorCode);
   for (const [k, v] of Object.entries(c.extra ?? {})) fields.set(OPENID_NS, k, v);
@@ -91,7 +92,7 @@ export function encodeError(error: ProtocolError, extras: ErrorExtras = {}): Web
         'content-security-policy': "default-src 'none'",
         ...NO_STORE,
       },
-      body: `<!DOCTYPE html><html><head><meta charset="utf-8"><title>OpenID request error</title></head><body><h1>This sign-in request is not valid</h1><p>${escapeHtml(error.message)}</p></body></html>\n`,
+      body: `<!DOCTYPE html><html><head><meta charset="utf-8"><title>OpenID request error</title></head><body><h1>This sign-in request is not valid</h1><p>${escapeHtml(text)}</p></body></html>\n`,
     };
   }
   return kv(400, fields);

@@ -42,6 +42,12 @@ export interface ProtocolErrorContext {
   contact?: string | undefined;
   /** Reference token (e.g. a support ticket), echoed as `openid.reference`. */
   reference?: string | undefined;
+  /**
+   * The text sent on the wire (`openid.error`, the error page) instead of `message`, when `message`
+   * holds what only the provider knows (who is signed in): the detail stays on the error for the
+   * provider's own log, the relying party gets this.
+   */
+  publicMessage?: string | undefined;
 }
 
 /**
