@@ -12,6 +12,7 @@ import {
   TYPE_OPENID_1_1,
 } from '../protocol/constants.js';
 import { DiscoveryError, OpenIDError } from '../protocol/errors.js';
+import { inert } from '../protocol/inert.js';
 import { normalizeUri } from '../protocol/urinorm.js';
 import { parseHtmlLinks } from './html.js';
 import {
@@ -72,7 +73,7 @@ function serviceLocalId(service: XrdsService, claimedId: string | null): string 
     else if (found !== value) {
       throw new DiscoveryError(
         'local_id_conflict',
-        `a service lists two different OP-local identifiers: ${found} and ${value}`,
+        `a service lists two different OP-local identifiers: ${inert(found)} and ${inert(value)}`,
         claimedId ?? undefined,
       );
     }
@@ -179,7 +180,10 @@ export function discoverEndpointsFromHtml(
   if (endpoints.length === 0 && rejected.length > 0) {
     throw new DiscoveryError(
       'html_discovery_invalid',
-      `the page names an OP endpoint that is not an http(s) URL: ${rejected.join(', ')}`,
+      `the page names an OP endpoint that is not an http(s) URL: ${rejected
+        .slice(0, 3)
+        .map((r) => inert(r, 200))
+        .join(', ')}${rejected.length > 3 ? ` and ${rejected.length - 3} more` : ''}`,
       claimedId,
     );
   }

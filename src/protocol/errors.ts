@@ -8,6 +8,8 @@
  * }
  */
 
+import { escapeControls } from './inert.js';
+
 /** Options every openid2 error accepts. */
 export interface OpenIDErrorOptions {
   /** The underlying error, if any. */
@@ -20,7 +22,9 @@ export class OpenIDError extends Error {
   readonly code: string;
 
   constructor(code: string, message: string, options: OpenIDErrorOptions = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    // Backstop: a message that quotes outside input never carries a raw control character
+    // (forged log lines, terminal escapes), even where a caller forgot inert().
+    super(escapeControls(message), options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.name = new.target.name;
   }
