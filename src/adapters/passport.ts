@@ -186,7 +186,9 @@ export class OpenIDStrategy {
       throw new TypeError('OpenIDStrategy requires a returnURL option');
     this.name = options.name ?? 'openid';
     this.verify = verify;
-    this.options = options;
+    // The state key is used here only: the kept options never carry it (nothing prints it later).
+    const { secret: _secret, ...kept } = options;
+    this.options = kept;
     this.relyingParty =
       options.relyingParty ??
       new RelyingParty({
