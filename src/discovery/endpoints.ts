@@ -91,6 +91,12 @@ function rank(types: readonly string[]): number {
 
 const VERSIONS: readonly OpenIDVersion[] = ['2.0', '2.0', '1.1', '1.0'];
 
+/** Most endpoints one discovery result keeps (in preference order). */
+export const MAX_ENDPOINTS_PER_RESULT = 16;
+
+/** Most service types kept per endpoint (the OpenID and extension types come first in real documents). */
+export const MAX_TYPES_PER_ENDPOINT = 32;
+
 /**
  * The OpenID endpoints of an XRDS document (its last XRD), for a claimed
  * identifier. Order: services by priority, URIs within a service by
@@ -125,7 +131,7 @@ export function discoverEndpointsFromXrds(
           opEndpoint: uri,
           claimedId: isOp ? null : claimedId,
           localId,
-          types: [...service.types],
+          types: service.types.slice(0, MAX_TYPES_PER_ENDPOINT),
           isOpIdentifier: isOp,
           source: 'xrds',
         },
@@ -137,7 +143,9 @@ export function discoverEndpointsFromXrds(
     .sort((a, b) => a.rank - b.rank || a.index - b.index)
     .map((e) => e.endpoint);
   const opIdentifiers = ordered.filter((e) => e.isOpIdentifier);
-  return opIdentifiers.length > 0 ? opIdentifiers : ordered;
+  // A real identifier lists a handful of endpoints; a hostile XRDS lists thousands, each of which
+  // would be kept (and cached) for every login. The most preferred ones are kept.
+  return (opIdentifiers.length > 0 ? opIdentifiers : ordered).slice(0, MAX_ENDPOINTS_PER_RESULT);
 }
 
 /**
