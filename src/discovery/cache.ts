@@ -95,7 +95,13 @@ export class DiscoveryCache {
     this.delete(key);
     const bytes = estimateResultBytes(value) + 2 * key.length;
     if (bytes > this.#maxBytes) return; // one result alone would fill the cache: serve it uncached
-    this.#entries.set(key, { value: deepFreeze(value), expires: this.#now() + this.#ttlMs, bytes });
+    // A copy: strings cut from a fetched document may share its memory (V8 sliced strings), so a
+    // cached 100-byte URL could keep a whole 1 MiB XRDS alive. structuredClone makes fresh strings.
+    this.#entries.set(key, {
+      value: deepFreeze(structuredClone(value)),
+      expires: this.#now() + this.#ttlMs,
+      bytes,
+    });
     this.#bytes += bytes;
     while (this.#entries.size > this.#maxEntries || this.#bytes > this.#maxBytes) {
       const oldest = this.#entries.keys().next().value as string;

@@ -208,5 +208,6 @@ export async function discover(identifier: string, options: DiscoverOptions = {}
       ? await discoverXri(normalized.value, options.xriProxy as string, fetcher)
       : await discoverUrl(normalized.value, fetcher);
   options.cache?.set(normalized.value, result);
-  return result;
+  // The cached (frozen, detached) copy when there is one, so the first caller gets what later ones get.
+  return options.cache?.get(normalized.value) ?? result;
 }
