@@ -37,6 +37,7 @@ import {
   startLogin,
   stateCookieOf,
 } from './login-flow.js';
+import { FormTooLargeError } from './read-form.js';
 import { clearStateCookie, readStateCookies, type StateCookieOptions } from './state-cookie.js';
 
 export type { ExpressLikeRequest, ExpressLikeResponse };
@@ -131,6 +132,8 @@ export interface OpenIDStrategyOptions {
   baseUrl?: string;
   /** State cookie settings (used when the request has no `req.session`). */
   stateCookie?: StateCookieOptions;
+  /** Largest form body read when no body parser ran, in bytes. Default 64 KiB; larger is answered 413. */
+  maxBodyBytes?: number;
 }
 
 /** What Passport adds to the strategy object for one authentication. */
@@ -201,7 +204,9 @@ export class OpenIDStrategy<Req extends ExpressLikeRequest = ExpressLikeRequest>
       throw new TypeError('OpenIDStrategy requires a returnURL option');
     this.name = options.name ?? 'openid';
     this.verify = verify;
-    this.options = options;
+    // The state key is used here only: the kept options never carry it (nothing prints it later).
+    const { secret: _secret, ...kept } = options;
+    this.options = kept;
     this.relyingParty =
       options.relyingParty ??
       new RelyingParty({
@@ -249,7 +254,12 @@ export class OpenIDStrategy<Req extends ExpressLikeRequest = ExpressLikeRequest>
   authenticate(req: ExpressLikeRequest, _options?: unknown): void {
     // `this` is Passport's Object.create(strategy) with the actions attached.
     const self = this as unknown as OpenIDStrategy & StrategyActions;
-    run(self, req).catch((e: unknown) => self.error(e));
+    run(self, req).catch((e: unknown) => {
+      // An oversized body is the client's fault, not ours: 413 as documented, not a 500.
+      if (e instanceof FormTooLargeError)
+        return self.fail({ message: 'request body too large', code: e.code }, 413);
+      self.error(e);
+    });
   }
 }
 
@@ -257,10 +267,10 @@ async function run(strategy: OpenIDStrategy & StrategyActions, req: ExpressLikeR
   const options = (strategy as unknown as { options: OpenIDStrategyOptions }).options;
   const flowOptions = (strategy as unknown as { flowOptions: LoginFlowOptions }).flowOptions;
   const rp = strategy.relyingParty;
-  const flow = await expressFlowRequest(
-    req,
-    options.baseUrl === undefined ? {} : { baseUrl: options.baseUrl },
-  );
+  const flow = await expressFlowRequest(req, {
+    ...(options.baseUrl === undefined ? {} : { baseUrl: options.baseUrl }),
+    ...(options.maxBodyBytes === undefined ? {} : { maxBodyBytes: options.maxBodyBytes }),
+  });
   const query = new URL(flow.url).searchParams;
   const form = flow.form;
   const formMode = form instanceof URLSearchParams ? form.get('openid.mode') : form?.['openid.mode'];

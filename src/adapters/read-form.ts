@@ -15,6 +15,38 @@ export function isFormContentType(header: string | undefined | null): boolean {
   return (header ?? '').split(';')[0]?.trim().toLowerCase() === 'application/x-www-form-urlencoded';
 }
 
+/**
+ * Read the body of a Web `Request` as text, stopping at `maxBytes`: the stream is read chunk by chunk
+ * with a running count and cancelled as soon as the count passes the cap, so a chunked body with no
+ * Content-Length (or a lying one) never sits whole in memory. Throws {@link FormTooLargeError}.
+ */
+export async function readCappedText(request: Request, maxBytes: number): Promise<string> {
+  const declared = Number(request.headers.get('content-length') ?? '0');
+  if (declared > maxBytes) throw new FormTooLargeError('form body too large');
+  if (request.body === null) return '';
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > maxBytes) {
+      // Release the rest of the stream without reading it.
+      await reader.cancel().catch(() => undefined);
+      throw new FormTooLargeError('form body too large');
+    }
+    chunks.push(value);
+  }
+  const all = new Uint8Array(size);
+  let at = 0;
+  for (const c of chunks) {
+    all.set(c, at);
+    at += c.byteLength;
+  }
+  return new TextDecoder().decode(all);
+}
+
 /** Read the body of `req` as a form (empty when it is not urlencoded). Throws {@link FormTooLargeError}. */
 export async function readNodeForm(
   req: AsyncIterable<unknown> & { readonly headers: IncomingHttpHeaders },

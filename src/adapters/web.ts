@@ -21,7 +21,7 @@ import {
   type LoginFlowOptions,
   startLogin,
 } from './login-flow.js';
-import { FormTooLargeError, isFormContentType } from './read-form.js';
+import { FormTooLargeError, isFormContentType, readCappedText } from './read-form.js';
 
 export type { FlowRequest, LoginFinish, LoginFlowOptions, LoginResubmit } from './login-flow.js';
 export { finishLogin, startLogin } from './login-flow.js';
@@ -54,11 +54,7 @@ export interface RpHandlers {
 async function readForm(request: Request, max: number): Promise<URLSearchParams | null> {
   if (request.method !== 'POST') return null;
   if (!isFormContentType(request.headers.get('content-type'))) return new URLSearchParams();
-  const length = Number(request.headers.get('content-length') ?? '0');
-  if (length > max) throw new FormTooLargeError();
-  const text = await request.text();
-  if (Buffer.byteLength(text) > max) throw new FormTooLargeError();
-  return new URLSearchParams(text);
+  return new URLSearchParams(await readCappedText(request, max));
 }
 
 /** A {@link FlowRequest} view of a Web `Request` (the body must be read first). */

@@ -10,6 +10,7 @@ import { discover } from '../discovery/discover.js';
 import { createFetcher } from '../discovery/fetcher.js';
 import type { AssociationType, OpenIDVersion, SessionType } from '../protocol/constants.js';
 import { OpenIDError } from '../protocol/errors.js';
+import { inert, inertJson } from '../protocol/inert.js';
 import { type AssociationPair, associate, SessionNegotiator } from '../rp/associations.js';
 import { intOption, parseArgs, UsageError } from './args.js';
 import { type CliIO, commands, EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './run.js';
@@ -53,7 +54,7 @@ async function run(argv: string[], io: CliIO): Promise<number> {
     timeoutMs = intOption(args, 'timeout-ms', 10_000);
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
-    io.stderr.write(`openid2 associate: ${e.message}\n\n${usage}`);
+    io.stderr.write(`openid2 associate: ${inert(e.message)}\n\n${usage}`);
     return EXIT_USAGE;
   }
   const json = args.flags.has('json');
@@ -77,9 +78,8 @@ async function run(argv: string[], io: CliIO): Promise<number> {
     }
   } catch (e) {
     if (!(e instanceof OpenIDError)) throw e;
-    if (json)
-      io.stdout.write(`${JSON.stringify({ ok: false, error: { code: e.code, message: e.message } })}\n`);
-    else io.stderr.write(`openid2 associate: discovery failed: ${e.message} (${e.code})\n`);
+    if (json) io.stdout.write(`${inertJson({ ok: false, error: { code: e.code, message: e.message } })}\n`);
+    else io.stderr.write(`openid2 associate: discovery failed: ${inert(e.message, 1000)} (${e.code})\n`);
     return EXIT_FAILURE;
   }
   // The chosen pair first, then whatever the provider suggests if it is one of ours.
@@ -96,7 +96,7 @@ async function run(argv: string[], io: CliIO): Promise<number> {
   const a = result.association;
   if (json) {
     io.stdout.write(
-      `${JSON.stringify({
+      `${inertJson({
         ok: a !== null,
         opEndpoint,
         version,
@@ -113,15 +113,18 @@ async function run(argv: string[], io: CliIO): Promise<number> {
       })}\n`,
     );
   } else {
-    const lines = [`OP endpoint: ${opEndpoint} (OpenID ${version})`];
+    const lines = [`OP endpoint: ${inert(opEndpoint)} (OpenID ${version})`];
     if (discoveryMs) lines.push(`discovery:   ${discoveryMs} ms`);
     for (const t of result.attempts) {
       lines.push(
-        `offered ${t.pair.assocType}/${t.pair.sessionType}: ${t.outcome}${t.message ? ` (${t.message})` : ''} in ${t.elapsedMs} ms`,
+        `offered ${t.pair.assocType}/${t.pair.sessionType}: ${t.outcome}${t.message ? ` (${inert(t.message)})` : ''} in ${t.elapsedMs} ms`,
       );
     }
-    if (a) lines.push(`associated:  handle ${a.handle}, ${a.assocType}, lifetime ${a.lifetime} s`);
-    else lines.push(`no association: ${result.error?.message ?? 'unknown'} (${result.error?.code ?? '?'})`);
+    if (a) lines.push(`associated:  handle ${inert(a.handle)}, ${a.assocType}, lifetime ${a.lifetime} s`);
+    else
+      lines.push(
+        `no association: ${inert(result.error?.message ?? 'unknown')} (${inert(result.error?.code ?? '?', 60)})`,
+      );
     io.stdout.write(`${lines.join('\n')}\n`);
   }
   return a ? EXIT_OK : EXIT_FAILURE;

@@ -7,6 +7,7 @@
 import { performance } from 'node:perf_hooks';
 import { discover } from '../discovery/discover.js';
 import { OpenIDError } from '../protocol/errors.js';
+import { inert, inertJson } from '../protocol/inert.js';
 import { intOption, parseArgs, UsageError } from './args.js';
 import { type CliIO, commands, EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './run.js';
 
@@ -37,12 +38,12 @@ async function run(argv: string[], io: CliIO): Promise<number> {
     if (args.positionals.length !== 1) throw new UsageError('give exactly one identifier');
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
-    io.stderr.write(`openid2 discover: ${e.message}\n\n${usage}`);
+    io.stderr.write(`openid2 discover: ${inert(e.message)}\n\n${usage}`);
     return EXIT_USAGE;
   }
   const input = args.positionals[0] as string;
   const json = args.flags.has('json');
-  if (!json && io.stderr.isTTY) io.stderr.write(`discovering ${input} …\n`);
+  if (!json && io.stderr.isTTY) io.stderr.write(`discovering ${inert(input)} …\n`);
   const started = performance.now();
   try {
     const xriProxy = args.options.get('xri-proxy');
@@ -53,7 +54,7 @@ async function run(argv: string[], io: CliIO): Promise<number> {
     const elapsedMs = Math.round(performance.now() - started);
     if (json) {
       io.stdout.write(
-        `${JSON.stringify({
+        `${inertJson({
           ok: true,
           input,
           claimedId: result.claimedId,
@@ -72,22 +73,22 @@ async function run(argv: string[], io: CliIO): Promise<number> {
         })}\n`,
       );
     } else {
-      const lines = [`claimed id: ${result.claimedId}`, `discovered in ${elapsedMs} ms`, ''];
+      const lines = [`claimed id: ${inert(result.claimedId)}`, `discovered in ${elapsedMs} ms`, ''];
       result.endpoints.forEach((e, i) => {
         lines.push(
           `${i + 1}. OpenID ${e.version}${e.isOpIdentifier ? ' (OP identifier)' : ''} via ${e.source}`,
         );
-        lines.push(`   OP endpoint: ${e.opEndpoint}`);
-        if (e.localId) lines.push(`   local id:    ${e.localId}`);
-        lines.push(`   types:       ${e.types.join(', ')}`);
+        lines.push(`   OP endpoint: ${inert(e.opEndpoint)}`);
+        if (e.localId) lines.push(`   local id:    ${inert(e.localId)}`);
+        lines.push(`   types:       ${e.types.map((t) => inert(t, 120)).join(', ')}`);
       });
       io.stdout.write(`${lines.join('\n')}\n`);
     }
     return EXIT_OK;
   } catch (e) {
     if (!(e instanceof OpenIDError)) throw e;
-    if (json) io.stdout.write(`${JSON.stringify({ ok: false, input, code: e.code, message: e.message })}\n`);
-    else io.stderr.write(`openid2 discover: ${e.message} (${e.code})\n`);
+    if (json) io.stdout.write(`${inertJson({ ok: false, input, code: e.code, message: e.message })}\n`);
+    else io.stderr.write(`openid2 discover: ${inert(e.message, 1000)} (${e.code})\n`);
     return EXIT_FAILURE;
   }
 }

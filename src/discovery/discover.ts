@@ -5,6 +5,7 @@
  * @see OpenID Authentication 2.0 §7.2 (normalization), §7.3 (discovery)
  */
 import { DiscoveryError, FetchError, OpenIDError } from '../protocol/errors.js';
+import { inert } from '../protocol/inert.js';
 import { normalizeUri, stripFragment } from '../protocol/urinorm.js';
 import type { DiscoveryCache } from './cache.js';
 import { discoverEndpointsFromHtml, discoverEndpointsFromXrds, type ServiceEndpoint } from './endpoints.js';
@@ -52,14 +53,14 @@ export function normalizeIdentifier(
     if (!options.xriProxy) {
       throw new DiscoveryError(
         'xri_not_configured',
-        `${stripped} is an XRI, and XRI resolution is not configured (set the xriProxy option to an XRI proxy resolver)`,
+        `${inert(stripped)} is an XRI, and XRI resolution is not configured (set the xriProxy option to an XRI proxy resolver)`,
         input,
       );
     }
     return { type: 'xri', value: stripped };
   }
   if (stripped !== trimmed) {
-    throw new DiscoveryError('identifier_invalid', `${trimmed} is not an XRI`, input);
+    throw new DiscoveryError('identifier_invalid', `${inert(trimmed)} is not an XRI`, input);
   }
   let url = trimmed;
   const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):(.?)/.exec(trimmed);
@@ -70,7 +71,7 @@ export function normalizeIdentifier(
     if (name !== 'http' && name !== 'https') {
       throw new DiscoveryError(
         'identifier_invalid',
-        `only http and https identifiers are supported, not ${name}:`,
+        `only http and https identifiers are supported, not ${inert(name, 40)}:`,
         input,
       );
     }
@@ -113,9 +114,14 @@ function claimedIdFromFinalUrl(finalUrl: string, input: string): string {
   try {
     return normalizeUri(stripFragment(finalUrl));
   } catch (err) {
-    throw new DiscoveryError('identifier_invalid', `discovery ended at an invalid URL ${finalUrl}`, input, {
-      cause: err,
-    });
+    throw new DiscoveryError(
+      'identifier_invalid',
+      `discovery ended at an invalid URL ${inert(finalUrl)}`,
+      input,
+      {
+        cause: err,
+      },
+    );
   }
 }
 
@@ -142,11 +148,11 @@ async function discoverUrl(url: string, fetcher: Fetcher): Promise<DiscoveryResu
     if (y.xrdsText === null && y.html === null) {
       throw new DiscoveryError(
         'not_discoverable',
-        `${y.finalUrl} served ${y.contentType ?? 'an untyped body'}, neither HTML nor an XRDS document`,
+        `${inert(y.finalUrl)} served ${y.contentType === null ? 'an untyped body' : inert(y.contentType, 80)}, neither HTML nor an XRDS document`,
         url,
       );
     }
-    throw new DiscoveryError('no_openid_service', `no OpenID service found at ${y.finalUrl}`, url);
+    throw new DiscoveryError('no_openid_service', `no OpenID service found at ${inert(y.finalUrl)}`, url);
   }
   return { claimedId, normalizedInput: url, identifierType: 'url', endpoints };
 }
@@ -154,7 +160,7 @@ async function discoverUrl(url: string, fetcher: Fetcher): Promise<DiscoveryResu
 async function discoverXri(xri: string, proxy: string, fetcher: Fetcher): Promise<DiscoveryResult> {
   const res = await fetcher(xriProxyUrl(proxy, xri), { headers: { accept: XRDS_CONTENT_TYPE } });
   if (res.status !== 200) {
-    throw new FetchError('http_status', `the XRI resolver answered HTTP ${res.status} for ${xri}`, {
+    throw new FetchError('http_status', `the XRI resolver answered HTTP ${res.status} for ${inert(xri)}`, {
       url: res.url,
       status: res.status,
     });
@@ -162,11 +168,15 @@ async function discoverXri(xri: string, proxy: string, fetcher: Fetcher): Promis
   const doc = parseXrds(res.text());
   const canonicalId = xriCanonicalId(xri, doc);
   if (canonicalId === null) {
-    throw new DiscoveryError('no_openid_service', `the XRI resolver gave no CanonicalID for ${xri}`, xri);
+    throw new DiscoveryError(
+      'no_openid_service',
+      `the XRI resolver gave no CanonicalID for ${inert(xri)}`,
+      xri,
+    );
   }
   const endpoints = discoverEndpointsFromXrds(canonicalId, doc);
   if (endpoints.length === 0)
-    throw new DiscoveryError('no_openid_service', `no OpenID service for ${xri}`, xri);
+    throw new DiscoveryError('no_openid_service', `no OpenID service for ${inert(xri)}`, xri);
   return { claimedId: canonicalId, normalizedInput: xri, identifierType: 'xri', endpoints };
 }
 
@@ -198,5 +208,6 @@ export async function discover(identifier: string, options: DiscoverOptions = {}
       ? await discoverXri(normalized.value, options.xriProxy as string, fetcher)
       : await discoverUrl(normalized.value, fetcher);
   options.cache?.set(normalized.value, result);
-  return result;
+  // The cached (frozen, detached) copy when there is one, so the first caller gets what later ones get.
+  return options.cache?.get(normalized.value) ?? result;
 }

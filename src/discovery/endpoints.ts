@@ -12,6 +12,7 @@ import {
   TYPE_OPENID_1_1,
 } from '../protocol/constants.js';
 import { DiscoveryError, OpenIDError } from '../protocol/errors.js';
+import { inert } from '../protocol/inert.js';
 import { normalizeUri } from '../protocol/urinorm.js';
 import { parseHtmlLinks } from './html.js';
 import {
@@ -72,7 +73,7 @@ function serviceLocalId(service: XrdsService, claimedId: string | null): string 
     else if (found !== value) {
       throw new DiscoveryError(
         'local_id_conflict',
-        `a service lists two different OP-local identifiers: ${found} and ${value}`,
+        `a service lists two different OP-local identifiers: ${inert(found)} and ${inert(value)}`,
         claimedId ?? undefined,
       );
     }
@@ -89,6 +90,12 @@ function rank(types: readonly string[]): number {
 }
 
 const VERSIONS: readonly OpenIDVersion[] = ['2.0', '2.0', '1.1', '1.0'];
+
+/** Most endpoints one discovery result keeps (in preference order). */
+export const MAX_ENDPOINTS_PER_RESULT = 16;
+
+/** Most service types kept per endpoint (the OpenID and extension types come first in real documents). */
+export const MAX_TYPES_PER_ENDPOINT = 32;
 
 /**
  * The OpenID endpoints of an XRDS document (its last XRD), for a claimed
@@ -124,7 +131,7 @@ export function discoverEndpointsFromXrds(
           opEndpoint: uri,
           claimedId: isOp ? null : claimedId,
           localId,
-          types: [...service.types],
+          types: service.types.slice(0, MAX_TYPES_PER_ENDPOINT),
           isOpIdentifier: isOp,
           source: 'xrds',
         },
@@ -136,7 +143,9 @@ export function discoverEndpointsFromXrds(
     .sort((a, b) => a.rank - b.rank || a.index - b.index)
     .map((e) => e.endpoint);
   const opIdentifiers = ordered.filter((e) => e.isOpIdentifier);
-  return opIdentifiers.length > 0 ? opIdentifiers : ordered;
+  // A real identifier lists a handful of endpoints; a hostile XRDS lists thousands, each of which
+  // would be kept (and cached) for every login. The most preferred ones are kept.
+  return (opIdentifiers.length > 0 ? opIdentifiers : ordered).slice(0, MAX_ENDPOINTS_PER_RESULT);
 }
 
 /**
@@ -179,7 +188,10 @@ export function discoverEndpointsFromHtml(
   if (endpoints.length === 0 && rejected.length > 0) {
     throw new DiscoveryError(
       'html_discovery_invalid',
-      `the page names an OP endpoint that is not an http(s) URL: ${rejected.join(', ')}`,
+      `the page names an OP endpoint that is not an http(s) URL: ${rejected
+        .slice(0, 3)
+        .map((r) => inert(r, 200))
+        .join(', ')}${rejected.length > 3 ? ` and ${rejected.length - 3} more` : ''}`,
       claimedId,
     );
   }

@@ -6,6 +6,7 @@
  * resolver.
  */
 import { DiscoveryError } from '../protocol/errors.js';
+import { inert } from '../protocol/inert.js';
 import type { XrdsDocument } from './xrds.js';
 
 /** Global context symbols that start an XRI (plus `(` for a cross-reference). */
@@ -105,7 +106,7 @@ export function xriCanonicalId(iname: string, doc: XrdsDocument): string | null 
     if (sought === null || parent === undefined || comparable(parent) !== sought) {
       throw new DiscoveryError(
         'xri_fraud',
-        `XRI CanonicalID ${canonicalId} cannot come from ${parent ?? 'an XRD without CanonicalID'}`,
+        `XRI CanonicalID ${inert(canonicalId)} cannot come from ${parent === undefined ? 'an XRD without CanonicalID' : inert(parent)}`,
         iname,
       );
     }
@@ -115,7 +116,7 @@ export function xriCanonicalId(iname: string, doc: XrdsDocument): string | null 
   if (parentOf(child) !== root) {
     throw new DiscoveryError(
       'xri_fraud',
-      `XRI CanonicalID ${canonicalId} cannot come from root ${root}`,
+      `XRI CanonicalID ${inert(canonicalId)} cannot come from root ${inert(root)}`,
       iname,
     );
   }

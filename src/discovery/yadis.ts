@@ -8,6 +8,7 @@
  */
 import { TYPE_RP_RETURN_TO } from '../protocol/constants.js';
 import { DiscoveryError, FetchError } from '../protocol/errors.js';
+import { inert } from '../protocol/inert.js';
 import { normalizeUri } from '../protocol/urinorm.js';
 import { mediaType } from './charset.js';
 import type { Fetcher, FetchResponse } from './fetcher.js';
@@ -40,7 +41,7 @@ export interface YadisResult {
 
 function requireOk(res: FetchResponse, what: string): void {
   if (res.status !== 200) {
-    throw new FetchError('http_status', `${what} ${res.url} answered HTTP ${res.status}`, {
+    throw new FetchError('http_status', `${what} ${inert(res.url)} answered HTTP ${res.status}`, {
       url: res.url,
       status: res.status,
     });
@@ -77,14 +78,9 @@ export async function yadisDiscover(url: string, fetcher: Fetcher): Promise<Yadi
   try {
     target = new URL(location, first.url).href;
   } catch (err) {
-    throw new DiscoveryError(
-      'xrds_location_invalid',
-      `bad X-XRDS-Location ${JSON.stringify(location)}`,
-      url,
-      {
-        cause: err,
-      },
-    );
+    throw new DiscoveryError('xrds_location_invalid', `bad X-XRDS-Location ${inert(location)}`, url, {
+      cause: err,
+    });
   }
   const second = await fetcher(target, { headers: { accept: XRDS_CONTENT_TYPE } });
   requireOk(second, 'the XRDS document at');
@@ -117,7 +113,7 @@ export async function discoverReturnTo(realmDiscoveryUrl: string, fetcher: Fetch
   if (!sameUrl(y.finalUrl, realmDiscoveryUrl)) {
     throw new DiscoveryError(
       'rp_discovery_redirected',
-      `relying party discovery of ${realmDiscoveryUrl} was redirected to ${y.finalUrl}`,
+      `relying party discovery of ${inert(realmDiscoveryUrl)} was redirected to ${inert(y.finalUrl)}`,
       realmDiscoveryUrl,
     );
   }

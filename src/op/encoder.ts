@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { MAX_REDIRECT_URL_LENGTH, OPENID2_NS } from '../protocol/constants.js';
 import type { ProtocolError } from '../protocol/errors.js';
+import { inert } from '../protocol/inert.js';
 import { escapeHtml, Message, OPENID_NS } from '../protocol/message.js';
 import type { OPResponse } from './response.js';
 
@@ -73,8 +74,10 @@ export interface ErrorExtras {
  */
 export function encodeError(error: ProtocolError, extras: ErrorExtras = {}): WebResponse {
   const c = error.context;
+  // Quoted inertly: the message may repeat request values (no raw control characters, capped).
+  const text = inert(c.publicMessage ?? error.message, 1000);
   const fields = Message.create(c.namespace === OPENID2_NS || c.namespace === undefined ? '2.0' : '1.1');
-  fields.set(OPENID_NS, 'mode', 'error').set(OPENID_NS, 'error', error.message.replace(/[\r\n]+/g, ' '));
+  fields.set(OPENID_NS, 'mode', 'error').set(OPENID_NS, 'error', text);
   const errorCode = c.errorCode;
   if (errorCode) fields.set(OPENID_NS, 'error_code', errorCode);
   for (const [k, v] of Object.entries(c.extra ?? {})) fields.set(OPENID_NS, k, v);
@@ -91,7 +94,7 @@ export function encodeError(error: ProtocolError, extras: ErrorExtras = {}): Web
         'content-security-policy': "default-src 'none'",
         ...NO_STORE,
       },
-      body: `<!DOCTYPE html><html><head><meta charset="utf-8"><title>OpenID request error</title></head><body><h1>This sign-in request is not valid</h1><p>${escapeHtml(error.message)}</p></body></html>\n`,
+      body: `<!DOCTYPE html><html><head><meta charset="utf-8"><title>OpenID request error</title></head><body><h1>This sign-in request is not valid</h1><p>${escapeHtml(text)}</p></body></html>\n`,
     };
   }
   return kv(400, fields);

@@ -202,11 +202,16 @@ export class CheckIDRequest {
       namespace: this.message.namespace,
       returnTo: this.returnTo ?? undefined,
     };
-    const refuse = (why: string) => new ProtocolError('identity_mismatch', why, ctxErr);
+    // The identifier the app offered (the signed-in user's) is the provider's private knowledge: it
+    // stays in `message` for the provider's log; the relying party only learns which of its own
+    // values could not be answered.
+    const refuse = (why: string, publicMessage: string) =>
+      new ProtocolError('identity_mismatch', why, { ...ctxErr, publicMessage });
     if (options.switchIdentifier === true) return;
     if (options.identity !== undefined && !sameUri(options.identity, this.identity)) {
       throw refuse(
         `the request is for ${this.identity ?? 'no identity'}; cannot answer for ${options.identity}`,
+        'cannot answer for the requested identity',
       );
     }
     // The provider may add a fragment to the claimed id it was asked about (§11.5.1, identifier recycling).
@@ -216,6 +221,7 @@ export class CheckIDRequest {
     ) {
       throw refuse(
         `the request is for claimed_id ${this.claimedId ?? '(none)'}; cannot answer for ${options.claimedId}`,
+        'cannot answer for the requested claimed_id',
       );
     }
     if (
@@ -227,6 +233,7 @@ export class CheckIDRequest {
     ) {
       throw refuse(
         `claimed_id ${this.claimedId} is on this provider but is not the identity ${this.identity}; pass claimedId to vouch for it`,
+        'cannot answer for a claimed_id on this provider that is not the identity',
       );
     }
   }

@@ -5,6 +5,7 @@
  */
 import { type AssociationType, MAC_KEY_LENGTH } from './constants.js';
 import { ProtocolError } from './errors.js';
+import { hideProperty, INSPECT_CUSTOM, inspectRedacted, REDACTED } from './redact.js';
 
 /** Spec §8.2.1 / §10.1: a handle is 1..255 printable ASCII characters (33-126). */
 const HANDLE_RE = /^[\x21-\x7e]{1,255}$/;
@@ -72,9 +73,27 @@ export class Association {
     }
     this.handle = init.handle;
     this.secret = Uint8Array.from(init.secret);
+    // The MAC key stays a property (signing and stores read it) but never prints (issue 27, class 5).
+    hideProperty(this, 'secret');
     this.issued = init.issued;
     this.lifetime = init.lifetime;
     this.assocType = init.assocType;
+  }
+
+  /** What `JSON.stringify` writes: everything but the MAC key. Use {@link serialize} to store one. */
+  toJSON(): Record<string, unknown> {
+    return {
+      handle: this.handle,
+      assocType: this.assocType,
+      issued: this.issued,
+      lifetime: this.lifetime,
+      secret: REDACTED,
+    };
+  }
+
+  /** What `util.inspect` / `console.log` show: the {@link toJSON} view. */
+  [INSPECT_CUSTOM](_depth: number, options: unknown, inspect?: (v: unknown, o: unknown) => string): string {
+    return inspectRedacted('Association', this.toJSON(), options, inspect);
   }
 
   /** Unix seconds at which the association stops being valid. */

@@ -8,6 +8,8 @@
  * }
  */
 
+import { escapeControls } from './inert.js';
+
 /** Options every openid2 error accepts. */
 export interface OpenIDErrorOptions {
   /** The underlying error, if any. */
@@ -20,7 +22,9 @@ export class OpenIDError extends Error {
   readonly code: string;
 
   constructor(code: string, message: string, options: OpenIDErrorOptions = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    // Backstop: a message that quotes outside input never carries a raw control character
+    // (forged log lines, terminal escapes), even where a caller forgot inert().
+    super(escapeControls(message), options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.name = new.target.name;
   }
@@ -42,6 +46,12 @@ export interface ProtocolErrorContext {
   contact?: string | undefined;
   /** Reference token (e.g. a support ticket), echoed as `openid.reference`. */
   reference?: string | undefined;
+  /**
+   * The text sent on the wire (`openid.error`, the error page) instead of `message`, when `message`
+   * holds what only the provider knows (who is signed in): the detail stays on the error for the
+   * provider's own log, the relying party gets this.
+   */
+  publicMessage?: string | undefined;
 }
 
 /**

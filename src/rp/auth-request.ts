@@ -7,6 +7,7 @@ import type { ServiceEndpoint } from '../discovery/endpoints.js';
 import { addExtensionToMessage, type Extension } from '../extensions/extension.js';
 import { MAX_REDIRECT_URL_LENGTH } from '../protocol/constants.js';
 import type { FormHtmlOptions, Message } from '../protocol/message.js';
+import { hideProperty, INSPECT_CUSTOM, inspectRedacted, REDACTED } from '../protocol/redact.js';
 
 /** Built by `RelyingParty.begin()`. */
 export class AuthRequest {
@@ -24,6 +25,18 @@ export class AuthRequest {
     this.#message = message;
     this.state = state;
     this.usesAssociation = usesAssociation;
+    // The state token authenticates this login: readable, never printed or serialized by accident.
+    hideProperty(this, 'state');
+  }
+
+  /** What `JSON.stringify` writes: the endpoint and mode, never the state token. */
+  toJSON(): Record<string, unknown> {
+    return { endpoint: this.endpoint, usesAssociation: this.usesAssociation, state: REDACTED };
+  }
+
+  /** What `util.inspect` / `console.log` show: the {@link toJSON} view. */
+  [INSPECT_CUSTOM](_depth: number, options: unknown, inspect?: (v: unknown, o: unknown) => string): string {
+    return inspectRedacted('AuthRequest', this.toJSON(), options, inspect);
   }
 
   /** Add an extension request (SReg, AX, PAPE, or your own). Call before reading redirectUrl. */

@@ -18,6 +18,7 @@ import { createFetcher, type Fetcher, type FetchOptions } from '../discovery/fet
 import type { Extension } from '../extensions/extension.js';
 import { IDENTIFIER_SELECT } from '../protocol/constants.js';
 import { OpenIDError } from '../protocol/errors.js';
+import { inert } from '../protocol/inert.js';
 import { type ArgsInput, Message, OPENID_NS } from '../protocol/message.js';
 import { DEFAULT_NONCE_SKEW, makeNonce, splitNonce } from '../protocol/nonce.js';
 import { Realm } from '../protocol/realm.js';
@@ -331,7 +332,7 @@ export class RelyingParty {
       if (e instanceof OpenIDError) return FAIL(e.code, e.message);
       // Fail closed on anything else too (a custom fetcher or store that
       // throws): never a success, never an exception the app may mishandle (AP-05).
-      return FAIL('internal_error', `verification failed: ${e instanceof Error ? e.message : String(e)}`);
+      return FAIL('internal_error', `verification failed: ${inert(e instanceof Error ? e.message : e, 600)}`);
     }
   }
 
@@ -479,7 +480,7 @@ export class RelyingParty {
       } catch (e) {
         return FAIL(
           'store_unavailable',
-          `the nonce could not be checked: ${e instanceof Error ? e.message : String(e)}`,
+          `the nonce could not be checked: ${inert(e instanceof Error ? e.message : e, 600)}`,
         );
       }
       if (!fresh) return FAIL('nonce_replay', 'this response was used before', claimedIdSeen);
@@ -543,7 +544,7 @@ export class RelyingParty {
       found = await this.discoverClaimedId(stripFragment(claimed));
     } catch (e) {
       if (e instanceof OpenIDError)
-        return FAIL('discovery_failed', `discovery of the claimed id failed: ${e.message}`);
+        return FAIL('discovery_failed', `discovery of the claimed id failed: ${inert(e.message, 600)}`);
       throw e;
     }
     let last: { code: string; message: string } = {
@@ -594,11 +595,6 @@ function parseResponse(url: URL, body: CompleteOptions['body']): Message | Failu
       return FAIL(e.code === 'ns_invalid' ? 'ns_mismatch' : 'malformed_message', e.message);
     throw e;
   }
-}
-
-/** Text from the network made safe for logs and pages: no control characters (CR/LF log injection, NE-06). */
-function inert(value: string | undefined): string {
-  return value === undefined ? '(none)' : value.replace(/[\u0000-\u001f\u007f]/g, ' ').slice(0, 500);
 }
 
 /** `#fragment` of a URL string, or ''. */

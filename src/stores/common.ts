@@ -27,12 +27,25 @@ export function checkServerUrl(serverUrl: string): void {
   }
   if (serverUrl.length > 4096)
     throw new StoreError('store_invalid_input', 'server URL is longer than 4096 characters');
+  if (hasLoneSurrogate(serverUrl))
+    throw new StoreError('store_invalid_input', 'server URL holds a lone surrogate (not Unicode text)');
+}
+
+/**
+ * Whether `text` holds half of a surrogate pair on its own. Such a string has no UTF-8 form:
+ * encoders turn the half into U+FFFD, so two different strings would become one store key.
+ */
+export function hasLoneSurrogate(text: string): boolean {
+  // With the `u` flag, a well-formed pair is one code point and never matches \p{Cs}.
+  return /\p{Cs}/u.test(text);
 }
 
 export function checkNonceInput(timestamp: number, salt: string): void {
   if (!Number.isSafeInteger(timestamp))
     throw new StoreError('store_invalid_input', 'nonce timestamp must be whole seconds');
   if (typeof salt !== 'string') throw new StoreError('store_invalid_input', 'nonce salt must be a string');
+  if (hasLoneSurrogate(salt))
+    throw new StoreError('store_invalid_input', 'nonce salt holds a lone surrogate (not Unicode text)');
 }
 
 /** Whether a nonce timestamp is inside the window at `now`. */
@@ -43,7 +56,15 @@ export function inNonceWindow(timestamp: number, now: number, skew: number): boo
 /** Fixed-length key material for URLs, handles and salts of any length or content. */
 export function hashKey(...parts: (string | number)[]): string {
   const h = createHash('sha256');
-  for (const p of parts) h.update(`${String(p).length}:${p}\0`);
+  for (const p of parts) {
+    const text = String(p);
+    // Lossless for every string: one that is not well-formed Unicode is hashed as its UTF-16 code
+    // units, marked with `~` where a well-formed one has `:`, so it can never meet the UTF-8 form
+    // of another string (which would turn its lone surrogate into U+FFFD). Well-formed strings keep
+    // the key they always had, so stored data stays reachable.
+    if (hasLoneSurrogate(text)) h.update(`${text.length}~${Buffer.from(text, 'utf16le').toString('hex')}\0`);
+    else h.update(`${text.length}:${text}\0`);
+  }
   return h.digest('hex');
 }
 

@@ -18,6 +18,7 @@ import {
   type StoreBaseOptions,
   wrapError,
 } from './common.js';
+import { MYSQL_BINARY_TEXT, migrateMysqlKeyCollation } from './mysql-keys.js';
 import {
   importPythonOpenIDTables,
   type PythonOpenIDImportOptions,
@@ -60,8 +61,10 @@ export const SCHEMA_VERSION = 2;
 
 function schema(kind: SqlKind, p: string): string[] {
   const blob = kind === 'pg' ? 'BYTEA' : kind === 'mysql' ? 'VARBINARY(64)' : 'BLOB';
-  const key = kind === 'mysql' ? 'CHAR(64)' : 'TEXT';
-  const handle = kind === 'mysql' ? 'VARCHAR(255)' : 'TEXT';
+  // MySQL key columns compare byte for byte (see mysql-keys.ts); SQLite and PostgreSQL TEXT already do.
+  const key = kind === 'mysql' ? `CHAR(64) ${MYSQL_BINARY_TEXT}` : 'TEXT';
+  const handle = kind === 'mysql' ? `VARCHAR(255) ${MYSQL_BINARY_TEXT}` : 'TEXT';
+  const token = kind === 'mysql' ? `VARCHAR(32) ${MYSQL_BINARY_TEXT}` : 'VARCHAR(32)';
   const big = kind === 'sqlite' ? 'INTEGER' : 'BIGINT';
   const serial =
     kind === 'pg'
@@ -80,7 +83,7 @@ function schema(kind: SqlKind, p: string): string[] {
     // Version 2. lease_until is in milliseconds; 0 means waiting.
     `CREATE TABLE IF NOT EXISTS ${p}queue (
       id ${serial}, url_hash ${key} NOT NULL, entry TEXT NOT NULL,
-      lease_until ${big} NOT NULL DEFAULT 0, lease_token VARCHAR(32) NULL)`,
+      lease_until ${big} NOT NULL DEFAULT 0, lease_token ${token} NULL)`,
   ];
 }
 
@@ -111,6 +114,8 @@ export async function migrateSchema(driver: SqlDriver, prefix: string): Promise<
 
 async function migrateWith(run: SqlRun, kind: SqlKind, prefix: string): Promise<void> {
   for (const sql of schema(kind, prefix)) await run(sql);
+  // Tables made before key columns were binary on MySQL: altered once, whatever the version.
+  if (kind === 'mysql') await migrateMysqlKeyCollation(run, prefix);
   const { rows } = await run(`SELECT version FROM ${prefix}schema`);
   const current = rows.length === 0 ? 0 : Math.max(...rows.map((r) => Number(r['version'])));
   if (current === 0) await run(`INSERT INTO ${prefix}schema (version) VALUES (?)`, [SCHEMA_VERSION]);
@@ -226,6 +231,8 @@ export class SqlStore implements OpenIDStore {
           );
     const row = rows[0];
     if (!row) return null;
+    // Whatever the database's collation, only the exact handle asked for is an answer.
+    if (handle !== undefined && String(row['handle']) !== handle) return null;
     try {
       return new Association({
         handle: String(row['handle']),
