@@ -12,12 +12,14 @@
  * @see OpenID 2.0 §9, §11
  */
 import { DiscoveryCache } from '../discovery/cache.js';
+import { createDefaultFetcher } from '../discovery/default-fetcher.js';
 import { discover } from '../discovery/discover.js';
 import { endpointLocalId, type ServiceEndpoint } from '../discovery/endpoints.js';
-import { createFetcher, type Fetcher, type FetchOptions } from '../discovery/fetcher.js';
+import type { Fetcher, FetchOptions } from '../discovery/fetcher.js';
+import { lacksDnsPinning } from '../discovery/web-fetcher.js';
 import type { Extension } from '../extensions/extension.js';
 import { IDENTIFIER_SELECT } from '../protocol/constants.js';
-import { OpenIDError } from '../protocol/errors.js';
+import { DiscoveryError, OpenIDError } from '../protocol/errors.js';
 import { type ArgsInput, Message, OPENID_NS } from '../protocol/message.js';
 import { DEFAULT_NONCE_SKEW, makeNonce, splitNonce } from '../protocol/nonce.js';
 import { Realm } from '../protocol/realm.js';
@@ -75,6 +77,14 @@ export interface RelyingPartyOptions {
   allowedProviders?: readonly string[];
   /** XRI proxy resolver for XRI identifiers. */
   xriProxy?: string;
+  /**
+   * Discover user-supplied identifiers even though the fetcher cannot pin DNS
+   * (Cloudflare Workers, Vercel Edge): its guard then sees host names, not
+   * the addresses they resolve to, so a name pointing inside your network
+   * gets through. Without it (and without `allowedProviders`) such discovery
+   * is refused with `discovery_refused`. See SECURITY.md.
+   */
+  allowDiscoveryWithoutDnsPinning?: boolean;
 }
 
 /** Options of {@link RelyingParty.begin}. */
@@ -186,7 +196,7 @@ export class RelyingParty {
     this.returnTo = options.returnTo;
     this.store = options.store ?? null;
     this.#secret = secret;
-    this.#fetcher = options.fetcher ?? createFetcher(options.fetch ?? {});
+    this.#fetcher = options.fetcher ?? createDefaultFetcher(options.fetch ?? {});
     this.#cache = options.discoveryCache ?? new DiscoveryCache({ ttlMs: 10 * 60_000, maxEntries: 1000 });
     this.#now = options.now ?? (() => Math.floor(Date.now() / 1000));
     this.#skew = options.nonceSkewSeconds ?? DEFAULT_NONCE_SKEW;
@@ -208,6 +218,17 @@ export class RelyingParty {
   }
 
   async #discover(identifier: string) {
+    if (
+      lacksDnsPinning(this.#fetcher) &&
+      this.#options.allowedProviders === undefined &&
+      this.#options.allowDiscoveryWithoutDnsPinning !== true
+    ) {
+      throw new DiscoveryError(
+        'discovery_refused',
+        'this runtime cannot pin DNS: name the providers (allowedProviders) or set allowDiscoveryWithoutDnsPinning',
+        identifier,
+      );
+    }
     return discover(identifier, {
       fetcher: this.#fetcher,
       cache: this.#cache,
