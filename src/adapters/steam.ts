@@ -21,9 +21,10 @@
  * const result = await steam.complete(url, { state });
  * if (result.status === 'success') console.log(steamIdOf(result));
  */
-import { randomBytes } from 'node:crypto';
+
+import { createDefaultFetcher } from '../discovery/default-fetcher.js';
 import type { ServiceEndpoint } from '../discovery/endpoints.js';
-import { createFetcher, type Fetcher, type FetchOptions } from '../discovery/fetcher.js';
+import type { Fetcher, FetchOptions } from '../discovery/fetcher.js';
 import {
   IDENTIFIER_SELECT,
   OPENID2_NS,
@@ -256,14 +257,14 @@ export function steamLogin(options: SteamLoginOptions): SteamRelyingParty {
       cause,
     });
   }
-  const base = options.fetcher ?? createFetcher(options.fetch ?? {});
+  const base = options.fetcher ?? createDefaultFetcher(options.fetch ?? {});
   return new SteamRelyingParty(
     {
       realm: options.realm,
       returnTo: options.returnTo,
       store: options.store ?? new MemoryStore(),
       associations: 'none',
-      secret: options.secret ?? randomBytes(32),
+      secret: options.secret ?? globalThis.crypto.getRandomValues(new Uint8Array(32)),
       fetcher: withSteamOrigin(base, opEndpoint, origin),
       allowedProviders: [opEndpoint],
       ...(options.now === undefined ? {} : { now: options.now }),
