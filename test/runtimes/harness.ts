@@ -42,21 +42,34 @@ const CONDITIONS: Record<RuntimeKind, string[]> = {
   workerd: ['workerd', 'worker', 'import'],
 };
 
-/** Bundles `entry` for `kind` into `dir/app.mjs`; Node built-ins stay imports the runtime provides. */
-export async function bundle(kind: RuntimeKind, entry: string, dir: string): Promise<string> {
-  const outfile = join(dir, 'app.mjs');
-  await build({
-    entryPoints: [join(repoRoot, entry)],
+/**
+ * The optional database drivers: `openStore()` imports them only when asked
+ * for their scheme, so they stay out of the bundle (as an app bundling for
+ * Workers marks them; docs/runtimes.md).
+ */
+const OPTIONAL_DRIVERS = ['pg', 'mysql2', 'mysql2/*', 'ioredis', 'better-sqlite3'];
+
+/**
+ * Bundles `entry` for `kind` into `dir/app.mjs` plus the chunks its dynamic
+ * imports load on demand (returned too, for workerd's module list). Node
+ * built-ins stay imports the runtime provides.
+ */
+export async function bundle(kind: RuntimeKind, entry: string, dir: string): Promise<string[]> {
+  const result = await build({
+    entryPoints: { app: join(repoRoot, entry) },
     bundle: true,
+    splitting: true,
     format: 'esm',
     platform: kind === 'workerd' ? 'browser' : 'node',
     conditions: CONDITIONS[kind],
-    external: ['node:*'],
+    external: ['node:*', ...OPTIONAL_DRIVERS],
     target: 'es2022',
-    outfile,
+    outdir: dir,
+    outExtension: { '.js': '.mjs' },
+    metafile: true,
     logLevel: 'error',
   });
-  return outfile;
+  return Object.keys(result.metafile.outputs).map((f) => resolve(f).slice(resolve(dir).length + 1));
 }
 
 /** A running app in a runtime. */
@@ -101,12 +114,15 @@ export async function startApp(
   const bases = ports.map((p) => `http://127.0.0.1:${p}`);
   let child: ChildProcess;
   if (kind === 'workerd') {
-    await bundle(kind, 'examples/hono/worker.ts', dir);
+    const files = await bundle(kind, 'examples/hono/worker.ts', dir);
+    const modules = ['app.mjs', ...files.filter((f) => f !== 'app.mjs')]
+      .map((f) => `(name = ${capnpString(f)}, esModule = embed ${capnpString(f)})`)
+      .join(', ');
     const workers = instances.map((vars, i) => {
       const bindings = Object.entries({ ...vars, BASE_URL: bases[i] as string })
         .map(([k, v]) => `(name = ${capnpString(k)}, text = ${capnpString(v)})`)
         .join(', ');
-      return `(name = "app${i}", worker = (modules = [(name = "app.mjs", esModule = embed "app.mjs")], compatibilityDate = "2026-06-01", compatibilityFlags = ["nodejs_compat"], bindings = [${bindings}], globalOutbound = "internet"))`;
+      return `(name = "app${i}", worker = (modules = [${modules}], compatibilityDate = "2026-06-01", compatibilityFlags = ["nodejs_compat"], bindings = [${bindings}], globalOutbound = "internet"))`;
     });
     const sockets = ports.map(
       (p, i) => `(name = "s${i}", address = "127.0.0.1:${p}", http = (), service = "app${i}")`,
@@ -126,7 +142,8 @@ const config :Workerd.Config = (
     });
   } else {
     if (instances.length !== 1) throw new Error(`${kind} runs one instance`);
-    const file = await bundle(kind, 'examples/hono/serve.ts', dir);
+    await bundle(kind, 'examples/hono/serve.ts', dir);
+    const file = join(dir, 'app.mjs');
     const env = { ...process.env, ...instances[0], BASE_URL: bases[0] as string, PORT: String(ports[0]) };
     const args =
       kind === 'bun' ? [file] : ['run', '--allow-net=127.0.0.1', '--allow-env', '--no-prompt', file];
