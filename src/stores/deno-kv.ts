@@ -28,24 +28,38 @@ export type DenoKvKey = readonly (string | number | bigint | boolean | Uint8Arra
 
 /** One entry read from Deno KV. */
 export interface DenoKvEntry {
+  /** The entry's key. */
   readonly key: DenoKvKey;
+  /** Its value; null when absent. */
   readonly value: unknown;
+  /** Its version; null when the key has no value. */
   readonly versionstamp: string | null;
 }
 
 /** An atomic operation of Deno KV (the methods this store uses). */
 export interface DenoKvAtomic {
+  /** Commit only if each key still has this version (null: has no value). */
   check(...checks: { key: DenoKvKey; versionstamp: string | null }[]): DenoKvAtomic;
+  /** Write a value, dropped after `expireIn` milliseconds. */
   set(key: DenoKvKey, value: unknown, options?: { expireIn?: number }): DenoKvAtomic;
+  /** Delete a key. */
   delete(key: DenoKvKey): DenoKvAtomic;
-  commit(): Promise<{ ok: boolean }>;
+  /** Apply all or nothing. */
+  commit(): Promise<{
+    /** False when a check failed and nothing was written. */
+    ok: boolean;
+  }>;
 }
 
 /** What this store needs of a `Deno.Kv`. */
 export interface DenoKvLike {
+  /** Read one key. */
   get(key: DenoKvKey): Promise<DenoKvEntry>;
+  /** Write one key. */
   set(key: DenoKvKey, value: unknown, options?: { expireIn?: number }): Promise<unknown>;
+  /** The entries under a key prefix. */
   list(selector: { prefix: DenoKvKey }): AsyncIterable<DenoKvEntry>;
+  /** Start an atomic operation. */
   atomic(): DenoKvAtomic;
 }
 

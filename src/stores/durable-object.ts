@@ -28,23 +28,34 @@ import type { OpenIDStore } from './store.js';
 
 /** The storage transaction API of a Durable Object (the methods used). */
 export interface DurableObjectTxnLike {
+  /** Read a key (undefined when absent). */
   get(key: string): Promise<unknown>;
+  /** Write a key. */
   put(key: string, value: unknown): Promise<void>;
+  /** Delete a key; true when it existed. */
   delete(key: string): Promise<boolean>;
+  /** The entries under a key prefix. */
   list(options: { prefix: string }): Promise<Map<string, unknown>>;
 }
 
 /** `DurableObjectState` as far as this store uses it. */
 export interface DurableObjectStateLike {
+  /** The object's transactional storage. */
   storage: DurableObjectTxnLike & {
+    /** Run `run` as one transaction: all its writes or none, no other request in between. */
     transaction<T>(run: (txn: DurableObjectTxnLike) => Promise<T>): Promise<T>;
   };
 }
 
 /** A Durable Object namespace binding (the methods used). */
 export interface DurableObjectNamespaceLike {
+  /** The id of the instance called `name`. */
   idFromName(name: string): unknown;
-  get(id: never): { fetch(input: string, init?: RequestInit): Promise<Response> };
+  /** A stub of the instance with that id. */
+  get(id: never): {
+    /** Send the instance a request. */
+    fetch(input: string, init?: RequestInit): Promise<Response>;
+  };
 }
 
 type Op =
@@ -83,6 +94,7 @@ export class OpenIDStoreObject {
     this.#state = state;
   }
 
+  /** Runs one store operation sent by {@link DurableObjectStore} (a JSON body) in one transaction. */
   async fetch(request: Request): Promise<Response> {
     const op = (await request.json()) as Op;
     const result = await this.#state.storage.transaction(async (txn): Promise<unknown> => {
