@@ -8,7 +8,7 @@ import { ProtocolError } from '../../src/protocol/errors.js';
 
 const P = DEFAULT_DH_MODULUS;
 const vector = (name: string) =>
-  readFileSync(new URL(`../vectors/python-openid/${name}`, import.meta.url), 'utf8');
+  readFileSync(new URL(`../vectors/python-openid-dh/${name}`, import.meta.url), 'utf8');
 const hex = (n: bigint) => {
   const h = n.toString(16);
   return h.length % 2 ? `0${h}` : h;

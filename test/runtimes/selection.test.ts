@@ -83,7 +83,7 @@ describe('runtime selection in the real runtimes', () => {
 
 describe('workerd with no Node compatibility at all', { skip: unavailable('workerd') }, () => {
   test('Diffie-Hellman picks BigInt by itself and agrees with the dhpriv vectors and node:crypto', async () => {
-    const lines = readFileSync(new URL('../vectors/python-openid/dhpriv', import.meta.url), 'utf8')
+    const lines = readFileSync(new URL('../vectors/python-openid-dh/dhpriv', import.meta.url), 'utf8')
       .split('\n')
       .filter((l) => l !== '')
       .map((l) => l.split(' ') as [string, string]);
