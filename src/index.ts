@@ -221,6 +221,7 @@ export {
   SessionNegotiator,
 } from './rp/associations.js';
 export { AuthRequest } from './rp/auth-request.js';
+export type { FixedProviderOptions } from './rp/fixed-provider.js';
 export {
   type BeginOptions,
   type CompleteOptions,

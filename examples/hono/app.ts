@@ -10,7 +10,7 @@
  * docs/runtimes.md and SECURITY.md.
  */
 import { Hono } from 'hono';
-import { steamIdOf, steamLogin } from '../../src/adapters/steam.js';
+import { steamIdOf, steamLogin } from '../../src/steam/index.js';
 import { rpHandlers } from '../../src/adapters/web.js';
 import { MemoryStore, RelyingParty } from '../../src/index.js';
 
@@ -60,6 +60,7 @@ export function createApp(config: HonoExampleConfig): Hono {
     realm: `${config.baseUrl}/`,
     returnTo: `${config.baseUrl}/auth/steam/return`,
     secret: config.secret,
+    store: new MemoryStore(),
     fetch,
     ...(config.steam ?? {}),
   });
