@@ -10,9 +10,9 @@
  * docs/runtimes.md and SECURITY.md.
  */
 import { Hono } from 'hono';
-import { steamIdOf, steamLogin } from '../../src/steam/index.js';
 import { rpHandlers } from '../../src/adapters/web.js';
 import { MemoryStore, RelyingParty } from '../../src/index.js';
+import { steamIdOf, steamLogin } from '../../src/steam/index.js';
 
 /** What the app needs to know; `fromEnv` reads it from environment variables / Worker bindings. */
 export interface HonoExampleConfig {
