@@ -103,4 +103,17 @@ else
   apt_install python3-openid || true
 fi
 
+# --- Bun, Deno, workerd (real-runtime tests; devDependencies from npm) --------
+# `npm ci` installs them; their install scripts put the native binary in place.
+# If a binary does not run (scripts skipped), run the scripts once more.
+cd "$(dirname "$0")/.." || exit 0
+for rt in bun deno workerd; do
+  if [ -x "node_modules/.bin/$rt" ] && "node_modules/.bin/$rt" --version >/dev/null 2>&1; then
+    log "$rt $("node_modules/.bin/$rt" --version 2>/dev/null | head -1)"
+  else
+    log "$rt does not run yet: npm rebuild $rt"
+    npm rebuild "$rt" >/dev/null 2>&1 || log "npm rebuild $rt failed: its runtime tests will skip and say so"
+  fi
+done
+
 exit 0

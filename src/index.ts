@@ -33,6 +33,7 @@ export {
 } from './background/worker.js';
 export { type AddressVerdict, classifyAddress } from './discovery/address-policy.js';
 export { DiscoveryCache, type DiscoveryCacheOptions } from './discovery/cache.js';
+export { createDefaultFetcher } from './discovery/default-fetcher.js';
 export {
   type DiscoverOptions,
   type DiscoveryResult,
@@ -63,6 +64,12 @@ export {
   type ResolvedAddress,
 } from './discovery/fetcher.js';
 export { findXrdsLocationMeta, type HtmlDiscoveryLinks, parseHtmlLinks } from './discovery/html.js';
+export {
+  createWebFetcher,
+  type GuardedFetcher,
+  lacksDnsPinning,
+  type WebFetchOptions,
+} from './discovery/web-fetcher.js';
 export {
   finalXrd,
   parseXrds,

@@ -6,7 +6,8 @@
  * it made before they lapse. One bad endpoint never stops it: it stays
  * queued, and this worker tries it again after 1 min, 2, 4, … up to 1 h.
  */
-import { createFetcher, type Fetcher, type FetchOptions } from '../discovery/fetcher.js';
+import { createDefaultFetcher } from '../discovery/default-fetcher.js';
+import type { Fetcher, FetchOptions } from '../discovery/fetcher.js';
 import { associate, SessionNegotiator } from '../rp/associations.js';
 import type { OpenIDStore } from '../stores/store.js';
 import type { AssociationQueue, QueuedEndpoint, TakenEntry } from './queue.js';
@@ -63,7 +64,7 @@ const BACKOFF_MAX_SECONDS = 3600;
 type Outcome = 'done' | 'failed' | 'deferred';
 
 function setup(options: WorkerOptions) {
-  const fetcher = options.fetcher ?? createFetcher(options.fetch ?? {});
+  const fetcher = options.fetcher ?? createDefaultFetcher(options.fetch ?? {});
   const negotiator = options.negotiator ?? new SessionNegotiator();
   const now = options.now ?? (() => Math.floor(Date.now() / 1000));
   const log = options.logger ?? ((line) => process.stdout.write(`${JSON.stringify(line)}\n`));

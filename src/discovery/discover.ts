@@ -8,8 +8,9 @@ import { DiscoveryError, FetchError, OpenIDError } from '../protocol/errors.js';
 import { inert } from '../protocol/inert.js';
 import { normalizeUri, stripFragment } from '../protocol/urinorm.js';
 import type { DiscoveryCache } from './cache.js';
+import { createDefaultFetcher } from './default-fetcher.js';
 import { discoverEndpointsFromHtml, discoverEndpointsFromXrds, type ServiceEndpoint } from './endpoints.js';
-import { createFetcher, type Fetcher, type FetchOptions } from './fetcher.js';
+import type { Fetcher, FetchOptions } from './fetcher.js';
 import { parseXrds } from './xrds.js';
 import { isXri, stripXriScheme, xriCanonicalId, xriProxyUrl } from './xri.js';
 import { XRDS_CONTENT_TYPE, yadisDiscover } from './yadis.js';
@@ -100,7 +101,7 @@ export interface DiscoveryResult {
 
 /** Options of {@link discover}. */
 export interface DiscoverOptions {
-  /** The fetcher to use. Default: `createFetcher(fetch)`. */
+  /** The fetcher to use. Default: `createDefaultFetcher(fetch)`. */
   fetcher?: Fetcher | undefined;
   /** Options for the default fetcher (ignored when `fetcher` is given). */
   fetch?: FetchOptions | undefined;
@@ -202,7 +203,7 @@ export async function discover(identifier: string, options: DiscoverOptions = {}
   const normalized = normalizeIdentifier(identifier, { xriProxy: options.xriProxy });
   const cached = options.cache?.get(normalized.value);
   if (cached !== undefined) return cached;
-  const fetcher = options.fetcher ?? createFetcher(options.fetch ?? {});
+  const fetcher = options.fetcher ?? createDefaultFetcher(options.fetch ?? {});
   const result =
     normalized.type === 'xri'
       ? await discoverXri(normalized.value, options.xriProxy as string, fetcher)

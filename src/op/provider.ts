@@ -13,7 +13,8 @@
  * if (request) return op.encodeResponse(await op.handleRequest(request));
  * @see OpenID 2.0 §8, §9, §10, §11.4.2
  */
-import { createFetcher, type Fetcher, type FetchOptions } from '../discovery/fetcher.js';
+import { createDefaultFetcher } from '../discovery/default-fetcher.js';
+import type { Fetcher, FetchOptions } from '../discovery/fetcher.js';
 import type { AssociationType, SessionType } from '../protocol/constants.js';
 import { answerDiffieHellman } from '../protocol/dh.js';
 import { OpenIDError, ProtocolError } from '../protocol/errors.js';
@@ -104,7 +105,7 @@ export class Provider {
       sharedLifetime: options.sharedAssociationLifetime ?? 14 * 24 * 3600,
       privateLifetime: options.privateAssociationLifetime ?? 14 * 24 * 3600,
     });
-    const fetcher = options.fetcher ?? createFetcher(options.fetch ?? {});
+    const fetcher = options.fetcher ?? createDefaultFetcher(options.fetch ?? {});
     this.#ctx = { endpoint: options.endpoint, fetcher, setupUrl: options.setupUrl, now };
   }
 

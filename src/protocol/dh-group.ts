@@ -18,9 +18,15 @@
  * exponent is full size, since short ones leak through small factors of p-1
  * (van Oorschot-Wiener).
  *
+ * Where the runtime has no `node:crypto` (see platform/node-builtins.ts), the
+ * same group runs on BigInt arithmetic instead (dh-bigint.ts): chosen per
+ * group, automatically, or forced with the `engine` argument (tests, bench).
+ *
  * Internal module: the public face is `dh.ts`.
  */
-import { constants, createDiffieHellman, type DiffieHellman } from 'node:crypto';
+import type { DiffieHellman } from 'node:crypto';
+import { nodeCrypto } from '../platform/node-builtins.js';
+import { isProbablePrime, modPow } from './dh-bigint.js';
 import { ProtocolError } from './errors.js';
 import { randomBytesPooled } from './random.js';
 
@@ -45,15 +51,20 @@ const SHORT_EXPONENT_BITS = 256;
 const CUSTOM_GROUP_CACHE_SIZE = 16;
 
 /** Big-endian unsigned bytes of a non-negative bigint. */
-export function toUnsignedBytes(n: bigint): Buffer {
+export function toUnsignedBytes(n: bigint): Uint8Array {
   const hex = n.toString(16);
-  return Buffer.from(hex.length % 2 === 1 ? `0${hex}` : hex, 'hex');
+  const even = hex.length % 2 === 1 ? `0${hex}` : hex;
+  const out = new Uint8Array(even.length / 2);
+  for (let i = 0; i < out.length; i += 1) out[i] = Number.parseInt(even.slice(i * 2, i * 2 + 2), 16);
+  return out;
 }
 
 /** Non-negative bigint of big-endian unsigned bytes. */
 export function fromUnsignedBytes(bytes: Uint8Array): bigint {
   if (bytes.length === 0) return 0n;
-  return BigInt(`0x${Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex')}`);
+  let hex = '0x';
+  for (const byte of bytes) hex += byte.toString(16).padStart(2, '0');
+  return BigInt(hex);
 }
 
 /** Number of bits of a positive bigint. */
@@ -61,24 +72,61 @@ export function bitLength(n: bigint): number {
   return n.toString(2).length;
 }
 
-/** A DH group with its OpenSSL object; obtain through {@link getDhGroup}. */
+/** Which arithmetic a group uses: OpenSSL through `node:crypto`, or BigInt. */
+export type DhEngine = 'node' | 'bigint';
+
+/** The engine a new group uses: `node` where `node:crypto` exists, else `bigint`. */
+export function defaultDhEngine(): DhEngine {
+  return nodeCrypto() === null ? 'bigint' : 'node';
+}
+
+/** Miller-Rabin rounds for a custom modulus on the BigInt engine (error < 2^-80). */
+const PRIME_TEST_ROUNDS = 40;
+
+function randomBelow(limit: bigint): bigint {
+  const bits = bitLength(limit);
+  const mask = (1n << BigInt(bits)) - 1n;
+  for (;;) {
+    const x = fromUnsignedBytes(randomBytesPooled(Math.ceil(bits / 8))) & mask;
+    if (x < limit) return x;
+  }
+}
+
+/** A DH group with its arithmetic; obtain through {@link getDhGroup}. */
 export class DhGroup {
   readonly modulus: bigint;
   readonly generator: bigint;
   /** Whether (p-1)/2 is prime too, which allows short private exponents. */
   readonly safePrime: boolean;
-  readonly #dh: DiffieHellman;
+  /** The arithmetic in use. */
+  readonly engine: DhEngine;
+  readonly #dh: DiffieHellman | null;
 
-  constructor(modulus: bigint, generator: bigint) {
-    const dh = createDiffieHellman(toUnsignedBytes(modulus), toUnsignedBytes(generator));
-    // Only compositeness is fatal; OpenSSL's generator-suitability flags do not apply to OpenID's g = 2 groups.
-    if ((dh.verifyError & constants.DH_CHECK_P_NOT_PRIME) !== 0) {
-      throw new ProtocolError('dh_invalid', 'the DH modulus is not prime');
-    }
+  constructor(modulus: bigint, generator: bigint, engine: DhEngine = defaultDhEngine()) {
+    const crypto = engine === 'node' ? nodeCrypto() : null;
+    if (engine === 'node' && crypto === null) throw new Error('node:crypto is not available in this runtime');
     this.modulus = modulus;
     this.generator = generator;
-    this.safePrime = (dh.verifyError & constants.DH_CHECK_P_NOT_SAFE_PRIME) === 0;
-    this.#dh = dh;
+    this.engine = engine;
+    if (crypto !== null) {
+      const dh = crypto.createDiffieHellman(toUnsignedBytes(modulus), toUnsignedBytes(generator));
+      // Only compositeness is fatal; OpenSSL's generator-suitability flags do not apply to OpenID's g = 2 groups.
+      if ((dh.verifyError & crypto.constants.DH_CHECK_P_NOT_PRIME) !== 0) {
+        throw new ProtocolError('dh_invalid', 'the DH modulus is not prime');
+      }
+      this.safePrime = (dh.verifyError & crypto.constants.DH_CHECK_P_NOT_SAFE_PRIME) === 0;
+      this.#dh = dh;
+      return;
+    }
+    this.#dh = null;
+    if (modulus === DEFAULT_DH_MODULUS) {
+      this.safePrime = true; // the spec's prime, known safe: no test needed
+      return;
+    }
+    if (!isProbablePrime(modulus, PRIME_TEST_ROUNDS, randomBelow)) {
+      throw new ProtocolError('dh_invalid', 'the DH modulus is not prime');
+    }
+    this.safePrime = isProbablePrime((modulus - 1n) / 2n, PRIME_TEST_ROUNDS, randomBelow);
   }
 
   /** Whether `y` is an acceptable public value: 2 <= y <= p-2 (RFC 2631 §2.1.5; 0, 1 and p-1 give known secrets). */
@@ -99,12 +147,18 @@ export class DhGroup {
 
   /** g^x mod p. */
   publicKey(privateKey: bigint): bigint {
+    if (this.#dh === null) return modPow(this.generator, privateKey, this.modulus);
     this.#dh.setPrivateKey(toUnsignedBytes(privateKey));
     return fromUnsignedBytes(this.#dh.generateKeys());
   }
 
   /** peer^x mod p. The caller has checked `peerPublic` with {@link isValidPublic}. */
   sharedSecret(privateKey: bigint, peerPublic: bigint): bigint {
+    if (this.#dh === null) {
+      if (!this.isValidPublic(peerPublic))
+        throw new ProtocolError('dh_invalid', 'the DH public value was refused');
+      return modPow(peerPublic, privateKey, this.modulus);
+    }
     this.#dh.setPrivateKey(toUnsignedBytes(privateKey));
     try {
       return fromUnsignedBytes(this.#dh.computeSecret(toUnsignedBytes(peerPublic)));

@@ -12,12 +12,14 @@
  * @see OpenID 2.0 §9, §11
  */
 import { DiscoveryCache } from '../discovery/cache.js';
+import { createDefaultFetcher } from '../discovery/default-fetcher.js';
 import { discover } from '../discovery/discover.js';
 import { endpointLocalId, type ServiceEndpoint } from '../discovery/endpoints.js';
-import { createFetcher, type Fetcher, type FetchOptions } from '../discovery/fetcher.js';
+import type { Fetcher, FetchOptions } from '../discovery/fetcher.js';
+import { lacksDnsPinning } from '../discovery/web-fetcher.js';
 import type { Extension } from '../extensions/extension.js';
 import { IDENTIFIER_SELECT } from '../protocol/constants.js';
-import { OpenIDError } from '../protocol/errors.js';
+import { DiscoveryError, OpenIDError } from '../protocol/errors.js';
 import { inert } from '../protocol/inert.js';
 import { type ArgsInput, Message, OPENID_NS } from '../protocol/message.js';
 import { DEFAULT_NONCE_SKEW, makeNonce, splitNonce } from '../protocol/nonce.js';
@@ -88,6 +90,15 @@ export interface RelyingPartyOptions {
   allowedProviders?: readonly string[];
   /** XRI proxy resolver for XRI identifiers. */
   xriProxy?: string;
+  /**
+   * Discover user-supplied identifiers even though the fetcher cannot pin DNS
+   * (Cloudflare Workers, Vercel Edge): its guard then sees host names, not
+   * the addresses they resolve to, so a name pointing inside your network
+   * gets through. Without it (and without `allowedProviders` or
+   * `fixedProvider`) such discovery is refused with `discovery_refused`.
+   * See SECURITY.md.
+   */
+  allowDiscoveryWithoutDnsPinning?: boolean;
   /**
    * Bind this relying party to one provider (e.g. Steam): fixed endpoint,
    * exact claimed-id pattern, claimed ids taken from that provider without
@@ -205,7 +216,7 @@ export class RelyingParty {
     this.store = options.store ?? null;
     this.#secret = secret;
     this.#fixed = options.fixedProvider ? compileFixedProvider(options.fixedProvider) : null;
-    const fetcher = options.fetcher ?? createFetcher(options.fetch ?? {});
+    const fetcher = options.fetcher ?? createDefaultFetcher(options.fetch ?? {});
     this.#fetcher =
       this.#fixed?.checkAuthOrigin != null
         ? withCheckAuthOrigin(fetcher, this.#fixed.opEndpoint, this.#fixed.checkAuthOrigin)
@@ -231,6 +242,18 @@ export class RelyingParty {
   }
 
   async #discover(identifier: string) {
+    if (
+      lacksDnsPinning(this.#fetcher) &&
+      this.#options.allowedProviders === undefined &&
+      this.#options.fixedProvider === undefined &&
+      this.#options.allowDiscoveryWithoutDnsPinning !== true
+    ) {
+      throw new DiscoveryError(
+        'discovery_refused',
+        'this runtime cannot pin DNS: name the providers (allowedProviders) or set allowDiscoveryWithoutDnsPinning',
+        identifier,
+      );
+    }
     return discover(identifier, {
       fetcher: this.#fetcher,
       cache: this.#cache,

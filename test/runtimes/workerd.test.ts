@@ -1,0 +1,4 @@
+/** The Hono example in the real workerd runtime (from npm): see scenarios.ts for what runs. */
+import { registerRuntimeTests } from './scenarios.js';
+
+registerRuntimeTests('workerd');
