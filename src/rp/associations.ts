@@ -4,7 +4,9 @@
  * processing of the provider's answer — pure functions — plus `associate()`,
  * the one I/O step, over an injected fetcher.
  */
+
 import { performance } from 'node:perf_hooks';
+import { describeAssociate, trace } from '../diagnostics/index.js';
 import type { Fetcher } from '../discovery/fetcher.js';
 import { Association } from '../protocol/association.js';
 import type { AssociationType, OpenIDVersion, SessionType } from '../protocol/constants.js';
@@ -204,7 +206,19 @@ export interface AssociateOptions {
  * `unsupported-type` once more with the provider's suggestion if allowed.
  * Never throws for network or protocol trouble: the caller goes stateless.
  */
-export async function associate(
+export function associate(
+  opEndpoint: string,
+  version: OpenIDVersion,
+  options: AssociateOptions,
+): Promise<AssociateResult> {
+  return trace('openid2:associate', { opEndpoint, version }, async (ctx) => {
+    const r = await associateUntraced(opEndpoint, version, options);
+    describeAssociate(ctx, r);
+    return r;
+  });
+}
+
+async function associateUntraced(
   opEndpoint: string,
   version: OpenIDVersion,
   options: AssociateOptions,

@@ -11,6 +11,8 @@
  * if (result.status === 'success') login(result.claimedId);
  * @see OpenID 2.0 §9, §11
  */
+import { traceStore } from '../diagnostics/index.js';
+import { traceBegin, traceComplete } from '../diagnostics/rp.js';
 import { DiscoveryCache } from '../discovery/cache.js';
 import { discover } from '../discovery/discover.js';
 import { endpointLocalId, type ServiceEndpoint } from '../discovery/endpoints.js';
@@ -193,7 +195,7 @@ export class RelyingParty {
     this.#stateMaxAge = options.stateMaxAgeSeconds ?? 3600;
     this.#options = options;
     this.#assoc = new AssociationManager({
-      store: this.store,
+      store: traceStore(this.store),
       mode: this.store ? mode : 'none',
       queue: options.queue,
       fetcher: this.#fetcher,
@@ -225,7 +227,11 @@ export class RelyingParty {
    * `DiscoveryError` / `FetchError` when discovery fails (show the user a
    * message by its `code`).
    */
-  async begin(userInput: string, options: BeginOptions = {}): Promise<AuthRequest> {
+  begin(userInput: string, options: BeginOptions = {}): Promise<AuthRequest> {
+    return traceBegin(userInput, () => this.#begin(userInput, options));
+  }
+
+  async #begin(userInput: string, options: BeginOptions): Promise<AuthRequest> {
     const found = await this.#discover(userInput);
     const endpoint = found.endpoints.find((e) => this.#providerAllowed(e.opEndpoint));
     if (!endpoint) throw new OpenIDError('untrusted_op', 'no discovered provider is allowed for this site');
@@ -281,7 +287,11 @@ export class RelyingParty {
    * Verify the provider's response. Never throws for anything the network
    * or the browser sent: every problem is a `failure` with a `code`.
    */
-  async complete(currentUrl: string, options: CompleteOptions = {}): Promise<CompleteResult> {
+  complete(currentUrl: string, options: CompleteOptions = {}): Promise<CompleteResult> {
+    return traceComplete(currentUrl, options.body, () => this.#completeSafely(currentUrl, options));
+  }
+
+  async #completeSafely(currentUrl: string, options: CompleteOptions): Promise<CompleteResult> {
     try {
       const session = options.session;
       if (session) {
@@ -399,7 +409,7 @@ export class RelyingParty {
 
     // Signature (§11.4): local HMAC with a held association, else check_authentication to the verified endpoint.
     const sig = await verifySignature(message, endpoint, {
-      store: this.store,
+      store: traceStore(this.store),
       fetcher: this.#fetcher,
       now: this.#now,
     });
@@ -409,7 +419,7 @@ export class RelyingParty {
     if (this.store) {
       let fresh: boolean;
       try {
-        fresh = await this.store.useNonce(endpoint.opEndpoint, nonce.timestamp, nonce.salt);
+        fresh = await traceStore(this.store).useNonce(endpoint.opEndpoint, nonce.timestamp, nonce.salt);
       } catch (e) {
         return FAIL(
           'store_unavailable',
