@@ -227,7 +227,7 @@ describe('tracing channels during a login', () => {
       const fetched = rec.done('openid2:fetch');
       assert.equal(fetched[0]?.['status'], 404);
       const beginError = rec.events.find((e) => e.channel === 'openid2:rp.begin' && e.phase === 'error');
-      assert.equal((beginError?.ctx['error'] as { code?: string }).code, 'http_status');
+      assert.equal((beginError?.ctx['error'] as { code?: string } | undefined)?.code, 'http_status');
     } finally {
       rec.stop();
     }
