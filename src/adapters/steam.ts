@@ -32,6 +32,7 @@ import {
 } from '../protocol/constants.js';
 import { OpenIDError } from '../protocol/errors.js';
 import type { AuthRequest } from '../rp/auth-request.js';
+import type { CompleteFailureCode } from '../rp/failure-codes.js';
 import {
   type BeginOptions,
   type CompleteOptions,
@@ -96,7 +97,11 @@ const ALLOWED_FIELDS: Readonly<Record<string, ReadonlySet<string>>> = {
   error: new Set(['ns', 'mode', 'error', 'error_code', 'contact', 'reference']),
 };
 
-const fail = (code: string, message: string): FailureResult => ({ status: 'failure', code, message });
+const fail = (code: CompleteFailureCode, message: string): FailureResult => ({
+  status: 'failure',
+  code,
+  message,
+});
 
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');

@@ -11,10 +11,11 @@ import { OpenIDError } from '../protocol/errors.js';
 import { Message, OPENID_NS } from '../protocol/message.js';
 import { verifyMessageSignature } from '../protocol/signature.js';
 import type { OpenIDStore } from '../stores/store.js';
+import type { CompleteFailureCode } from './failure-codes.js';
 
 export type SignatureOutcome =
   | { ok: true; verifiedBy: 'association' | 'check_authentication' }
-  | { ok: false; code: string; message: string };
+  | { ok: false; code: CompleteFailureCode; message: string };
 
 export interface VerifySignatureOptions {
   store: OpenIDStore | null;

@@ -30,6 +30,7 @@ import { AssociationManager, type AssociationQueueLike } from './association-man
 import { type AssociationPair, SessionNegotiator } from './associations.js';
 import { AuthRequest } from './auth-request.js';
 import { verifySignature } from './check-signature.js';
+import { type CompleteFailureCode, isCompleteFailureCode } from './failure-codes.js';
 import type { CompleteResult, FailureResult } from './result.js';
 import { SUCCESS_TOKEN, SuccessResult } from './result.js';
 import { decodeState, encodeState, type LoginState, type StateSession } from './state.js';
@@ -131,7 +132,7 @@ function withQueryParam(url: string, name: string, value: string): string {
   return `${base}${sep}${encodeURIComponent(name)}=${encodeURIComponent(value)}${hash === -1 ? '' : url.slice(hash)}`;
 }
 
-const FAIL = (code: string, message: string, claimedId?: string): FailureResult =>
+const FAIL = (code: CompleteFailureCode, message: string, claimedId?: string): FailureResult =>
   claimedId === undefined
     ? { status: 'failure', code, message }
     : { status: 'failure', code, message, claimedId };
@@ -301,7 +302,8 @@ export class RelyingParty {
       }
       return await this.#complete(currentUrl, options);
     } catch (e) {
-      if (e instanceof OpenIDError) return FAIL(e.code, e.message);
+      if (e instanceof OpenIDError)
+        return FAIL(isCompleteFailureCode(e.code) ? e.code : 'internal_error', e.message);
       // Fail closed on anything else too (a custom fetcher or store that
       // throws): never a success, never an exception the app may mishandle (AP-05).
       return FAIL('internal_error', `verification failed: ${e instanceof Error ? e.message : String(e)}`);
@@ -487,7 +489,7 @@ export class RelyingParty {
         return FAIL('discovery_failed', `discovery of the claimed id failed: ${e.message}`);
       throw e;
     }
-    let last: { code: string; message: string } = {
+    let last: { code: CompleteFailureCode; message: string } = {
       code: 'discovery_mismatch',
       message: 'no discovered endpoint matches',
     };
