@@ -12,7 +12,7 @@ import type { AssociationType, OpenIDVersion, SessionType } from '../protocol/co
 import { OpenIDError } from '../protocol/errors.js';
 import { type AssociationPair, associate, SessionNegotiator } from '../rp/associations.js';
 import { intOption, parseArgs, UsageError } from './args.js';
-import { type CliIO, commands, EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './run.js';
+import { type CliIO, commands, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, usageMessage } from './run.js';
 
 const usage = `Usage: openid2 associate <op-endpoint-or-identifier> [options]
 
@@ -53,7 +53,7 @@ async function run(argv: string[], io: CliIO): Promise<number> {
     timeoutMs = intOption(args, 'timeout-ms', 10_000);
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
-    io.stderr.write(`openid2 associate: ${e.message}\n\n${usage}`);
+    io.stderr.write(usageMessage('associate', usage, e.message));
     return EXIT_USAGE;
   }
   const json = args.flags.has('json');

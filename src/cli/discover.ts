@@ -8,7 +8,7 @@ import { performance } from 'node:perf_hooks';
 import { discover } from '../discovery/discover.js';
 import { OpenIDError } from '../protocol/errors.js';
 import { intOption, parseArgs, UsageError } from './args.js';
-import { type CliIO, commands, EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './run.js';
+import { type CliIO, commands, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, usageMessage } from './run.js';
 
 const usage = `Usage: openid2 discover <identifier> [options]
 
@@ -37,7 +37,7 @@ async function run(argv: string[], io: CliIO): Promise<number> {
     if (args.positionals.length !== 1) throw new UsageError('give exactly one identifier');
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
-    io.stderr.write(`openid2 discover: ${e.message}\n\n${usage}`);
+    io.stderr.write(usageMessage('discover', usage, e.message));
     return EXIT_USAGE;
   }
   const input = args.positionals[0] as string;

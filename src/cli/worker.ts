@@ -18,7 +18,7 @@ import { redact } from '../stores/common.js';
 import { openQueue, openStore } from '../stores/open.js';
 import type { OpenIDStore } from '../stores/store.js';
 import { intOption, parseArgs, UsageError } from './args.js';
-import { type CliIO, commands, EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './run.js';
+import { type CliIO, commands, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, usageMessage } from './run.js';
 
 const usage = `Usage: openid2 worker [--once | --watch] [options]
 
@@ -127,7 +127,7 @@ async function run(argv: string[], io: CliIO): Promise<number> {
     p = parse(argv);
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
-    io.stderr.write(`openid2 worker: ${e.message}\n\n${usage}`);
+    io.stderr.write(usageMessage('worker', usage, e.message));
     return EXIT_USAGE;
   }
   const log = (line: Record<string, unknown>) =>
