@@ -6,13 +6,13 @@
  *   association: { handle, assocType, lifetime } | null, error?: { code, message } }`.
  */
 import { performance } from 'node:perf_hooks';
-import { discover } from '../discovery/discover.js';
-import { createFetcher } from '../discovery/fetcher.js';
+import { type DiscoveryResult, discover } from '../discovery/discover.js';
+import { createFetcher, type Fetcher } from '../discovery/fetcher.js';
 import type { AssociationType, OpenIDVersion, SessionType } from '../protocol/constants.js';
 import { OpenIDError } from '../protocol/errors.js';
 import { type AssociationPair, associate, SessionNegotiator } from '../rp/associations.js';
 import { intOption, parseArgs, UsageError } from './args.js';
-import { type CliIO, commands, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, usageMessage } from './run.js';
+import { type CliIO, commands, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, loosenHint, usageMessage } from './run.js';
 
 const usage = `Usage: openid2 associate <op-endpoint-or-identifier> [options]
 
@@ -22,7 +22,8 @@ what the provider answered and how long each step took.
 Options:
   --type <t>                 HMAC-SHA256 (default) or HMAC-SHA1
   --session <s>              DH-SHA256 (default with HMAC-SHA256), DH-SHA1, no-encryption (https only)
-  --endpoint                 treat the argument as an OP endpoint URL (skip discovery)
+  --endpoint                 treat the argument as an OP endpoint URL (skip discovery; a URL
+                             that names no OpenID service is taken as an endpoint anyway)
   --openid1                  with --endpoint: speak OpenID 1.1
   --json                     print one JSON object
   --allow-private-networks   allow loopback and private addresses (off by default)
@@ -68,18 +69,23 @@ async function run(argv: string[], io: CliIO): Promise<number> {
   try {
     if (!args.flags.has('endpoint')) {
       const t0 = performance.now();
-      const found = await discover(target, { fetcher });
+      const found = await discoverOrEndpoint(target, fetcher);
       discoveryMs = Math.round(performance.now() - t0);
-      const e = found.endpoints[0];
-      if (!e) throw new OpenIDError('no_endpoint', 'discovery found no endpoint');
-      opEndpoint = e.opEndpoint;
-      version = e.version;
+      if (found === 'endpoint') {
+        if (!json) io.stderr.write(`${target} names no OpenID service: treating it as an OP endpoint\n`);
+      } else {
+        const e = found.endpoints[0];
+        if (!e) throw new OpenIDError('no_endpoint', 'discovery found no endpoint');
+        opEndpoint = e.opEndpoint;
+        version = e.version;
+      }
     }
   } catch (e) {
     if (!(e instanceof OpenIDError)) throw e;
     if (json)
       io.stdout.write(`${JSON.stringify({ ok: false, error: { code: e.code, message: e.message } })}\n`);
-    else io.stderr.write(`openid2 associate: discovery failed: ${e.message} (${e.code})\n`);
+    else
+      io.stderr.write(`openid2 associate: discovery failed: ${e.message} (${e.code})${loosenHint(e.code)}\n`);
     return EXIT_FAILURE;
   }
   // The chosen pair first, then whatever the provider suggests if it is one of ours.
@@ -125,6 +131,24 @@ async function run(argv: string[], io: CliIO): Promise<number> {
     io.stdout.write(`${lines.join('\n')}\n`);
   }
   return a ? EXIT_OK : EXIT_FAILURE;
+}
+
+/**
+ * Discover `target`; when it is an http(s) URL whose documents name no
+ * OpenID service (an OP endpoint answers a GET with a page or an error),
+ * say to use it as the endpoint itself.
+ */
+async function discoverOrEndpoint(target: string, fetcher: Fetcher): Promise<DiscoveryResult | 'endpoint'> {
+  try {
+    return await discover(target, { fetcher });
+  } catch (e) {
+    const asEndpoint =
+      /^https?:\/\//i.test(target) &&
+      e instanceof OpenIDError &&
+      ['no_openid_service', 'not_discoverable', 'http_status', 'xrds_invalid'].includes(e.code);
+    if (asEndpoint) return 'endpoint';
+    throw e;
+  }
 }
 
 commands.set('associate', { summary: 'negotiate an association with a provider, with timings', usage, run });

@@ -108,10 +108,16 @@ export function processAssociateResponse(
   try {
     fields = Message.fromKVForm(text).toOpenIDArgs();
   } catch (e) {
+    // An HTTP error page is not a malformed association: say the status.
     return {
       kind: 'error',
       code: 'assoc_response_invalid',
-      message: e instanceof Error ? e.message : String(e),
+      message:
+        status === 200
+          ? e instanceof Error
+            ? e.message
+            : String(e)
+          : `the provider answered HTTP ${status} (not a key-value form answer)`,
     };
   }
   if (fields['error_code'] === 'unsupported-type' || (status === 400 && fields['mode'] === 'error')) {
@@ -131,7 +137,7 @@ export function processAssociateResponse(
     };
   }
   if (status !== 200)
-    return { kind: 'error', code: 'assoc_response_invalid', message: `HTTP status ${status}` };
+    return { kind: 'error', code: 'assoc_response_invalid', message: `the provider answered HTTP ${status}` };
   const want = request.pair;
   const sessionType = fields['session_type'] ?? (want.sessionType === 'no-encryption' ? 'no-encryption' : '');
   if (
