@@ -53,9 +53,7 @@ export function closest(name: string, known: Iterable<string>): string | undefin
     }
   }
   const limit = Math.max(1, Math.floor(name.length / 3));
-  return bestDistance <= limit || (best !== undefined && best.startsWith(name) && name.length >= 3)
-    ? best
-    : undefined;
+  return bestDistance <= limit || (best?.startsWith(name) && name.length >= 3) ? best : undefined;
 }
 
 export function parseArgs(argv: readonly string[], spec: ArgSpec): ParsedArgs {
