@@ -92,8 +92,9 @@ export interface AssociateContext {
   outcome?: string;
   /** Why there is no association. */
   code?: string;
-  /** The association type and session type of the final attempt. */
+  /** The association type of the final attempt. */
   assocType?: string;
+  /** The session type of the final attempt. */
   sessionType?: string;
   /** The association handle (public: it travels in every request). */
   handle?: string;
@@ -119,8 +120,9 @@ export interface ProviderRequestContext {
   opEndpoint: string;
   /** openid.mode of the request (associate, check_authentication, checkid_setup…). */
   mode: string;
-  /** Association or session type, for associate. */
+  /** The association type asked, for associate. */
   assocType?: string;
+  /** The session type asked, for associate. */
   sessionType?: string;
   /** `ok` or the error code of the answer. */
   outcome?: string;
@@ -167,14 +169,23 @@ export type ChannelName = (typeof CHANNEL_NAMES)[number];
 
 /** The contexts, by channel name. */
 export interface ChannelContexts {
+  /** `RelyingParty.begin()`. */
   'openid2:rp.begin': BeginContext;
+  /** `discover()`, also inside begin() and complete(). */
   'openid2:discovery': DiscoveryContext;
+  /** Each request of the default fetcher. */
   'openid2:fetch': FetchContext;
+  /** `associate()`, inline or in the worker. */
   'openid2:associate': AssociateContext;
+  /** `RelyingParty.complete()`: one per login. */
   'openid2:rp.complete': CompleteContext;
+  /** The relying party's check_authentication request. */
   'openid2:check_authentication': CheckAuthContext;
+  /** Each request `Provider.respond()` answers. */
   'openid2:op.request': ProviderRequestContext;
+  /** Each store operation of the relying party. */
   'openid2:store': StoreContext;
+  /** Each queue entry of the background worker. */
   'openid2:worker.job': WorkerJobContext;
 }
 
