@@ -7,7 +7,7 @@
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { expressRp } from '../src/adapters/express.js';
-import { type SteamLoginOptions, steamIdOf, steamLogin } from '../src/adapters/steam.js';
+import { type SteamLoginOptions, steamIdOf, steamLogin } from '../src/steam/index.js';
 
 export async function start(port = 3003, steam: Partial<SteamLoginOptions> = {}) {
   const app = express();

@@ -229,6 +229,7 @@ export {
   SessionNegotiator,
 } from './rp/associations.js';
 export { AuthRequest } from './rp/auth-request.js';
+export type { FixedProviderOptions } from './rp/fixed-provider.js';
 // Failure vocabulary (docs/failure-codes.md) and observability (docs/observability.md).
 export {
   ASSOCIATE_FAILURE_CODES,

@@ -16,7 +16,6 @@
  * app.post('/auth/openid', passport.authenticate('openid'));
  * app.get('/auth/openid/return', passport.authenticate('openid', { successRedirect: '/', failureRedirect: '/login' }));
  */
-import { randomBytes } from 'node:crypto';
 import type { Request } from 'express';
 import type { FetchOptions } from '../discovery/fetcher.js';
 import { AXFetchRequest, AXFetchResponse } from '../extensions/ax.js';
@@ -24,9 +23,11 @@ import { AX_TYPES } from '../extensions/ax-types.js';
 import type { Extension } from '../extensions/extension.js';
 import { PAPERequest, type PAPERequestOptions, PAPEResponse } from '../extensions/pape.js';
 import { SREG_FIELDS, SRegRequest, type SRegRequestOptions, SRegResponse } from '../extensions/sreg.js';
+import { sharedStateOrDefaults } from '../rp/per-process-defaults.js';
 import { RelyingParty } from '../rp/relying-party.js';
 import type { SuccessResult } from '../rp/result.js';
-import { MemoryStore } from '../stores/memory.js';
+import { type SteamRelyingParty, steamIdOf, steamLogin } from '../steam/preset.js';
+import type { SteamProfile } from '../steam/web-api.js';
 import type { OpenIDStore } from '../stores/store.js';
 import { expressFlowRequest } from './express.js';
 import { type LoginFlowOptions, resubmitPageFor, startLogin, stateCookieOf } from './login-flow.js';
@@ -97,9 +98,12 @@ export interface OpenIDStrategyOptions {
   extensions?: readonly Extension[];
   /** Pass the request as the first argument of verify. */
   passReqToCallback?: boolean;
-  /** Key (≥ 32 bytes) authenticating the login state. Default random per process: set it when you run several processes. */
+  /**
+   * Key (≥ 32 bytes) authenticating the login state, the same in every process.
+   * Missing (with `store`): an error when NODE_ENV=production, else a random key and one warning.
+   */
   secret?: Uint8Array | string;
-  /** Store for associations and nonces. Default a MemoryStore (one process). */
+  /** Store for associations and nonces, shared by every process. Missing: as `secret` (a MemoryStore). */
   store?: OpenIDStore;
   /** Fetcher limits (e.g. `allowPrivateNetworks` for an intranet provider). */
   fetch?: FetchOptions;
@@ -189,9 +193,8 @@ export class OpenIDStrategy {
       new RelyingParty({
         realm: options.realm ?? `${new URL(options.returnURL as string).origin}/`,
         returnTo: options.returnURL as string,
-        store: options.store ?? new MemoryStore(),
+        ...sharedStateOrDefaults('OpenIDStrategy', options),
         associations: options.stateless ? 'none' : 'inline',
-        secret: options.secret ?? randomBytes(32),
         ...(options.fetch ? { fetch: options.fetch } : {}),
       });
     const extensions: Extension[] = [];
@@ -221,6 +224,11 @@ export class OpenIDStrategy {
       ...(options.stateCookie === undefined ? {} : { stateCookie: options.stateCookie }),
       beginOptions: { extensions },
     };
+  }
+
+  /** The profile handed to a verify of three or more parameters (signed SReg / AX values). */
+  async profileFor(result: SuccessResult): Promise<unknown> {
+    return profileOf(result);
   }
 
   /** Called by Passport: starts a login, or finishes one when the request carries `openid.mode`. */
@@ -283,7 +291,7 @@ async function run(strategy: OpenIDStrategy & StrategyActions, req: Request): Pr
     const verify = (strategy as unknown as { verify: (...args: unknown[]) => void }).verify;
     const args: unknown[] = [identifier];
     const arity = verify.length - (options.passReqToCallback ? 1 : 0);
-    if (arity >= 3) args.push(profileOf(result));
+    if (arity >= 3) args.push(await strategy.profileFor(result));
     if (arity >= 4) args.push(papeOf(result));
     args.push(verified);
     if (options.passReqToCallback) args.unshift(req);
@@ -316,6 +324,128 @@ async function run(strategy: OpenIDStrategy & StrategyActions, req: Request): Pr
     .status(200)
     .type('html')
     .send(start.html ?? '');
+}
+
+/** The profile a {@link SteamStrategy} hands to verify without `apiKey` (or with `profile: false`). */
+export interface SteamIdProfile {
+  /** Always `'steam'`. */
+  provider: 'steam';
+  /** The SteamID64. */
+  id: string;
+}
+
+/** Options of {@link SteamStrategy}: passport-steam's names, plus openid2's shared `store` and `secret`. */
+export interface SteamStrategyOptions {
+  /** return_to: your return route (e.g. `https://app.example/auth/steam/return`). */
+  returnURL: string;
+  /** The realm; default the origin of returnURL with a trailing slash. */
+  realm?: string;
+  /** Steam Web API key: verify gets the player's profile (GetPlayerSummaries). Never logged nor put into an error. */
+  apiKey?: string;
+  /** Fetch the Web API profile (default true, as in passport-steam; needs `apiKey`). */
+  profile?: boolean;
+  /** Pass the request as the first argument of verify. */
+  passReqToCallback?: boolean;
+  /** Nonce store shared by every process (replay protection). Missing: error in production, else a MemoryStore and a warning. */
+  store?: OpenIDStore;
+  /** Key (≥ 32 bytes) authenticating the login state, the same in every process. Missing: as `store`. */
+  secret?: Uint8Array | string;
+  /** Accepted for passport-steam compatibility and ignored: the provider is always Steam. */
+  providerURL?: string;
+  /** Accepted for passport-steam compatibility and ignored: Steam logins are always without association. */
+  stateless?: boolean;
+  /** Strategy name. Default `steam`. */
+  name?: string;
+  /** Base URL of the Steam Web API (tests). */
+  apiUrl?: string;
+  /** Keep fetched profiles this many seconds (default 0: no cache). */
+  profileCacheSeconds?: number;
+  /** Fetcher limits (e.g. `allowPrivateNetworks` for a local test provider). */
+  fetch?: FetchOptions;
+  /** Steam's OP endpoint; change it only to test against a local provider. */
+  opEndpoint?: string;
+  /** Prefix of Steam claimed ids; change it only to test against a local provider. */
+  claimedIdPrefix?: string;
+  /** Origin sent with check_authentication (default Steam's). */
+  checkAuthOrigin?: string;
+  /** A `steamLogin()` relying party to use instead of building one (then the options above it are ignored). */
+  relyingParty?: SteamRelyingParty;
+  /** How the app is reached, to rebuild the current URL (behind a proxy). */
+  baseUrl?: string;
+  /** State cookie settings (used when the request has no `req.session`). */
+  stateCookie?: StateCookieOptions;
+}
+
+/** passport-steam's verify callbacks. */
+export type SteamVerify =
+  | ((identifier: string, profile: SteamProfile | SteamIdProfile, done: VerifyDone) => void)
+  | ((req: Request, identifier: string, profile: SteamProfile | SteamIdProfile, done: VerifyDone) => void);
+
+/**
+ * A drop-in for passport-steam's `Strategy`, named `'steam'`: the same
+ * options and verify, the Web API profile when `apiKey` is given, and
+ * openid2's checks behind it (replay protection in a shared `store`,
+ * exact fields, Steam's op_endpoint as an exact string). A profile fetch
+ * that fails is Passport's `error` (a `SteamProfileError` with a code), as in
+ * passport-steam. See docs/migrate-from-passport-steam.md.
+ *
+ * @example
+ * passport.use(new SteamStrategy(
+ *   { returnURL: 'https://app.example/auth/steam/return', realm: 'https://app.example/', apiKey, store, secret },
+ *   (identifier, profile, done) => done(null, { id: profile.id, name: profile.displayName }),
+ * ));
+ * app.get('/auth/steam', passport.authenticate('steam'));
+ * app.get('/auth/steam/return', passport.authenticate('steam', { failureRedirect: '/login' }), (req, res) => res.redirect('/'));
+ */
+export class SteamStrategy extends OpenIDStrategy {
+  /** The Steam relying party doing the work. */
+  readonly steam: SteamRelyingParty;
+  /** Whether verify gets the Web API profile (`profile` not false and an `apiKey`). */
+  readonly fetchesProfile: boolean;
+
+  constructor(options: SteamStrategyOptions, verify: SteamVerify) {
+    if (typeof verify !== 'function') throw new TypeError('SteamStrategy requires a verify callback');
+    const steam =
+      options.relyingParty ??
+      steamLogin({
+        returnURL: options.returnURL,
+        ...sharedStateOrDefaults('SteamStrategy', options),
+        ...pick(options, [
+          'realm',
+          'apiKey',
+          'apiUrl',
+          'profileCacheSeconds',
+          'fetch',
+          'opEndpoint',
+          'claimedIdPrefix',
+          'checkAuthOrigin',
+        ]),
+      });
+    super(
+      {
+        relyingParty: steam,
+        name: options.name ?? 'steam',
+        ...pick(options, ['passReqToCallback', 'baseUrl', 'stateCookie']),
+      },
+      verify as OpenIDVerify,
+    );
+    this.steam = steam;
+    this.fetchesProfile = options.profile !== false && steam.hasApiKey;
+  }
+
+  /** passport-steam's profile: from the Web API with `apiKey`, else `{ provider: 'steam', id }`. */
+  override async profileFor(result: SuccessResult): Promise<SteamProfile | SteamIdProfile> {
+    const id = steamIdOf(result, this.steam);
+    if (this.fetchesProfile) return this.steam.profile(id);
+    return { provider: 'steam', id };
+  }
+}
+
+/** The defined options among `keys` (exactOptionalPropertyTypes: no key set to undefined). */
+function pick<T extends object, K extends keyof T>(options: T, keys: readonly K[]): Partial<Pick<T, K>> {
+  const out: Partial<Pick<T, K>> = {};
+  for (const k of keys) if (options[k] !== undefined) out[k] = options[k];
+  return out;
 }
 
 /**

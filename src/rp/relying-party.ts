@@ -31,6 +31,16 @@ import { type AssociationPair, SessionNegotiator } from './associations.js';
 import { AuthRequest } from './auth-request.js';
 import { verifySignature } from './check-signature.js';
 import { type CompleteFailureCode, isCompleteFailureCode } from './failure-codes.js';
+import {
+  authoritativeEndpoints,
+  compileFixedProvider,
+  type FixedProvider,
+  type FixedProviderOptions,
+  fixedLoginEndpoint,
+  fixedProviderUserId,
+  screenFixedProviderFields,
+  withCheckAuthOrigin,
+} from './fixed-provider.js';
 import type { CompleteResult, FailureResult } from './result.js';
 import { SUCCESS_TOKEN, SuccessResult } from './result.js';
 import { decodeState, encodeState, type LoginState, type StateSession } from './state.js';
@@ -78,6 +88,13 @@ export interface RelyingPartyOptions {
   allowedProviders?: readonly string[];
   /** XRI proxy resolver for XRI identifiers. */
   xriProxy?: string;
+  /**
+   * Bind this relying party to one provider (e.g. Steam): fixed endpoint,
+   * exact claimed-id pattern, claimed ids taken from that provider without
+   * discovery, exact field list, check_authentication origin. See
+   * {@link FixedProviderOptions}; `begin()` then needs no user input.
+   */
+  fixedProvider?: FixedProviderOptions;
 }
 
 /** Options of {@link RelyingParty.begin}. */
@@ -167,6 +184,7 @@ export class RelyingParty {
   readonly #stateMaxAge: number;
   readonly #options: RelyingPartyOptions;
   readonly #assoc: AssociationManager;
+  readonly #fixed: FixedProvider | null;
 
   constructor(options: RelyingPartyOptions) {
     const realm = Realm.parse(options.realm);
@@ -189,7 +207,12 @@ export class RelyingParty {
     this.returnTo = options.returnTo;
     this.store = options.store ?? null;
     this.#secret = secret;
-    this.#fetcher = options.fetcher ?? createFetcher(options.fetch ?? {});
+    this.#fixed = options.fixedProvider ? compileFixedProvider(options.fixedProvider) : null;
+    const fetcher = options.fetcher ?? createFetcher(options.fetch ?? {});
+    this.#fetcher =
+      this.#fixed?.checkAuthOrigin != null
+        ? withCheckAuthOrigin(fetcher, this.#fixed.opEndpoint, this.#fixed.checkAuthOrigin)
+        : fetcher;
     this.#cache = options.discoveryCache ?? new DiscoveryCache({ ttlMs: 10 * 60_000, maxEntries: 1000 });
     this.#now = options.now ?? (() => Math.floor(Date.now() / 1000));
     this.#skew = options.nonceSkewSeconds ?? DEFAULT_NONCE_SKEW;
@@ -218,7 +241,18 @@ export class RelyingParty {
     });
   }
 
+  /** False when the provider is fixed (`fixedProvider`): begin() needs no user input. */
+  get needsUserInput(): boolean {
+    return this.#fixed === null;
+  }
+
+  /** The provider's user id in a claimed id of the `fixedProvider` pattern (e.g. a SteamID64), or null. */
+  fixedProviderUserId(claimedId: string): string | null {
+    return this.#fixed ? fixedProviderUserId(this.#fixed, claimedId) : null;
+  }
+
   #providerAllowed(opEndpoint: string): boolean {
+    if (this.#fixed && opEndpoint !== this.#fixed.opEndpoint) return false;
     const allowed = this.#options.allowedProviders;
     return allowed === undefined || allowed.includes(opEndpoint);
   }
@@ -226,13 +260,16 @@ export class RelyingParty {
   /**
    * Discover `userInput` and build the request to its provider. Throws
    * `DiscoveryError` / `FetchError` when discovery fails (show the user a
-   * message by its `code`).
+   * message by its `code`). With `fixedProvider`, `userInput` is ignored and
+   * the user is sent to that provider with identifier_select.
    */
-  begin(userInput: string, options: BeginOptions = {}): Promise<AuthRequest> {
+  begin(userInput = '', options: BeginOptions = {}): Promise<AuthRequest> {
     return traceBegin(userInput, () => this.#begin(userInput, options));
   }
 
   async #begin(userInput: string, options: BeginOptions): Promise<AuthRequest> {
+    if (this.#fixed)
+      return this.beginWithEndpoint(fixedLoginEndpoint(this.#fixed), { ...options, anonymous: false });
     const found = await this.#discover(userInput);
     const endpoint = found.endpoints.find((e) => this.#providerAllowed(e.opEndpoint));
     if (!endpoint) throw new OpenIDError('untrusted_op', 'no discovered provider is allowed for this site');
@@ -316,6 +353,10 @@ export class RelyingParty {
       url = new URL(currentUrl);
     } catch {
       return FAIL('malformed_message', 'the current URL is not an absolute URL');
+    }
+    if (this.#fixed) {
+      const screen = screenFixedProviderFields(this.#fixed, url, options.body);
+      if (!screen.ok) return FAIL(screen.code, screen.message);
     }
     const message = parseResponse(url, options.body);
     if ('status' in message) return message;
@@ -445,6 +486,9 @@ export class RelyingParty {
     if (claimedId === null && !(state?.anonymous ?? false)) {
       return FAIL('missing_field', 'the assertion names no identifier');
     }
+    // Defence in depth: what a fixed provider verified must still be its own.
+    if (this.#fixed && (claimedId === null || fixedProviderUserId(this.#fixed, claimedId) === null))
+      return FAIL('untrusted_claimed_id', 'the verified claimed id is not of the provider’s form');
     return new SuccessResult(SUCCESS_TOKEN, {
       claimedId,
       identity: message.get(OPENID_NS, 'identity') ?? null,
@@ -501,8 +545,12 @@ export class RelyingParty {
     return FAIL(last.code, last.message);
   }
 
-  /** Discover a claimed identifier's OpenID 2.0 endpoints (cached). */
+  /**
+   * Discover a claimed identifier's OpenID 2.0 endpoints (cached). With
+   * `fixedProvider` nothing is fetched: the provider is authoritative for ids of its pattern.
+   */
   async discoverClaimedId(claimedId: string): Promise<readonly ServiceEndpoint[]> {
+    if (this.#fixed) return authoritativeEndpoints(this.#fixed, claimedId);
     const r = await this.#discover(claimedId);
     return r.endpoints.filter((e) => e.version === '2.0');
   }

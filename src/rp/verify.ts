@@ -1,7 +1,7 @@
 /**
  * The checks of spec §11 on a positive assertion, one pure function per
  * rule. Each returns `{ ok: true }` or a failure with a stable code (the
- * codes of ../shared/security-cases.md §0). No I/O here: discovery and
+ * codes of ../docs/security-cases.md §0). No I/O here: discovery and
  * check_authentication happen in relying-party.ts.
  */
 import { endpointLocalId, type ServiceEndpoint } from '../discovery/endpoints.js';

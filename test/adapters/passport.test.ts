@@ -17,10 +17,10 @@ import {
   type OpenIDStrategyOptions,
   type VerifyDone,
 } from '../../src/adapters/passport.js';
-import { steamLogin } from '../../src/adapters/steam.js';
 import { AXFetchRequest, AXFetchResponse } from '../../src/extensions/ax.js';
 import { AX_TYPES } from '../../src/extensions/ax-types.js';
 import { SRegRequest, SRegResponse } from '../../src/extensions/sreg.js';
+import { steamLogin } from '../../src/steam/index.js';
 import { type ProviderServer, startProviderServer } from '../helpers/op-server.js';
 import { STEAM_ORIGIN, startSteamProvider } from '../helpers/steam-op.js';
 import { loginRoundTrip, postLogin, returnTo, tamper } from './browser-steps.js';

@@ -1,13 +1,13 @@
 /**
  * The Steam preset against a local provider shaped like Steam's
  * (test/helpers/steam-op.ts), through the Web handlers, plus the Steam
- * spoofing cases of ../shared/security-cases.md, each named by its ID.
+ * spoofing cases of docs/security-cases.md, each named by its ID.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { type SteamRelyingParty, steamIdOf, steamLogin } from '../../src/adapters/steam.js';
 import { type RpHandlers, rpHandlers, type UnsuccessfulResult } from '../../src/adapters/web.js';
 import type { CompleteResult } from '../../src/rp/result.js';
+import { type SteamRelyingParty, steamIdOf, steamLogin } from '../../src/steam/index.js';
 import { STEAM_ORIGIN, type SteamProvider, startSteamProvider } from '../helpers/steam-op.js';
 
 const RP = 'http://127.0.0.1:9';

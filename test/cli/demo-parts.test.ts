@@ -97,8 +97,8 @@ describe('demo accounts (SQLite)', async () => {
     assert.equal(a.isTrusted('alice', 'http://rp.example/'), false);
     a.trust('alice', 'http://rp.example/');
     assert.equal(a.isTrusted('alice', 'http://rp.example/'), true);
-    await assert.rejects(() => a.create('../evil', 'password-1', profile));
-    await assert.rejects(() => a.create('bob', 'short', profile));
+    await assert.rejects(() => a.create('../evil', 'password-1', profile), /username must be/);
+    await assert.rejects(() => a.create('bob', 'short', profile), /password must be 8/);
     a.close();
   });
 });

@@ -151,7 +151,10 @@ export function queueConformance(
     });
 
     t('refuses entries that are not http(s) endpoints', async () => {
-      await assert.rejects(() => q.queue.push({ opEndpoint: 'file:///etc/passwd', version: '2.0' }));
+      await assert.rejects(
+        () => q.queue.push({ opEndpoint: 'file:///etc/passwd', version: '2.0' }),
+        /needs an http\(s\) opEndpoint/,
+      );
     });
   });
 }

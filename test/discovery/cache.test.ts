@@ -111,7 +111,7 @@ describe('discover: injected fetcher and cache', () => {
       body: empty,
       text: () => new TextDecoder().decode(empty),
     });
-    await assert.rejects(discover('nobody.example', { fetcher, cache }));
+    await assert.rejects(discover('nobody.example', { fetcher, cache }), { name: 'DiscoveryError' });
     assert.equal(cache.size, 0);
   });
 });

@@ -9,7 +9,7 @@ import {
   TYPE_OPENID_1_1,
 } from '../../src/protocol/constants.js';
 import { DiscoveryError } from '../../src/protocol/errors.js';
-import { readVector, vectorsSkip } from '../helpers/vectors.js';
+import { readVector } from '../helpers/vectors.js';
 
 const CLAIMED = 'http://unittest.example/id';
 
@@ -33,7 +33,7 @@ function summary(e: ServiceEndpoint): [string, string, string | null, string | n
   return [e.version, e.opEndpoint, e.claimedId, e.localId, e.isOpIdentifier];
 }
 
-describe('test_etxrd vectors (python-openid)', { skip: vectorsSkip }, () => {
+describe('test_etxrd vectors (python-openid)', () => {
   const etxrd = (name: string): string => readVector(`openid/test/data/test_etxrd/${name}`);
 
   test('valid-populated-xrds.xml: services come in priority order, across types', () => {
@@ -75,7 +75,7 @@ describe('test_etxrd vectors (python-openid)', { skip: vectorsSkip }, () => {
   });
 });
 
-describe('test_discover XRDS vectors (python-openid)', { skip: vectorsSkip }, () => {
+describe('test_discover XRDS vectors (python-openid)', () => {
   const doc = (name: string): string => readVector(`openid/test/data/test_discover/${name}`);
 
   test('openid2_xrds.xml: a 2.0 signon service with LocalID', () => {

@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 import { parseXrds } from '../../src/discovery/xrds.js';
 import { isXri, rootAuthority, xriCanonicalId, xriProxyUrl } from '../../src/discovery/xri.js';
 import { DiscoveryError } from '../../src/protocol/errors.js';
-import { readVector, vectorsSkip } from '../helpers/vectors.js';
+import { readVector } from '../helpers/vectors.js';
 
 /**
  * The CanonicalID cases of python-openid's test_etxrd (iname, file, expected):
@@ -24,7 +24,7 @@ const CANONICAL_ID_CASES: ReadonlyArray<readonly [string, string, string | null]
   ['phreak.example.com', 'delegated-20060809-r2.xrds', 'fraud'],
 ];
 
-describe('XRI CanonicalID vectors (python-openid test_etxrd)', { skip: vectorsSkip }, () => {
+describe('XRI CanonicalID vectors (python-openid test_etxrd)', () => {
   for (const [iname, file, expected] of CANONICAL_ID_CASES) {
     test(`${file} for ${iname}: ${expected === 'fraud' ? 'rejected as fraud' : String(expected)}`, () => {
       const doc = parseXrds(readVector(`openid/test/data/test_etxrd/${file}`));

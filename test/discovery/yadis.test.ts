@@ -4,7 +4,7 @@ import { createFetcher } from '../../src/discovery/fetcher.js';
 import { discoverReturnTo, yadisDiscover } from '../../src/discovery/yadis.js';
 import { TYPE_RP_RETURN_TO } from '../../src/protocol/constants.js';
 import { DiscoveryError, FetchError } from '../../src/protocol/errors.js';
-import { readVector, vectorsSkip } from '../helpers/vectors.js';
+import { readVector } from '../helpers/vectors.js';
 import { startServer, type TestServer } from './helpers/server.js';
 
 // ---------------------------------------------------------------- test1-discover.txt
@@ -60,7 +60,7 @@ function loadRecords(base: string): Map<string, Record_> {
   return records;
 }
 
-describe('test1-discover.txt vectors (python-openid Yadis discovery)', { skip: vectorsSkip }, () => {
+describe('test1-discover.txt vectors (python-openid Yadis discovery)', () => {
   let server: TestServer;
   let records = new Map<string, Record_>();
 

@@ -114,9 +114,11 @@ describe('RelyingParty.begin', () => {
           returnTo: 'https://evil.example/r',
           secret: SECRET,
         }),
+      { code: 'invalid_option', message: /is not within realm/ },
     );
     assert.throws(
       () => new RelyingParty({ realm: 'https://rp.example/', returnTo: RETURN, secret: 'short' }),
+      { code: 'invalid_option', message: /at least 32 bytes/ },
     );
   });
 });

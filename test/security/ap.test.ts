@@ -1,5 +1,5 @@
 /**
- * Security cases AP-04 and AP-05 (shared/security-cases.md §23): safe
+ * Security cases AP-04 and AP-05 (docs/security-cases.md §23): safe
  * defaults, and failing closed. AP-01 … AP-03 are with the Steam/adapters work.
  */
 import assert from 'node:assert/strict';

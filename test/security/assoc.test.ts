@@ -1,5 +1,5 @@
 /**
- * Security cases AS-01 … AS-12 (shared/security-cases.md §8): associations
+ * Security cases AS-01 … AS-12 (docs/security-cases.md §8): associations
  * on both sides. Relying-party cases log in against this package's Provider
  * over real HTTP, or negotiate with a hostile endpoint that bends its
  * associate answers; provider cases POST to the Provider's endpoint.

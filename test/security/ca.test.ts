@@ -1,5 +1,5 @@
 /**
- * Security cases CA-01 … CA-09 (shared/security-cases.md §9, spec §11.4.2):
+ * Security cases CA-01 … CA-09 (docs/security-cases.md §9, spec §11.4.2):
  * check_authentication goes only to the verified endpoint, its answer is read
  * strictly, and the provider confirms only its own private signatures.
  */

@@ -1,5 +1,5 @@
 /**
- * Security cases DH-01 … DH-13 (shared/security-cases.md §13) on the wire.
+ * Security cases DH-01 … DH-13 (docs/security-cases.md §13) on the wire.
  * The arithmetic rules have unit tests in test/protocol/dh.test.ts (DH-01 …
  * DH-12 there); here the same attacks travel over real HTTP on 127.0.0.1:
  * a hostile provider answers the relying party's associate requests, and

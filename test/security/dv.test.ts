@@ -1,5 +1,5 @@
 /**
- * Security cases DV-01 … DV-15 (shared/security-cases.md §4, spec §11.2):
+ * Security cases DV-01 … DV-15 (docs/security-cases.md §4, spec §11.2):
  * whoever signs an assertion, only a provider that discovery of the claimed
  * identifier names may vouch for it. Attacker providers are real servers on
  * 127.0.0.1. DV-11 (discovery cache) is in test/discovery/cache.test.ts and

@@ -1,5 +1,5 @@
 /**
- * Security case EXT-10 (shared/security-cases.md §3): a *signed* AX email is
+ * Security case EXT-10 (docs/security-cases.md §3): a *signed* AX email is
  * only the word of the provider that signed it. The library cannot know
  * which providers may speak for which mail domains, so it must hand the app
  * what it needs to decide — the verified OP endpoint beside the attribute —

@@ -1,5 +1,5 @@
 /**
- * Security cases EXT-01 … EXT-12 (shared/security-cases.md §3): extension
+ * Security cases EXT-01 … EXT-12 (docs/security-cases.md §3): extension
  * data an attacker adds, re-points or inflates never reaches the
  * application as if the provider had signed it.
  */

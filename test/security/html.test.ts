@@ -1,5 +1,5 @@
 /**
- * Security cases HT-01 … HT-11 (shared/security-cases.md §17): HTML
+ * Security cases HT-01 … HT-11 (docs/security-cases.md §17): HTML
  * discovery of hostile identity pages served over real HTTP on 127.0.0.1
  * and discovered the way the relying party does (`discover()`, then
  * `RelyingParty.begin()`). The parser's unit tests and the 72 python-openid

@@ -1,5 +1,5 @@
 /**
- * Security cases IS-01 … IS-06 (shared/security-cases.md §5): identifier
+ * Security cases IS-01 … IS-06 (docs/security-cases.md §5): identifier
  * select, OP identifiers and unsolicited assertions. IS-07 (a fixed-OP,
  * Steam-like allowlist) is with the Steam/adapters work.
  */

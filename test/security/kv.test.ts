@@ -1,5 +1,5 @@
 /**
- * Security cases KV-01 … KV-08 (shared/security-cases.md §14): key-value
+ * Security cases KV-01 … KV-08 (docs/security-cases.md §14): key-value
  * form and encodings. A value that would smuggle a line into signed text, a
  * direct answer that is not strictly `key:value\n`, base64 or btwoc that
  * only a lenient decoder would read, and bytes that are not UTF-8.

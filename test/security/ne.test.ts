@@ -1,5 +1,5 @@
 /**
- * Security cases NE-01 … NE-07 (shared/security-cases.md §21): cancel,
+ * Security cases NE-01 … NE-07 (docs/security-cases.md §21): cancel,
  * setup_needed, error and immediate answers never authenticate anyone, and
  * provider text comes back inert.
  */

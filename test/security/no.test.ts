@@ -1,5 +1,5 @@
 /**
- * Security cases NO-01 … NO-13 (shared/security-cases.md §7, spec §11.3):
+ * Security cases NO-01 … NO-13 (docs/security-cases.md §7, spec §11.3):
  * an assertion logs in once. The race (NO-03) runs two relying-party
  * processes on one PostgreSQL store. NO-14 (nonce generation) is in
  * test/protocol/nonce.test.ts.

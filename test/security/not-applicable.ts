@@ -1,5 +1,5 @@
 /**
- * Cases of ../shared/security-cases.md that no test covers, each with the
+ * Cases of docs/security-cases.md that no test covers, each with the
  * reason. test/security/catalogue.test.ts accepts an ID without a test only
  * when it is listed here (or, until their branch merges, in
  * `PENDING_ELSEWHERE`). A reason says why the library cannot or need not

@@ -1,5 +1,5 @@
 /**
- * Security cases NS-02 … NS-12 (shared/security-cases.md §6): version
+ * Security cases NS-02 … NS-12 (docs/security-cases.md §6): version
  * confusion and message shape. NS-01 (the Steam downgrade) is with the
  * Steam/adapters work; its core, stripping openid.ns, is SL-07.
  */

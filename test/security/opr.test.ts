@@ -1,5 +1,5 @@
 /**
- * Security cases OPR-01 … OPR-09 (shared/security-cases.md §12): the
+ * Security cases OPR-01 … OPR-09 (docs/security-cases.md §12): the
  * provider as an open redirector, a script host, a header splitter, or a
  * signer of identities its user does not own. Every case runs against this
  * package's Provider over real HTTP on 127.0.0.1.

@@ -1,5 +1,5 @@
 /**
- * Security cases RE-01 … RE-16 (shared/security-cases.md §11) at the
+ * Security cases RE-01 … RE-16 (docs/security-cases.md §11) at the
  * provider, over real HTTP on 127.0.0.1: realm and return_to pairs sent to
  * this package's Provider, and relying-party discovery (§9.2.1, §13) against
  * a realm server. The realm grammar itself has unit tests with the

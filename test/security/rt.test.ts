@@ -1,5 +1,5 @@
 /**
- * Security cases RT-01 … RT-12 (shared/security-cases.md §10, spec §11.1):
+ * Security cases RT-01 … RT-12 (docs/security-cases.md §10, spec §11.1):
  * the assertion's return_to must be this relying party's URL, the one the
  * answer arrived at, with the query begin() sent. RT-13 is not applicable
  * (see not-applicable.ts).

@@ -1,5 +1,5 @@
 /**
- * Security cases SE-01, SE-02, SE-05, SE-07 (shared/security-cases.md §20):
+ * Security cases SE-01, SE-02, SE-05, SE-07 (docs/security-cases.md §20):
  * an answer completes only the login this browser started. begin() puts a
  * fresh nonce in return_to and in the state token; complete() refuses an
  * answer whose return_to carries another. SE-03 is not applicable (see

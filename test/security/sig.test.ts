@@ -1,5 +1,5 @@
 /**
- * Security cases SIG-01 … SIG-09 (shared/security-cases.md §1) against a real
+ * Security cases SIG-01 … SIG-09 (docs/security-cases.md §1) against a real
  * flow on 127.0.0.1: a genuine assertion from this package's Provider, edited
  * on its way back through the browser. The protocol-level checks of the same
  * cases are in test/protocol/signature.test.ts; these assert what the relying

@@ -1,5 +1,5 @@
 /**
- * Security cases SL-01 … SL-08 (shared/security-cases.md §2): the relying
+ * Security cases SL-01 … SL-08 (docs/security-cases.md §2): the relying
  * party insists that the signature covers what spec §10.1 requires, whatever
  * a provider (or an attacker re-using a genuine signature) leaves unsigned.
  * SL-09 (the provider signs everything it emits) is in test/op/provider.test.ts.

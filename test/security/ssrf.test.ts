@@ -1,5 +1,5 @@
 /**
- * Security cases SS-01 … SS-18 (shared/security-cases.md §16) through the
+ * Security cases SS-01 … SS-18 (docs/security-cases.md §16) through the
  * relying party's front door, with its default (guarded) fetcher. The
  * fetcher's own rules have tests in test/discovery/ (SS-01, 02, 04-14, 17,
  * 18: ssrf-guard, fetcher, discover-hostile, address-policy); here every

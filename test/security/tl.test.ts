@@ -1,5 +1,5 @@
 /**
- * Security cases TL-02 … TL-04 (shared/security-cases.md §22): transport.
+ * Security cases TL-02 … TL-04 (docs/security-cases.md §22): transport.
  * TL-01 (certificates are verified) is in test/discovery/ssrf-guard.test.ts.
  */
 import assert from 'node:assert/strict';

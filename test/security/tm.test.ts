@@ -1,5 +1,5 @@
 /**
- * Security cases TM-01 … TM-03 (shared/security-cases.md §19): signatures
+ * Security cases TM-01 … TM-03 (docs/security-cases.md §19): signatures
  * are compared in constant time. Asserted by construction, not by a clock:
  * `crypto.timingSafeEqual` is wrapped (the builtin's ESM bindings follow
  * via `syncBuiltinESMExports`) and every comparison the relying party and

@@ -1,5 +1,5 @@
 /**
- * Security cases UR-02, UR-04, UR-05, UR-07, UR-08 (shared/security-cases.md
+ * Security cases UR-02, UR-04, UR-05, UR-07, UR-08 (docs/security-cases.md
  * §18) at the relying party: one canonical spelling per identifier, and
  * odd URLs never reach the network. The URI-normaliser level of the same
  * cases is in test/protocol/urinorm.test.ts; UR-01, UR-03 and UR-06 are with

@@ -1,5 +1,5 @@
 /**
- * Security cases XML-01 … XML-08 (shared/security-cases.md §15): hostile
+ * Security cases XML-01 … XML-08 (docs/security-cases.md §15): hostile
  * XRDS documents served over real HTTP on 127.0.0.1 and discovered as the
  * relying party does. An "internal" server stands for every address an
  * entity, DTD, XInclude or schema location could make the parser fetch: it

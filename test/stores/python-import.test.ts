@@ -25,7 +25,7 @@ import type { SqlStore } from '../../src/stores/sql.js';
 import { SQLiteStore } from '../../src/stores/sqlite.js';
 import { browse, type ProviderServer, startProviderServer } from '../helpers/op-server.js';
 import { serviceSkip, tempMysql, tempPostgres } from '../helpers/services.js';
-import { vectorPath, vectorsSkip } from '../helpers/vectors.js';
+import { vectorPath } from '../helpers/vectors.js';
 
 const PYTHON = '/usr/bin/python3';
 const SCRIPT = fileURLToPath(new URL('../helpers/python-openid-store.py', import.meta.url));
@@ -174,7 +174,7 @@ describe('python-openid store import: SQLite, filled by python-openid itself', a
   });
 
   test('a python-openid 1.2 store is refused with store_import_unsupported', {
-    skip: skip || vectorsSkip,
+    skip: skip,
   }, async () => {
     const vector = vectorPath('openid/test/data/openid-1.2-consumer-sqlitestore.db');
     assert.ok(existsSync(vector), vector);

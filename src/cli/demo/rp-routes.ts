@@ -13,12 +13,13 @@ import { OpenIDError } from '../../protocol/errors.js';
 import type { RelyingParty } from '../../rp/relying-party.js';
 import { type Ctx, csrfOk, htmlResponse, redirect, textResponse } from './http.js';
 import { h, page, type Raw } from './layout.js';
+import { moveAccountForm } from './migrate.js';
 
 export interface RpRoutes {
   handle(ctx: Ctx): Promise<Response | null>;
 }
 
-export function rpRoutes(rp: RelyingParty): RpRoutes {
+export function rpRoutes(rp: RelyingParty, options: { canMoveToOpenIDConnect?: boolean } = {}): RpRoutes {
   const nav: [string, string][] = [
     ['/', 'relying party'],
     ['/op/', 'provider'],
@@ -93,6 +94,7 @@ over loopback, which the SSRF guard allows here only because the demo turns on <
         400,
       );
     }
+    if (result.claimedId) ctx.session.openid2ClaimedId = result.claimedId;
     const sreg = SRegResponse.fromSuccess(result);
     const ax = AXFetchResponse.fromSuccess(result);
     const rows: [string, string | null][] = [
@@ -110,6 +112,7 @@ over loopback, which the SSRF guard allows here only because the demo turns on <
 <p class="muted">Provider: <code>${result.endpoint.opEndpoint}</code>, checked by ${result.verifiedBy === 'association' ? 'an association (HMAC)' : 'check_authentication'}.</p>
 <h2>Signed attributes</h2>
 <table id="attributes">${rows.map(([k, v]) => h`<tr><th>${k}</th><td data-attr="${k}">${v ?? h`<span class="muted">not sent</span>`}</td></tr>`)}</table>
+${options.canMoveToOpenIDConnect ? moveAccountForm(ctx) : ''}
 <p><a href="/">Sign in again</a></p>`,
     );
   }
@@ -120,7 +123,13 @@ over loopback, which the SSRF guard allows here only because the demo turns on <
       if (p === '/' && ctx.request.method === 'GET') {
         // Relying-party discovery (spec §13): providers verify our return_to from the realm's XRDS.
         if ((ctx.request.headers.get('accept') ?? '').includes('application/xrds+xml')) {
-          return textResponse(ctx, rpReturnToXrds([`${ctx.base}/rp/return`]), 200, 'application/xrds+xml');
+          return textResponse(
+            ctx,
+            // The OpenID Connect callback too: the provider checks it against openid2_realm (Migration 1.0 §3).
+            rpReturnToXrds([`${ctx.base}/rp/return`, `${ctx.base}/rp/oidc/callback`]),
+            200,
+            'application/xrds+xml',
+          );
         }
         return home(ctx);
       }

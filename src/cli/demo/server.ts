@@ -15,6 +15,7 @@ import type { OpenIDStore } from '../../stores/store.js';
 import { DemoAccounts } from './accounts.js';
 import type { Ctx } from './http.js';
 import { textResponse } from './http.js';
+import { type DemoMigration, startDemoMigration } from './migrate.js';
 import { providerRoutes } from './provider-routes.js';
 import { rpRoutes } from './rp-routes.js';
 import { Sessions } from './session.js';
@@ -49,36 +50,44 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
   const sessions = new Sessions();
   let base = '';
   let routes: { op: ReturnType<typeof providerRoutes>; rp: ReturnType<typeof rpRoutes> } | null = null;
+  let migration: DemoMigration | null = null;
 
-  const server: Server = createServer(
-    nodeListener(
-      async (request) => {
-        const url = new URL(request.url);
-        const s = sessions.get(request);
-        const form =
-          request.method === 'POST' &&
-          (request.headers.get('content-type') ?? '').includes('application/x-www-form-urlencoded')
-            ? new URLSearchParams(await request.text())
-            : null;
-        const ctx: Ctx = {
-          request,
-          url,
-          base,
-          sessionId: s.id,
-          session: s.data,
-          sessions,
-          form,
-          cookies: s.setCookie ? [s.setCookie] : [],
-        };
-        const r = routes as NonNullable<typeof routes>;
-        return (await r.op.handle(ctx)) ?? (await r.rp.handle(ctx)) ?? textResponse(ctx, 'not found\n', 404);
-      },
-      {
-        maxBodyBytes: 256 * 1024,
-        ...(options.onError ? { onError: options.onError } : { onError: (e) => console.error(e) }),
-      },
-    ),
+  const listener = nodeListener(
+    async (request) => {
+      const url = new URL(request.url);
+      const s = sessions.get(request);
+      const form =
+        request.method === 'POST' &&
+        (request.headers.get('content-type') ?? '').includes('application/x-www-form-urlencoded')
+          ? new URLSearchParams(await request.text())
+          : null;
+      const ctx: Ctx = {
+        request,
+        url,
+        base,
+        sessionId: s.id,
+        session: s.data,
+        sessions,
+        form,
+        cookies: s.setCookie ? [s.setCookie] : [],
+      };
+      const r = routes as NonNullable<typeof routes>;
+      return (
+        (await migration?.handle(ctx)) ??
+        (await r.op.handle(ctx)) ??
+        (await r.rp.handle(ctx)) ??
+        textResponse(ctx, 'not found\n', 404)
+      );
+    },
+    {
+      maxBodyBytes: 256 * 1024,
+      ...(options.onError ? { onError: options.onError } : { onError: (e) => console.error(e) }),
+    },
   );
+  const server: Server = createServer((req, res) => {
+    if (migration?.nodeHandler(req, res)) return;
+    listener(req, res);
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 3000, host, () => resolve());
@@ -93,7 +102,11 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
     store,
     fetch: { allowPrivateNetworks: true },
   });
-  routes = { op: providerRoutes(op, accounts), rp: rpRoutes(rp) };
+  migration = await startDemoMigration({ base, accounts, sessions });
+  routes = {
+    op: providerRoutes(op, accounts),
+    rp: rpRoutes(rp, { canMoveToOpenIDConnect: migration !== null }),
+  };
   return {
     url: `${base}/`,
     providerUrl: `${base}/op/`,

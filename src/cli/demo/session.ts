@@ -21,6 +21,10 @@ export interface SessionData {
   /** The relying party's login state token. */
   rpState?: string;
   flash?: string;
+  /** The site's signed-in OpenID 2.0 claimed identifier (for the move to OpenID Connect). */
+  openid2ClaimedId?: string;
+  /** The site's OpenID Connect sign-in in progress (PKCE verifier, nonce). */
+  oidcLogin?: { verifier: string; nonce: string };
 }
 
 const COOKIE = 'openid2_demo';
