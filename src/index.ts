@@ -229,7 +229,6 @@ export {
   SessionNegotiator,
 } from './rp/associations.js';
 export { AuthRequest } from './rp/auth-request.js';
-export type { FixedProviderOptions } from './rp/fixed-provider.js';
 // Failure vocabulary (docs/failure-codes.md) and observability (docs/observability.md).
 export {
   ASSOCIATE_FAILURE_CODES,
@@ -238,6 +237,7 @@ export {
   type CompleteFailureCode,
   isCompleteFailureCode,
 } from './rp/failure-codes.js';
+export type { FixedProviderOptions } from './rp/fixed-provider.js';
 export {
   type BeginOptions,
   type CompleteOptions,
