@@ -31,6 +31,20 @@ export {
   type WorkerOptions,
   type WorkerStats,
 } from './background/worker.js';
+export {
+  type AssociateContext,
+  type BeginContext,
+  CHANNEL_NAMES,
+  type ChannelContexts,
+  type ChannelName,
+  type CheckAuthContext,
+  type CompleteContext,
+  type DiscoveryContext,
+  type FetchContext,
+  type ProviderRequestContext,
+  type StoreContext,
+  type WorkerJobContext,
+} from './diagnostics/channels.js';
 export { type AddressVerdict, classifyAddress } from './discovery/address-policy.js';
 export { DiscoveryCache, type DiscoveryCacheOptions } from './discovery/cache.js';
 export { createDefaultFetcher } from './discovery/default-fetcher.js';
@@ -133,6 +147,7 @@ export {
   SRegResponse,
 } from './extensions/sreg.js';
 export type { WebResponse } from './op/encoder.js';
+export { PROVIDER_ERROR_CODES, type ProviderErrorCode } from './op/error-codes.js';
 export {
   identityPageHead,
   identityPageHtml,
@@ -222,6 +237,14 @@ export {
   SessionNegotiator,
 } from './rp/associations.js';
 export { AuthRequest } from './rp/auth-request.js';
+// Failure vocabulary (docs/failure-codes.md) and observability (docs/observability.md).
+export {
+  ASSOCIATE_FAILURE_CODES,
+  type AssociateFailureCode,
+  COMPLETE_FAILURE_CODES,
+  type CompleteFailureCode,
+  isCompleteFailureCode,
+} from './rp/failure-codes.js';
 export type { FixedProviderOptions } from './rp/fixed-provider.js';
 export {
   type BeginOptions,
@@ -233,6 +256,7 @@ export {
 export type { CancelResult, CompleteResult, FailureResult, SetupNeededResult } from './rp/result.js';
 export { SuccessResult } from './rp/result.js';
 export type { LoginState, StateSession } from './rp/state.js';
+export { STORE_ERROR_CODES, type StoreErrorCode } from './stores/error-codes.js';
 export { FileStore, type FileStoreOptions } from './stores/file.js';
 export { MemoryStore, type MemoryStoreOptions } from './stores/memory.js';
 export { openQueue, openStore } from './stores/open.js';

@@ -6,6 +6,7 @@
  * it made before they lapse. One bad endpoint never stops it: it stays
  * queued, and this worker tries it again after 1 min, 2, 4, … up to 1 h.
  */
+import { trace } from '../diagnostics/index.js';
 import { createDefaultFetcher } from '../discovery/default-fetcher.js';
 import type { Fetcher, FetchOptions } from '../discovery/fetcher.js';
 import { associate, SessionNegotiator } from '../rp/associations.js';
@@ -83,7 +84,17 @@ function setup(options: WorkerOptions) {
     return delay;
   }
 
-  async function handle(entry: TakenEntry, stats: WorkerStats): Promise<Outcome> {
+  /** One queue entry, traced on `openid2:worker.job`. */
+  function handle(entry: TakenEntry, stats: WorkerStats): Promise<Outcome> {
+    return trace('openid2:worker.job', { opEndpoint: entry.opEndpoint }, async (ctx) => {
+      const skippedBefore = stats.skipped;
+      const outcome = await handleUntraced(entry, stats);
+      ctx.outcome = outcome === 'done' ? (stats.skipped > skippedBefore ? 'skipped' : 'associated') : outcome;
+      return outcome;
+    });
+  }
+
+  async function handleUntraced(entry: TakenEntry, stats: WorkerStats): Promise<Outcome> {
     const f = failures.get(entry.opEndpoint);
     // Still backing off: leave it leased, so it comes back after the lease without a request now.
     if (f && now() < f.retryAt) return 'deferred';

@@ -6,14 +6,14 @@
  *   association: { handle, assocType, lifetime } | null, error?: { code, message } }`.
  */
 import { performance } from 'node:perf_hooks';
-import { discover } from '../discovery/discover.js';
-import { createFetcher } from '../discovery/fetcher.js';
+import { type DiscoveryResult, discover } from '../discovery/discover.js';
+import { createFetcher, type Fetcher } from '../discovery/fetcher.js';
 import type { AssociationType, OpenIDVersion, SessionType } from '../protocol/constants.js';
 import { OpenIDError } from '../protocol/errors.js';
 import { inert, inertJson } from '../protocol/inert.js';
 import { type AssociationPair, associate, SessionNegotiator } from '../rp/associations.js';
 import { intOption, parseArgs, UsageError } from './args.js';
-import { type CliIO, commands, EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './run.js';
+import { type CliIO, commands, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, loosenHint, usageMessage } from './run.js';
 
 const usage = `Usage: openid2 associate <op-endpoint-or-identifier> [options]
 
@@ -23,7 +23,8 @@ what the provider answered and how long each step took.
 Options:
   --type <t>                 HMAC-SHA256 (default) or HMAC-SHA1
   --session <s>              DH-SHA256 (default with HMAC-SHA256), DH-SHA1, no-encryption (https only)
-  --endpoint                 treat the argument as an OP endpoint URL (skip discovery)
+  --endpoint                 treat the argument as an OP endpoint URL (skip discovery; a URL
+                             that names no OpenID service is taken as an endpoint anyway)
   --openid1                  with --endpoint: speak OpenID 1.1
   --json                     print one JSON object
   --allow-private-networks   allow loopback and private addresses (off by default)
@@ -54,7 +55,7 @@ async function run(argv: string[], io: CliIO): Promise<number> {
     timeoutMs = intOption(args, 'timeout-ms', 10_000);
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
-    io.stderr.write(`openid2 associate: ${inert(e.message)}\n\n${usage}`);
+    io.stderr.write(usageMessage('associate', usage, inert(e.message)));
     return EXIT_USAGE;
   }
   const json = args.flags.has('json');
@@ -69,17 +70,24 @@ async function run(argv: string[], io: CliIO): Promise<number> {
   try {
     if (!args.flags.has('endpoint')) {
       const t0 = performance.now();
-      const found = await discover(target, { fetcher });
+      const found = await discoverOrEndpoint(target, fetcher);
       discoveryMs = Math.round(performance.now() - t0);
-      const e = found.endpoints[0];
-      if (!e) throw new OpenIDError('no_endpoint', 'discovery found no endpoint');
-      opEndpoint = e.opEndpoint;
-      version = e.version;
+      if (found === 'endpoint') {
+        if (!json) io.stderr.write(`${target} names no OpenID service: treating it as an OP endpoint\n`);
+      } else {
+        const e = found.endpoints[0];
+        if (!e) throw new OpenIDError('no_endpoint', 'discovery found no endpoint');
+        opEndpoint = e.opEndpoint;
+        version = e.version;
+      }
     }
   } catch (e) {
     if (!(e instanceof OpenIDError)) throw e;
     if (json) io.stdout.write(`${inertJson({ ok: false, error: { code: e.code, message: e.message } })}\n`);
-    else io.stderr.write(`openid2 associate: discovery failed: ${inert(e.message, 1000)} (${e.code})\n`);
+    else
+      io.stderr.write(
+        `openid2 associate: discovery failed: ${inert(e.message, 1000)} (${e.code})${loosenHint(e.code)}\n`,
+      );
     return EXIT_FAILURE;
   }
   // The chosen pair first, then whatever the provider suggests if it is one of ours.
@@ -128,6 +136,24 @@ async function run(argv: string[], io: CliIO): Promise<number> {
     io.stdout.write(`${lines.join('\n')}\n`);
   }
   return a ? EXIT_OK : EXIT_FAILURE;
+}
+
+/**
+ * Discover `target`; when it is an http(s) URL whose documents name no
+ * OpenID service (an OP endpoint answers a GET with a page or an error),
+ * say to use it as the endpoint itself.
+ */
+async function discoverOrEndpoint(target: string, fetcher: Fetcher): Promise<DiscoveryResult | 'endpoint'> {
+  try {
+    return await discover(target, { fetcher });
+  } catch (e) {
+    const asEndpoint =
+      /^https?:\/\//i.test(target) &&
+      e instanceof OpenIDError &&
+      ['no_openid_service', 'not_discoverable', 'http_status', 'xrds_invalid'].includes(e.code);
+    if (asEndpoint) return 'endpoint';
+    throw e;
+  }
 }
 
 commands.set('associate', { summary: 'negotiate an association with a provider, with timings', usage, run });

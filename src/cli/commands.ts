@@ -3,3 +3,4 @@ import './discover.js';
 import './associate.js';
 import './demo-command.js';
 import './worker.js';
+import './check.js';

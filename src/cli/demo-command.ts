@@ -2,7 +2,7 @@
 
 import { intOption, parseArgs, UsageError } from './args.js';
 import { startDemo } from './demo/server.js';
-import { type CliIO, commands, EXIT_FAILURE, EXIT_USAGE } from './run.js';
+import { type CliIO, commands, EXIT_FAILURE, EXIT_USAGE, usageMessage } from './run.js';
 
 const usage = `Usage: openid2 demo [options]
 
@@ -26,7 +26,7 @@ async function run(argv: string[], io: CliIO): Promise<number> {
     if (args.positionals.length) throw new UsageError(`unexpected argument ${args.positionals[0]}`);
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
-    io.stderr.write(`openid2 demo: ${e.message}\n\n${usage}`);
+    io.stderr.write(usageMessage('demo', usage, e.message));
     return EXIT_USAGE;
   }
   let demo: Awaited<ReturnType<typeof startDemo>>;

@@ -9,7 +9,8 @@ import { discover } from '../discovery/discover.js';
 import { OpenIDError } from '../protocol/errors.js';
 import { inert, inertJson } from '../protocol/inert.js';
 import { intOption, parseArgs, UsageError } from './args.js';
-import { type CliIO, commands, EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './run.js';
+import { type CliIO, commands, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, loosenHint, usageMessage } from './run.js';
+import { traceSteps } from './trace-steps.js';
 
 const usage = `Usage: openid2 discover <identifier> [options]
 
@@ -19,6 +20,7 @@ Options:
   --json                     print one JSON object instead of text
   --allow-private-networks   allow loopback and private addresses (intranets, local tests);
                              off by default: the SSRF guard applies to the CLI too
+  --trace                    print each step (fetches, redirects, services) with timings on stderr
   --timeout-ms <n>           total time for the discovery fetches (default 10000)
   --xri-proxy <url>          XRI proxy resolver, for XRI identifiers
   --help                     this text
@@ -31,20 +33,21 @@ async function run(argv: string[], io: CliIO): Promise<number> {
   let timeoutMs: number;
   try {
     args = parseArgs(argv, {
-      flags: ['json', 'allow-private-networks'],
+      flags: ['json', 'allow-private-networks', 'trace'],
       options: ['timeout-ms', 'xri-proxy'],
     });
     timeoutMs = intOption(args, 'timeout-ms', 10_000);
     if (args.positionals.length !== 1) throw new UsageError('give exactly one identifier');
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
-    io.stderr.write(`openid2 discover: ${inert(e.message)}\n\n${usage}`);
+    io.stderr.write(usageMessage('discover', usage, inert(e.message)));
     return EXIT_USAGE;
   }
   const input = args.positionals[0] as string;
   const json = args.flags.has('json');
   if (!json && io.stderr.isTTY) io.stderr.write(`discovering ${inert(input)} …\n`);
   const started = performance.now();
+  const stopTrace = args.flags.has('trace') ? traceSteps(io) : () => {};
   try {
     const xriProxy = args.options.get('xri-proxy');
     const result = await discover(input, {
@@ -52,6 +55,7 @@ async function run(argv: string[], io: CliIO): Promise<number> {
       ...(xriProxy === undefined ? {} : { xriProxy }),
     });
     const elapsedMs = Math.round(performance.now() - started);
+    stopTrace();
     if (json) {
       io.stdout.write(
         `${inertJson({
@@ -87,8 +91,9 @@ async function run(argv: string[], io: CliIO): Promise<number> {
     return EXIT_OK;
   } catch (e) {
     if (!(e instanceof OpenIDError)) throw e;
+    stopTrace();
     if (json) io.stdout.write(`${inertJson({ ok: false, input, code: e.code, message: e.message })}\n`);
-    else io.stderr.write(`openid2 discover: ${inert(e.message, 1000)} (${e.code})\n`);
+    else io.stderr.write(`openid2 discover: ${inert(e.message, 1000)} (${e.code})${loosenHint(e.code)}\n`);
     return EXIT_FAILURE;
   }
 }

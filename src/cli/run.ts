@@ -1,4 +1,6 @@
 /** Command dispatch for the `openid2` CLI, with I/O passed in so tests can drive it. */
+import { readFileSync } from 'node:fs';
+import { closest } from './args.js';
 
 export interface CliIO {
   stdout: { write(text: string): unknown; isTTY?: boolean };
@@ -28,6 +30,39 @@ function mainHelp(): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** The version of this package, from its package.json. */
+export function cliVersion(): string {
+  for (const rel of ['../../package.json', '../../../package.json']) {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL(rel, import.meta.url), 'utf8')) as {
+        name?: string;
+        version?: string;
+      };
+      if (pkg.name === 'openid2' && pkg.version) return pkg.version;
+    } catch {
+      // try the next location (src/cli or dist/cli)
+    }
+  }
+  return 'unknown';
+}
+
+/**
+ * What a usage error prints: the mistake, the usage line of the command
+ * (not the whole help) and where the help is.
+ */
+export function usageMessage(command: string, usage: string, message: string): string {
+  const line = usage.split('\n').find((l) => l.startsWith('Usage:')) ?? `Usage: openid2 ${command}`;
+  return `openid2 ${command}: ${message}\n${line}\nRun 'openid2 ${command} --help' for every option.\n`;
+}
+
+/** A refusal the user can lift: the flag that loosens it, for a failure code. */
+export function loosenHint(code: string): string {
+  if (code === 'fetch_blocked')
+    return ' — private and loopback addresses are refused; pass --allow-private-networks to allow them';
+  if (code === 'insecure_transport') return ' — plain http is refused here; use an https URL';
+  return '';
+}
+
 /** Runs the CLI with `argv` (without node and script) and returns the exit code. */
 export async function runCli(argv: string[], io: CliIO): Promise<number> {
   const [name, ...rest] = argv;
@@ -35,9 +70,18 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     io.stdout.write(mainHelp());
     return name === undefined ? EXIT_USAGE : EXIT_OK;
   }
+  if (name === '--version' || name === '-v' || name === 'version') {
+    io.stdout.write(`openid2 ${cliVersion()}\n`);
+    return EXIT_OK;
+  }
   const cmd = commands.get(name);
   if (!cmd) {
-    io.stderr.write(`openid2: unknown command '${name}'\n\n${mainHelp()}`);
+    const hint = closest(name.replace(/^-+/, ''), commands.keys());
+    io.stderr.write(
+      `openid2: unknown command '${name}'${hint ? ` (did you mean '${hint}'?)` : ''}\n` +
+        `Usage: openid2 <command> [options]   (commands: ${[...commands.keys()].join(', ')})\n` +
+        `Run 'openid2 --help' for more.\n`,
+    );
     return EXIT_USAGE;
   }
   if (rest.includes('--help') || rest.includes('-h')) {

@@ -18,7 +18,7 @@ import { redact } from '../stores/common.js';
 import { openQueue, openStore } from '../stores/open.js';
 import type { OpenIDStore } from '../stores/store.js';
 import { intOption, parseArgs, UsageError } from './args.js';
-import { type CliIO, commands, EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './run.js';
+import { type CliIO, commands, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, usageMessage } from './run.js';
 
 const usage = `Usage: openid2 worker [--once | --watch] [options]
 
@@ -50,6 +50,8 @@ queue is unreachable (--once; --watch logs it and tries again every second),
 2 usage error.
 `;
 
+/** Every scheme openStore() / openQueue() know. */
+const KNOWN = /^(sqlite|postgres|postgresql|mysql|mariadb|redis|rediss|file|memory):/i;
 /** Schemes whose queue can live beside the store under the same URL. */
 const SHARED = /^(sqlite|postgres|postgresql|mysql|mariadb|redis|rediss):/i;
 
@@ -87,6 +89,17 @@ function parse(argv: string[]): Parsed {
   let queueUrl = args.options.get('queue');
   if (/^memory:/i.test(queueUrl ?? '') || /^memory:/i.test(storeUrl))
     throw new UsageError('memory: lives in one process; a worker process needs a shared store and queue');
+  for (const [flag, url] of [
+    ['--store', storeUrl],
+    ['--queue', queueUrl],
+  ] as const) {
+    if (url !== undefined && !KNOWN.test(url)) {
+      const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(url)?.[1];
+      throw new UsageError(
+        `${flag}: ${scheme ? `unknown scheme '${scheme}:'` : `not a store URL: ${redact(url)}`} (use sqlite:, postgres://, mysql://, redis://, file:)`,
+      );
+    }
+  }
   if (queueUrl === undefined) {
     if (!SHARED.test(storeUrl))
       throw new UsageError('--queue is needed with this store (file:/dir for a file queue)');
@@ -112,7 +125,7 @@ function statusLine(io: CliIO, stats: WorkerStats) {
   return {
     update(last?: string) {
       io.stderr.write(
-        `\r\x1b[Kassociated ${stats.associated}, skipped ${stats.skipped}, failed ${stats.failed}${last ? ` · ${last}` : ''}`,
+        `\r\x1b[Ktaken ${stats.taken}, associated ${stats.associated}, skipped ${stats.skipped}, failed ${stats.failed}${last ? ` · ${last}` : ''}`,
       );
     },
     end() {
@@ -127,7 +140,7 @@ async function run(argv: string[], io: CliIO): Promise<number> {
     p = parse(argv);
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
-    io.stderr.write(`openid2 worker: ${e.message}\n\n${usage}`);
+    io.stderr.write(usageMessage('worker', usage, e.message));
     return EXIT_USAGE;
   }
   const log = (line: Record<string, unknown>) =>
@@ -164,9 +177,11 @@ async function run(argv: string[], io: CliIO): Promise<number> {
     logger: (line) => {
       log(line);
       // The worker's own stats object is not ours in --once mode: count from the events.
+      // Each of these events ends one entry taken off the queue.
       if (line['event'] === 'associated') stats.associated++;
       else if (line['event'] === 'skipped') stats.skipped++;
       else if (line['event'] === 'associate_failed') stats.failed++;
+      if (['associated', 'skipped', 'associate_failed'].includes(String(line['event']))) stats.taken++;
       status.update(typeof line['opEndpoint'] === 'string' ? line['opEndpoint'] : undefined);
     },
   };
@@ -176,6 +191,7 @@ async function run(argv: string[], io: CliIO): Promise<number> {
     store: redact(p.storeUrl),
     queue: redact(p.queueUrl),
   });
+  status.update(p.once ? 'draining the queue' : 'waiting for entries');
   let code = EXIT_OK;
   try {
     if (p.once) {

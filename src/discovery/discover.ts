@@ -4,6 +4,7 @@
  *
  * @see OpenID Authentication 2.0 §7.2 (normalization), §7.3 (discovery)
  */
+import { type DiscoveryContext, trace } from '../diagnostics/index.js';
 import { DiscoveryError, FetchError, OpenIDError } from '../protocol/errors.js';
 import { inert } from '../protocol/inert.js';
 import { normalizeUri, stripFragment } from '../protocol/urinorm.js';
@@ -199,9 +200,24 @@ async function discoverXri(xri: string, proxy: string, fetcher: Fetcher): Promis
  * const best = endpoints[0];
  * @see OpenID Authentication 2.0 §7
  */
-export async function discover(identifier: string, options: DiscoverOptions = {}): Promise<DiscoveryResult> {
+export function discover(identifier: string, options: DiscoverOptions = {}): Promise<DiscoveryResult> {
+  return trace('openid2:discovery', { identifier }, async (ctx) => {
+    const r = await discoverUntraced(identifier, options, ctx);
+    ctx.claimedId = r.claimedId;
+    ctx.services = r.endpoints.length;
+    ctx.endpoints = r.endpoints.map((e) => e.opEndpoint);
+    return r;
+  });
+}
+
+async function discoverUntraced(
+  identifier: string,
+  options: DiscoverOptions,
+  ctx: DiscoveryContext,
+): Promise<DiscoveryResult> {
   const normalized = normalizeIdentifier(identifier, { xriProxy: options.xriProxy });
   const cached = options.cache?.get(normalized.value);
+  ctx.cached = cached !== undefined;
   if (cached !== undefined) return cached;
   const fetcher = options.fetcher ?? createDefaultFetcher(options.fetch ?? {});
   const result =

@@ -7,7 +7,7 @@
  */
 
 /** Codes of {@link FetchError} thrown by the fetcher and by discovery. */
-export const FETCH_ERROR_CODES = [
+export const FETCH_ERROR_CODES = Object.freeze([
   /** The SSRF guard or a deny rule refused the URL or an address it resolved to; or a non-http(s) scheme. */
   'fetch_blocked',
   /** Not a URL, a URL with credentials, or a bad redirect Location. */
@@ -30,12 +30,12 @@ export const FETCH_ERROR_CODES = [
   'fetch_aborted',
   /** A discovery document answered with a status other than 200 (`status` holds it). */
   'http_status',
-] as const;
+] as const);
 /** A FetchError code. */
 export type FetchErrorCode = (typeof FETCH_ERROR_CODES)[number];
 
 /** Codes of {@link DiscoveryError}. */
-export const DISCOVERY_ERROR_CODES = [
+export const DISCOVERY_ERROR_CODES = Object.freeze([
   /** The user's input is not a usable http(s) URL or XRI. */
   'identifier_invalid',
   /** An XRI was given and no XRI proxy resolver is configured. */
@@ -60,6 +60,6 @@ export const DISCOVERY_ERROR_CODES = [
   'xri_fraud',
   /** Relying-party discovery of a realm was redirected to another URL. */
   'rp_discovery_redirected',
-] as const;
+] as const);
 /** A DiscoveryError code. */
 export type DiscoveryErrorCode = (typeof DISCOVERY_ERROR_CODES)[number];

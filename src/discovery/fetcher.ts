@@ -14,8 +14,10 @@
  *
  * @see OpenID Authentication 2.0 §5.1 (direct communication), §7.3 (discovery)
  */
+
 import { lookup as dnsLookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
+import { trace } from '../diagnostics/index.js';
 import { FetchError } from '../protocol/errors.js';
 import { classifyAddress, matchesHostRules, parseHostRules } from './address-policy.js';
 import { decodeBody } from './charset.js';
@@ -220,7 +222,16 @@ export function createFetcher(options: FetchOptions = {}): Fetcher {
     return { address: first.address, family: first.family ?? (isIP(first.address) === 6 ? 6 : 4) };
   }
 
-  return async function fetcher(input: string, init: FetchRequest = {}): Promise<FetchResponse> {
+  return (input: string, init: FetchRequest = {}) =>
+    trace('openid2:fetch', { url: input, method: init.method ?? 'GET' }, async (ctx) => {
+      const res = await fetcher(input, init);
+      ctx.status = res.status;
+      ctx.finalUrl = res.url;
+      ctx.bytes = res.body.length;
+      return res;
+    });
+
+  async function fetcher(input: string, init: FetchRequest): Promise<FetchResponse> {
     const deadline = new AbortController();
     const timer = setTimeout(() => deadline.abort(new TimeoutSignal()), timeoutMs);
     const signals = [deadline.signal, ...(init.signal ? [init.signal] : [])];
@@ -322,5 +333,5 @@ export function createFetcher(options: FetchOptions = {}): Fetcher {
     } finally {
       clearTimeout(timer);
     }
-  };
+  }
 }

@@ -13,6 +13,8 @@
  * if (request) return op.encodeResponse(await op.handleRequest(request));
  * @see OpenID 2.0 §8, §9, §10, §11.4.2
  */
+import type { ProviderRequestContext } from '../diagnostics/index.js';
+import { describeProviderRequest, traceProviderRequest } from '../diagnostics/op.js';
 import { createDefaultFetcher } from '../discovery/default-fetcher.js';
 import type { Fetcher, FetchOptions } from '../discovery/fetcher.js';
 import type { AssociationType, SessionType } from '../protocol/constants.js';
@@ -229,9 +231,17 @@ export class Provider {
    * requests, `decide` is called; it returns the response (e.g.
    * `request.answer(true, { identity })`). Null when there is no OpenID request.
    */
-  async respond(
+  respond(
     params: ArgsInput,
     decide: (request: CheckIDRequest) => Promise<OPResponse> | OPResponse,
+  ): Promise<WebResponse | null> {
+    return traceProviderRequest(this.endpoint, (ctx) => this.#respond(params, decide, ctx));
+  }
+
+  async #respond(
+    params: ArgsInput,
+    decide: (request: CheckIDRequest) => Promise<OPResponse> | OPResponse,
+    ctx: ProviderRequestContext,
   ): Promise<WebResponse | null> {
     let request: OPRequest | null;
     try {
@@ -241,6 +251,7 @@ export class Provider {
       throw e;
     }
     if (request === null) return null;
+    describeProviderRequest(ctx, request);
     try {
       const response =
         request instanceof CheckIDRequest ? await decide(request) : await this.handleRequest(request);

@@ -4,6 +4,7 @@
  * or none at all (`'none'`). A failed association never fails a login: the
  * login goes stateless (check_authentication) instead.
  */
+import { debugLine } from '../diagnostics/index.js';
 import type { ServiceEndpoint } from '../discovery/endpoints.js';
 import type { Fetcher } from '../discovery/fetcher.js';
 import type { Association } from '../protocol/association.js';
@@ -63,7 +64,14 @@ export class AssociationManager {
     } catch {
       return null; // store down: go stateless for associations
     }
-    if (held && held.expiresIn(this.#o.now()) > MIN_REMAINING_SECONDS) return held;
+    if (held && held.expiresIn(this.#o.now()) > MIN_REMAINING_SECONDS) {
+      debugLine(
+        'association reused opEndpoint=%s expiresIn=%d',
+        endpoint.opEndpoint,
+        held.expiresIn(this.#o.now()),
+      );
+      return held;
+    }
     if (mode === 'background') {
       await this.#enqueue(endpoint);
       return null;

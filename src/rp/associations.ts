@@ -4,7 +4,9 @@
  * processing of the provider's answer — pure functions — plus `associate()`,
  * the one I/O step, over an injected fetcher.
  */
+
 import { performance } from 'node:perf_hooks';
+import { describeAssociate, trace } from '../diagnostics/index.js';
 import type { Fetcher } from '../discovery/fetcher.js';
 import { Association } from '../protocol/association.js';
 import type { AssociationType, OpenIDVersion, SessionType } from '../protocol/constants.js';
@@ -107,10 +109,16 @@ export function processAssociateResponse(
   try {
     fields = Message.fromKVForm(text).toOpenIDArgs();
   } catch (e) {
+    // An HTTP error page is not a malformed association: say the status.
     return {
       kind: 'error',
       code: 'assoc_response_invalid',
-      message: e instanceof Error ? e.message : String(e),
+      message:
+        status === 200
+          ? e instanceof Error
+            ? e.message
+            : String(e)
+          : `the provider answered HTTP ${status} (not a key-value form answer)`,
     };
   }
   if (fields['error_code'] === 'unsupported-type' || (status === 400 && fields['mode'] === 'error')) {
@@ -130,7 +138,7 @@ export function processAssociateResponse(
     };
   }
   if (status !== 200)
-    return { kind: 'error', code: 'assoc_response_invalid', message: `HTTP status ${status}` };
+    return { kind: 'error', code: 'assoc_response_invalid', message: `the provider answered HTTP ${status}` };
   const want = request.pair;
   const sessionType = fields['session_type'] ?? (want.sessionType === 'no-encryption' ? 'no-encryption' : '');
   if (
@@ -205,7 +213,19 @@ export interface AssociateOptions {
  * `unsupported-type` once more with the provider's suggestion if allowed.
  * Never throws for network or protocol trouble: the caller goes stateless.
  */
-export async function associate(
+export function associate(
+  opEndpoint: string,
+  version: OpenIDVersion,
+  options: AssociateOptions,
+): Promise<AssociateResult> {
+  return trace('openid2:associate', { opEndpoint, version }, async (ctx) => {
+    const r = await associateUntraced(opEndpoint, version, options);
+    describeAssociate(ctx, r);
+    return r;
+  });
+}
+
+async function associateUntraced(
   opEndpoint: string,
   version: OpenIDVersion,
   options: AssociateOptions,

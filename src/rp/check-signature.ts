@@ -3,6 +3,7 @@
  * verified endpoint, or ask that endpoint with check_authentication (§11.4.2)
  * — never an endpoint named only by the unverified message.
  */
+import { trace } from '../diagnostics/index.js';
 import type { ServiceEndpoint } from '../discovery/endpoints.js';
 import type { Fetcher } from '../discovery/fetcher.js';
 import type { Association } from '../protocol/association.js';
@@ -10,10 +11,11 @@ import { OpenIDError } from '../protocol/errors.js';
 import { Message, OPENID_NS } from '../protocol/message.js';
 import { verifyMessageSignature } from '../protocol/signature.js';
 import type { OpenIDStore } from '../stores/store.js';
+import type { CompleteFailureCode } from './failure-codes.js';
 
 export type SignatureOutcome =
   | { ok: true; verifiedBy: 'association' | 'check_authentication' }
-  | { ok: false; code: string; message: string };
+  | { ok: false; code: CompleteFailureCode; message: string };
 
 export interface VerifySignatureOptions {
   store: OpenIDStore | null;
@@ -39,7 +41,16 @@ export async function verifySignature(
     const r = verifyMessageSignature(message, association);
     return r.ok ? { ok: true, verifiedBy: 'association' } : { ok: false, code: r.code, message: r.message };
   }
-  return checkAuthentication(message, endpoint, options);
+  return trace(
+    'openid2:check_authentication',
+    { opEndpoint: endpoint.opEndpoint, assocHandle: handle },
+    async (ctx) => {
+      const r = await checkAuthentication(message, endpoint, options);
+      ctx.outcome = r.ok ? 'valid' : 'invalid';
+      if (!r.ok) ctx.code = r.code;
+      return r;
+    },
+  );
 }
 
 /** Ask the provider whether it signed the message (stateless verification). */

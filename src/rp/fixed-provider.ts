@@ -23,10 +23,12 @@
  * } });
  * @see OpenID 2.0 §7.3.1 (OP identifier), §11.2 (discovered information)
  */
+
 import type { ServiceEndpoint } from '../discovery/endpoints.js';
 import type { Fetcher } from '../discovery/fetcher.js';
 import { OPENID2_NS, TYPE_CLAIMED_IDENTIFIER, TYPE_OP_IDENTIFIER } from '../protocol/constants.js';
 import { OpenIDError } from '../protocol/errors.js';
+import type { CompleteFailureCode } from './failure-codes.js';
 
 /** The `fixedProvider` option of `RelyingParty`. */
 export interface FixedProviderOptions {
@@ -64,10 +66,14 @@ export interface FixedProvider {
 }
 
 /** A rule's verdict. */
-export type FixedProviderVerdict = { ok: true } | { ok: false; code: string; message: string };
+export type FixedProviderVerdict = { ok: true } | { ok: false; code: CompleteFailureCode; message: string };
 
 const OK: FixedProviderVerdict = { ok: true };
-const no = (code: string, message: string): FixedProviderVerdict => ({ ok: false, code, message });
+const no = (code: CompleteFailureCode, message: string): FixedProviderVerdict => ({
+  ok: false,
+  code,
+  message,
+});
 
 /** Check the option once, at construction. Throws `OpenIDError('invalid_option')`. */
 export function compileFixedProvider(options: FixedProviderOptions): FixedProvider {

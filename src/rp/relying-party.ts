@@ -11,6 +11,8 @@
  * if (result.status === 'success') login(result.claimedId);
  * @see OpenID 2.0 §9, §11
  */
+import { traceStore } from '../diagnostics/index.js';
+import { traceBegin, traceComplete } from '../diagnostics/rp.js';
 import { DiscoveryCache } from '../discovery/cache.js';
 import { createDefaultFetcher } from '../discovery/default-fetcher.js';
 import { discover } from '../discovery/discover.js';
@@ -31,6 +33,7 @@ import { AssociationManager, type AssociationQueueLike } from './association-man
 import { type AssociationPair, SessionNegotiator } from './associations.js';
 import { AuthRequest } from './auth-request.js';
 import { verifySignature } from './check-signature.js';
+import { type CompleteFailureCode, isCompleteFailureCode } from './failure-codes.js';
 import {
   authoritativeEndpoints,
   compileFixedProvider,
@@ -157,7 +160,7 @@ function withQueryParam(url: string, name: string, value: string): string {
   return `${base}${sep}${encodeURIComponent(name)}=${encodeURIComponent(value)}${hash === -1 ? '' : url.slice(hash)}`;
 }
 
-const FAIL = (code: string, message: string, assertedClaimedId?: string): FailureResult =>
+const FAIL = (code: CompleteFailureCode, message: string, assertedClaimedId?: string): FailureResult =>
   assertedClaimedId === undefined
     ? { status: 'failure', code, message }
     : { status: 'failure', code, message, assertedClaimedId };
@@ -227,7 +230,7 @@ export class RelyingParty {
     this.#stateMaxAge = options.stateMaxAgeSeconds ?? 3600;
     this.#options = options;
     this.#assoc = new AssociationManager({
-      store: this.store,
+      store: traceStore(this.store),
       mode: this.store ? mode : 'none',
       queue: options.queue,
       fetcher: this.#fetcher,
@@ -284,7 +287,11 @@ export class RelyingParty {
    * message by its `code`). With `fixedProvider`, `userInput` is ignored and
    * the user is sent to that provider with identifier_select.
    */
-  async begin(userInput = '', options: BeginOptions = {}): Promise<AuthRequest> {
+  begin(userInput = '', options: BeginOptions = {}): Promise<AuthRequest> {
+    return traceBegin(userInput, () => this.#begin(userInput, options));
+  }
+
+  async #begin(userInput: string, options: BeginOptions): Promise<AuthRequest> {
     if (this.#fixed)
       return this.beginWithEndpoint(fixedLoginEndpoint(this.#fixed), { ...options, anonymous: false });
     const found = await this.#discover(userInput);
@@ -342,7 +349,11 @@ export class RelyingParty {
    * Verify the provider's response. Never throws for anything the network
    * or the browser sent: every problem is a `failure` with a `code`.
    */
-  async complete(currentUrl: string, options: CompleteOptions = {}): Promise<CompleteResult> {
+  complete(currentUrl: string, options: CompleteOptions = {}): Promise<CompleteResult> {
+    return traceComplete(currentUrl, options.body, () => this.#completeSafely(currentUrl, options));
+  }
+
+  async #completeSafely(currentUrl: string, options: CompleteOptions): Promise<CompleteResult> {
     try {
       const session = options.session;
       if (session) {
@@ -352,7 +363,8 @@ export class RelyingParty {
       }
       return await this.#complete(currentUrl, options);
     } catch (e) {
-      if (e instanceof OpenIDError) return FAIL(e.code, e.message);
+      if (e instanceof OpenIDError)
+        return FAIL(isCompleteFailureCode(e.code) ? e.code : 'internal_error', e.message);
       // Fail closed on anything else too (a custom fetcher or store that
       // throws): never a success, never an exception the app may mishandle (AP-05).
       return FAIL('internal_error', `verification failed: ${inert(e instanceof Error ? e.message : e, 600)}`);
@@ -489,7 +501,7 @@ export class RelyingParty {
 
     // Signature (§11.4): local HMAC with a held association, else check_authentication to the verified endpoint.
     const sig = await verifySignature(message, endpoint, {
-      store: this.store,
+      store: traceStore(this.store),
       fetcher: this.#fetcher,
       now: this.#now,
     });
@@ -499,7 +511,7 @@ export class RelyingParty {
     if (this.store) {
       let fresh: boolean;
       try {
-        fresh = await this.store.useNonce(endpoint.opEndpoint, nonce.timestamp, nonce.salt);
+        fresh = await traceStore(this.store).useNonce(endpoint.opEndpoint, nonce.timestamp, nonce.salt);
       } catch (e) {
         return FAIL(
           'store_unavailable',
@@ -570,7 +582,7 @@ export class RelyingParty {
         return FAIL('discovery_failed', `discovery of the claimed id failed: ${inert(e.message, 600)}`);
       throw e;
     }
-    let last: { code: string; message: string } = {
+    let last: { code: CompleteFailureCode; message: string } = {
       code: 'discovery_mismatch',
       message: 'no discovered endpoint matches',
     };

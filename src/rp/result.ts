@@ -5,6 +5,7 @@
  */
 import type { ServiceEndpoint } from '../discovery/endpoints.js';
 import type { Message, NamespaceRef } from '../protocol/message.js';
+import type { CompleteFailureCode } from './failure-codes.js';
 
 const issued = Symbol('openid2.success');
 
@@ -66,8 +67,8 @@ export const SUCCESS_TOKEN: typeof issued = issued;
 export interface FailureResult {
   /** Discriminant of {@link CompleteResult}. */
   status: 'failure';
-  /** Stable reason, e.g. `bad_signature`, `nonce_replay` (see docs/relying-party.md). */
-  code: string;
+  /** Stable reason, e.g. `bad_signature`, `nonce_replay` (every code: docs/failure-codes.md). */
+  code: CompleteFailureCode;
   /** A sentence for logs; do not show it to users as is. */
   message: string;
   /**

@@ -21,11 +21,12 @@
  */
 import { type Message, OPENID_NS } from '../protocol/message.js';
 import { webScheme } from '../protocol/url-scheme.js';
+import type { CompleteFailureCode } from './failure-codes.js';
 import { sameRpNonce } from './rp-nonce.js';
 import type { LoginState } from './state.js';
 import type { Check, CheckFailure } from './verify.js';
 
-const fail = (code: string, message: string): CheckFailure => ({ ok: false, code, message });
+const fail = (code: CompleteFailureCode, message: string): CheckFailure => ({ ok: false, code, message });
 
 /** The verdict on a setup-needed answer: the setup URL the app may send the user to (or null), or a failure. */
 export type SetupNeededVerdict = { ok: true; setupUrl: string | null } | CheckFailure;

@@ -11,17 +11,18 @@ import { type Message, OPENID_NS } from '../protocol/message.js';
 import { checkNonceTime } from '../protocol/nonce.js';
 import { parseSignedList } from '../protocol/signature.js';
 import { normalizeUri, sameUri, stripFragment } from '../protocol/urinorm.js';
+import type { CompleteFailureCode } from './failure-codes.js';
 
 /** A failed check: why, as a code and a message. */
 export interface CheckFailure {
   ok: false;
-  code: string;
+  code: CompleteFailureCode;
   message: string;
 }
 export type Check = { ok: true } | CheckFailure;
 
 const OK: Check = { ok: true };
-const fail = (code: string, message: string): CheckFailure => ({ ok: false, code, message });
+const fail = (code: CompleteFailureCode, message: string): CheckFailure => ({ ok: false, code, message });
 
 /**
  * The message's version must be the one discovery found for the endpoint;

@@ -64,7 +64,10 @@ describe('the published package', { timeout: 600_000 }, () => {
     for (const d of drivers) {
       const target = join(root, 'node_modules', d);
       const link = join(app, 'node_modules', d);
-      if (existsSync(target) && !existsSync(link)) symlinkSync(target, link, 'dir');
+      if (existsSync(target) && !existsSync(link)) {
+        mkdirSync(dirname(link), { recursive: true }); // a scoped peer (@opentelemetry/api) needs its scope folder
+        symlinkSync(target, link, 'dir');
+      }
     }
     // Installed as a user would, scripts allowed: the log must carry no install-scripts warning.
     bare = join(work, 'bare');

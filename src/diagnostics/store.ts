@@ -1,0 +1,47 @@
+/**
+ * A store seen through the `openid2:store` channel: each operation traced
+ * with its name and server URL. Only the outcome's shape is recorded
+ * (found, fresh), never an association's secret.
+ */
+import type { Association } from '../protocol/association.js';
+import type { OpenIDStore } from '../stores/store.js';
+import { trace } from './channels.js';
+
+const traced = new WeakMap<OpenIDStore, OpenIDStore>();
+
+/** `store` with every operation published on `openid2:store`; the same object for the same store. */
+export function traceStore(store: OpenIDStore): OpenIDStore;
+export function traceStore(store: OpenIDStore | null): OpenIDStore | null;
+export function traceStore(store: OpenIDStore | null): OpenIDStore | null {
+  if (store === null) return null;
+  const known = traced.get(store);
+  if (known) return known;
+  const wrapped: OpenIDStore = {
+    storeAssociation: (serverUrl: string, association: Association) =>
+      trace('openid2:store', { operation: 'storeAssociation', serverUrl }, () =>
+        store.storeAssociation(serverUrl, association),
+      ),
+    getAssociation: (serverUrl: string, handle?: string) =>
+      trace('openid2:store', { operation: 'getAssociation', serverUrl }, async (ctx) => {
+        const a = await store.getAssociation(serverUrl, handle);
+        ctx.found = a !== null;
+        return a;
+      }),
+    removeAssociation: (serverUrl: string, handle: string) =>
+      trace('openid2:store', { operation: 'removeAssociation', serverUrl }, () =>
+        store.removeAssociation(serverUrl, handle),
+      ),
+    useNonce: (serverUrl: string, timestamp: number, salt: string) =>
+      trace('openid2:store', { operation: 'useNonce', serverUrl }, async (ctx) => {
+        const fresh = await store.useNonce(serverUrl, timestamp, salt);
+        ctx.fresh = fresh;
+        return fresh;
+      }),
+    cleanupNonces: () => trace('openid2:store', { operation: 'cleanupNonces' }, () => store.cleanupNonces()),
+    cleanupAssociations: () =>
+      trace('openid2:store', { operation: 'cleanupAssociations' }, () => store.cleanupAssociations()),
+    ...(store.close ? { close: () => (store.close as () => Promise<void>).call(store) } : {}),
+  };
+  traced.set(store, wrapped);
+  return wrapped;
+}
