@@ -14,9 +14,9 @@
  * short capped back-off (0.25 s doubling to 2 s).
  */
 import { createFetcher, type Fetcher, type FetchOptions } from '../discovery/fetcher.js';
-import { associate, SessionNegotiator } from '../rp/associations.js';
 import type { Association } from '../protocol/association.js';
 import { StoreError } from '../protocol/errors.js';
+import { associate, SessionNegotiator } from '../rp/associations.js';
 import type { OpenIDStore } from '../stores/store.js';
 import type { AssociationQueue, QueuedEndpoint, TakenEntry } from './queue.js';
 import { sleep } from './queue.js';

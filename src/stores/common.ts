@@ -65,7 +65,9 @@ export function withDeadline<T>(work: Promise<T>, ms: number, what: string, wher
   const late = new Promise<never>((_, reject) => {
     timer = setTimeout(
       () =>
-        reject(new StoreError('store_unavailable', redact(`${what}: no answer from ${where} within ${ms} ms`))),
+        reject(
+          new StoreError('store_unavailable', redact(`${what}: no answer from ${where} within ${ms} ms`)),
+        ),
       ms,
     );
     timer.unref();

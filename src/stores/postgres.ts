@@ -46,7 +46,7 @@ function pgWhere(options: { connectionString?: string; pool?: pg.Pool }): string
   } catch {
     return redact('PostgreSQL');
   }
-  return options.pool ? 'PostgreSQL (the application\'s pool)' : 'PostgreSQL';
+  return options.pool ? "PostgreSQL (the application's pool)" : 'PostgreSQL';
 }
 
 /** The pg driver the PostgreSQL store and queue run on, and its pool. */

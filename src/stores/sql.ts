@@ -9,9 +9,9 @@ import { Association, isValidHandle } from '../protocol/association.js';
 import type { AssociationType } from '../protocol/constants.js';
 import { StoreError } from '../protocol/errors.js';
 import {
+  CleanupSchedule,
   checkNonceInput,
   checkServerUrl,
-  CleanupSchedule,
   cleanupScheduleOptions,
   clock,
   hashKey,

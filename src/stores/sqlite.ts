@@ -19,8 +19,8 @@
 import { chmodSync, closeSync, existsSync, openSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type Database from 'better-sqlite3';
-import { StoreError } from '../protocol/errors.js';
 import { SqlQueue, type SqlQueueOptions } from '../background/sql-queue.js';
+import { StoreError } from '../protocol/errors.js';
 import { loadDriver, timeoutOf } from './common.js';
 import { type SqlDriver, SqlStore, type SqlStoreOptions } from './sql.js';
 
@@ -61,7 +61,11 @@ function openDatabase(path: string): Database.Database {
 }
 
 /** The better-sqlite3 driver the SQLite store and queue run on. */
-function sqliteDriver(options: { path?: string; database?: Database.Database; timeoutMs?: number }): SqlDriver {
+function sqliteDriver(options: {
+  path?: string;
+  database?: Database.Database;
+  timeoutMs?: number;
+}): SqlDriver {
   const timeoutMs = timeoutOf(options);
   const own = options.database === undefined;
   const path = options.path ?? './openid2.db';

@@ -145,7 +145,7 @@ export function storeConformance(
     // One window, the relying party's: it refuses a nonce outside it as
     // nonce_skew before asking the store, so the store never calls an old
     // nonce a replay; it only says whether it has seen it.
-    t('useNonce takes a nonce of any age exactly once: the window is the caller\'s', async () => {
+    t("useNonce takes a nonce of any age exactly once: the window is the caller's", async () => {
       const u = url();
       assert.equal(await s.store.useNonce(u, clock.t - 7 * 3600, 'old'), true);
       assert.equal(await s.store.useNonce(u, clock.t - 7 * 3600, 'old'), false);
