@@ -94,6 +94,7 @@ function setup(options: WorkerOptions) {
   let held: TakenEntry[] = [];
   /** Store waits in a row, for the capped back-off. */
   let storeWaits = 0;
+  let lastStoreError: StoreError | null = null;
 
   /** Record a failure; returns the seconds until the next try. */
   function backOff(opEndpoint: string): number {
@@ -169,6 +170,7 @@ function setup(options: WorkerOptions) {
     } catch (e) {
       if (e instanceof StoreError) {
         log({ event: 'store_unavailable', opEndpoint: entry.opEndpoint, code: e.code, message: e.message });
+        lastStoreError = e;
         return 'store_down';
       }
       stats.failed++;
@@ -230,7 +232,7 @@ function setup(options: WorkerOptions) {
           () => false,
         );
         if (!given) held = rest;
-        throw new StoreDown('the store does not answer');
+        throw new StoreDown('the store does not answer', { cause: lastStoreError });
       }
       handled++;
       storeWaits = 0;
@@ -268,8 +270,9 @@ export async function runWorkerOnce(options: WorkerOptions): Promise<WorkerStats
   try {
     while (!options.signal?.aborted && (await w.batch(stats, 0, options.signal, tried)) > 0) {}
   } catch (e) {
-    // The store does not answer: end this pass; the entries come back by their lease.
-    if (!(e instanceof StoreDown)) throw e;
+    // The store does not answer: end this pass with its error; the entries come back by their lease.
+    if (e instanceof StoreDown && e.cause instanceof StoreError) throw e.cause;
+    throw e;
   }
   return stats;
 }

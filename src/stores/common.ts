@@ -128,9 +128,14 @@ export function loadDriver<T>(pkg: string, store: string): T {
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'MODULE_NOT_FOUND' || code === 'ERR_MODULE_NOT_FOUND') {
+      // `mysql2/promise` is installed as `mysql2`.
+      const name = pkg
+        .split('/')
+        .slice(0, pkg.startsWith('@') ? 2 : 1)
+        .join('/');
       throw new StoreError(
         'driver_missing',
-        `${store} needs the package "${pkg}", which is not installed: npm install ${pkg}`,
+        `${store} needs the package "${name}", which is not installed: npm install ${name}`,
         { cause: e },
       );
     }

@@ -4,8 +4,9 @@
  * file; the file is created `0600` (it holds secrets).
  *
  * better-sqlite3 is synchronous: a statement waiting for another process's
- * write lock blocks the whole event loop. So SQLite's own busy wait is kept
- * to {@link SQLITE_BUSY_WAIT_MS}, and a busy statement is retried
+ * write lock blocks the whole event loop. So SQLite's own busy wait is
+ * {@link SQLITE_BUSY_WAIT_MS} (a `database` you pass keeps its own setting:
+ * set `busy_timeout` to 0 on it for the same), and a busy statement is retried
  * asynchronously with back-off until the store's deadline (`timeoutMs`),
  * then fails as `store_unavailable`.
  *
@@ -24,8 +25,12 @@ import { StoreError } from '../protocol/errors.js';
 import { loadDriver, timeoutOf } from './common.js';
 import { type SqlDriver, SqlStore, type SqlStoreOptions } from './sql.js';
 
-/** SQLite's own (blocking) wait for a lock; longer waits are asynchronous retries. */
-export const SQLITE_BUSY_WAIT_MS = 2;
+/**
+ * SQLite's own (blocking) wait for a lock: none. Every wait is an
+ * asynchronous retry, so many statements waiting at once cost the event
+ * loop nothing but their retries.
+ */
+export const SQLITE_BUSY_WAIT_MS = 0;
 /** Back-off of the asynchronous retries: from the first to the cap, doubling. */
 const RETRY_FIRST_MS = 2;
 const RETRY_CAP_MS = 50;
@@ -70,7 +75,6 @@ function sqliteDriver(options: {
   const own = options.database === undefined;
   const path = options.path ?? './openid2.db';
   const d = options.database ?? openDatabase(path);
-  if (!own) d.pragma(`busy_timeout = ${SQLITE_BUSY_WAIT_MS}`);
   const once = (sql: string, args: unknown[]) => {
     const stmt = d.prepare(sql);
     if (stmt.reader) return { rows: stmt.all(...args) as Record<string, unknown>[], changes: 0 };
@@ -89,7 +93,8 @@ function sqliteDriver(options: {
         } catch (e) {
           // Another process holds the lock: wait without blocking the event loop.
           if (!isBusy(e) || Date.now() + wait > until) throw e;
-          await sleep(wait);
+          // Jitter, so statements that started together do not all retry in one tick.
+          await sleep(wait * (0.5 + Math.random()));
         }
       }
     },
