@@ -10,7 +10,7 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -147,7 +147,12 @@ const frozen: Frozen[] = [
   },
   {
     name: 'MariaDB',
-    skip: () => (process.getuid?.() === 0 ? false : 'the private mariadbd runs as root here'),
+    skip: () =>
+      !existsSync(MARIADBD) || !existsSync(INSTALL_DB)
+        ? `no ${MARIADBD} or ${INSTALL_DB}`
+        : process.getuid?.() === 0
+          ? false
+          : 'the private mariadbd runs as root here',
     async make() {
       const server = await privateMariadb();
       return {
