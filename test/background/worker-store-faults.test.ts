@@ -8,14 +8,15 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { MemoryQueue } from '../../src/background/memory-queue.js';
-import { startAssociationWorker } from '../../src/background/worker.js';
+import { runWorkerOnce, startAssociationWorker } from '../../src/background/worker.js';
 import type { Association } from '../../src/protocol/association.js';
 import { StoreError } from '../../src/protocol/errors.js';
+import { RelyingParty } from '../../src/rp/relying-party.js';
 import { MemoryStore } from '../../src/stores/memory.js';
 import { PostgresStore } from '../../src/stores/postgres.js';
 import type { OpenIDStore } from '../../src/stores/store.js';
 import { privatePostgres, privatePostgresSkip } from '../helpers/faults.js';
-import { startProviderServer } from '../helpers/op-server.js';
+import { browse, startProviderServer } from '../helpers/op-server.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -75,6 +76,50 @@ describe('worker and store faults', () => {
       assert.equal(lines.filter((l) => l['event'] === 'associate_failed').length, 0);
     } finally {
       await worker.stop();
+      await server.close();
+    }
+  });
+
+  test('two workers whose lease runs out mid-exchange may both associate one endpoint: harmless, the login verifies locally', {
+    timeout: 60_000,
+  }, async () => {
+    const server = await startProviderServer();
+    server.associateDelayMs = 300; // longer than the lease
+    const store = new MemoryStore();
+    const queue = new MemoryQueue({ leaseMs: 50 });
+    try {
+      await queue.push({ opEndpoint: server.endpoint, version: '2.0' });
+      const run = () =>
+        runWorkerOnce({
+          store,
+          queue,
+          fetch: { allowPrivateNetworks: true },
+          logger: () => {},
+          batchSize: 1,
+        });
+      await Promise.all([run(), sleep(100).then(run)]);
+      const associates = server.log.filter((m) => m === 'associate').length;
+      const rp = new RelyingParty({
+        realm: 'http://127.0.0.1:9/',
+        returnTo: 'http://127.0.0.1:9/return',
+        secret: 'two-workers-secret-0123456789abcdef',
+        store,
+        fetch: { allowPrivateNetworks: true },
+      });
+      const auth = await rp.begin(`${server.base}/id/alice`);
+      const back = await browse(auth.redirectUrl);
+      const r = await rp.complete(back.url, { state: auth.state });
+      process.stderr.write(
+        `two workers: ${associates} associate requests for one endpoint; login ${r.status}, check_authentication requests ${server.log.filter((m) => m === 'check_authentication').length}\n`,
+      );
+      assert.equal(associates, 2, 'both workers associated the endpoint (the case under test)');
+      assert.equal(r.status, 'success');
+      assert.equal(
+        server.log.filter((m) => m === 'check_authentication').length,
+        0,
+        'verified with a stored association',
+      );
+    } finally {
       await server.close();
     }
   });
