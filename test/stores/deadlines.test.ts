@@ -183,7 +183,11 @@ describe('a frozen server (SIGSTOP) fails every call within the deadline, then t
       const { server, port, store } = await f.make();
       let pids: number[] = [];
       try {
-        assert.equal(await store.useNonce(OP, nowS(), 'warm-up'), true); // connected, schema made
+        // Connected and schema made (a fresh server under load may need more than one deadline).
+        let warm = false;
+        for (let i = 0; i < 20 && !warm; i++)
+          warm = await store.useNonce(OP, nowS(), `warm-up-${i}`).catch(() => false);
+        assert.ok(warm, 'the store works before the freeze');
         pids = processesOn(port);
         assert.ok(pids.length > 0, 'found the server processes');
         signal(pids, 'SIGSTOP');
