@@ -27,7 +27,7 @@ export interface PreparedMessage {
   checkAuthBodies: string[];
 }
 
-const server = await startProviderServer({ store: new MemoryStore({ maxAssociationsPerServer: 1_000_000 }) });
+const server = await startProviderServer({ store: new MemoryStore({ maxAssociations: 1_000_000 }) });
 process.send?.({ type: 'ready', base: server.base, endpoint: server.endpoint });
 
 process.on('message', (raw: PrepareMessage) => {

@@ -27,7 +27,7 @@ function response(url: string, status: number, contentType: string, text: string
 export function makeProvider(): Provider {
   return new Provider({
     endpoint: OP_ENDPOINT,
-    store: new MemoryStore({ maxAssociationsPerServer: 1_000_000 }),
+    store: new MemoryStore({ maxAssociations: 1_000_000 }),
   });
 }
 

@@ -42,6 +42,10 @@ apt_install() {
 
 run() { if [ -n "$SUDO" ] && [ "$SUDO" != none ]; then $SUDO "$@"; else "$@"; fi; }
 
+# The store fault tests find a private server's processes with ss and pgrep (SIGSTOP/SIGCONT).
+if ! command -v ss >/dev/null 2>&1; then apt_install iproute2; fi
+if ! command -v pgrep >/dev/null 2>&1; then apt_install procps; fi
+
 # --- PostgreSQL ------------------------------------------------------------
 if port_open 5432; then
   log 'PostgreSQL answers on 127.0.0.1:5432'

@@ -106,7 +106,7 @@ async function withAssociation(): Promise<BenchResult[]> {
 async function stateless(): Promise<BenchResult> {
   const server = await startProviderServer({
     // Each stateless assertion has its own private association, removed when checked.
-    store: new MemoryStore({ maxAssociationsPerServer: 1_000_000 }),
+    store: new MemoryStore({ maxAssociations: 1_000_000 }),
   });
   try {
     const { RelyingParty } = await import('../../src/rp/relying-party.js');

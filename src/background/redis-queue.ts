@@ -19,8 +19,8 @@
  * const queue = new RedisQueue({ url: 'redis://127.0.0.1:6379', keyPrefix: 'myapp:openid2:' });
  */
 import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
-import { wrapError } from '../stores/common.js';
+import type { Redis, RedisOptions } from 'ioredis';
+import { loadDriver, wrapError } from '../stores/common.js';
 import {
   type AssociationQueue,
   asList,
@@ -98,7 +98,10 @@ export class RedisQueue implements AssociationQueue {
     this.#own = options.client === undefined;
     this.#redis =
       options.client ??
-      new Redis(options.url ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: 1, lazyConnect: false });
+      new (loadDriver<{ Redis: new (url: string, o: RedisOptions) => Redis }>('ioredis', 'RedisQueue').Redis)(
+        options.url ?? 'redis://127.0.0.1:6379',
+        { maxRetriesPerRequest: 1, lazyConnect: false },
+      );
     if (this.#own) this.#redis.on('error', () => {}); // reconnects by itself; operations report failures
     const p = `${options.keyPrefix ?? 'openid2:'}queue:`;
     this.#k = {

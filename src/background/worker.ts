@@ -5,10 +5,19 @@
  * the time a user would otherwise have waited. It renews the associations
  * it made before they lapse. One bad endpoint never stops it: it stays
  * queued, and this worker tries it again after 1 min, 2, 4, … up to 1 h.
+ *
+ * A store that does not answer (`StoreError`: down, frozen, past its
+ * deadline) is not the provider's fault: the entry keeps no provider
+ * back-off, an association already negotiated is kept in memory and stored
+ * when the store answers again, entries in hand are kept (and given back to
+ * the queue when it answers), and the worker waits for the store with a
+ * short capped back-off (0.25 s doubling to 2 s).
  */
 import { trace } from '../diagnostics/index.js';
 import { createDefaultFetcher } from '../discovery/default-fetcher.js';
 import type { Fetcher, FetchOptions } from '../discovery/fetcher.js';
+import type { Association } from '../protocol/association.js';
+import { StoreError } from '../protocol/errors.js';
 import { associate, SessionNegotiator } from '../rp/associations.js';
 import type { OpenIDStore } from '../stores/store.js';
 import type { AssociationQueue, QueuedEndpoint, TakenEntry } from './queue.js';
@@ -62,7 +71,14 @@ export interface WorkerStats {
 const BACKOFF_FIRST_SECONDS = 60;
 const BACKOFF_MAX_SECONDS = 3600;
 
-type Outcome = 'done' | 'failed' | 'deferred';
+/** While the store does not answer, the worker waits 0.25 s, doubling up to 2 s, between tries. */
+const STORE_WAIT_FIRST_MS = 250;
+const STORE_WAIT_MAX_MS = 2000;
+
+type Outcome = 'done' | 'failed' | 'deferred' | 'store_down';
+
+/** The store (or the queue beside it) did not answer: infrastructure, not the provider. */
+class StoreDown extends Error {}
 
 function setup(options: WorkerOptions) {
   const fetcher = options.fetcher ?? createDefaultFetcher(options.fetch ?? {});
@@ -74,6 +90,13 @@ function setup(options: WorkerOptions) {
   const seen = new Map<string, QueuedEndpoint>();
   /** Endpoints that failed: failures in a row, and when to try again (Unix seconds). */
   const failures = new Map<string, { count: number; retryAt: number }>();
+  /** Associations negotiated but not yet stored (the store did not answer): stored first when it does. */
+  const unstored = new Map<string, Association>();
+  /** Entries in hand when the store stopped answering: handled before taking more. */
+  let held: TakenEntry[] = [];
+  /** Store waits in a row, for the capped back-off. */
+  let storeWaits = 0;
+  let lastStoreError: StoreError | null = null;
 
   /** Record a failure; returns the seconds until the next try. */
   function backOff(opEndpoint: string): number {
@@ -100,6 +123,17 @@ function setup(options: WorkerOptions) {
     if (f && now() < f.retryAt) return 'deferred';
     stats.taken++;
     try {
+      const kept = unstored.get(entry.opEndpoint);
+      if (kept && kept.expiresIn(now()) > margin) {
+        // The exchange finished before the store went away: store it, no new request to the provider.
+        await options.store.storeAssociation(entry.opEndpoint, kept);
+        unstored.delete(entry.opEndpoint);
+        seen.set(entry.opEndpoint, { opEndpoint: entry.opEndpoint, version: entry.version });
+        stats.associated++;
+        log({ event: 'associated', opEndpoint: entry.opEndpoint, assocType: kept.assocType, kept: true });
+        return 'done';
+      }
+      unstored.delete(entry.opEndpoint);
       const held = await options.store.getAssociation(entry.opEndpoint);
       if (held && held.expiresIn(now()) > margin) {
         stats.skipped++;
@@ -124,7 +158,15 @@ function setup(options: WorkerOptions) {
         // Not acked: the lease hands it out again later.
         return 'failed';
       }
-      await options.store.storeAssociation(entry.opEndpoint, r.association);
+      try {
+        await options.store.storeAssociation(entry.opEndpoint, r.association);
+      } catch (e) {
+        if (e instanceof StoreError) {
+          if (unstored.size > 10_000) unstored.clear();
+          unstored.set(entry.opEndpoint, r.association);
+        }
+        throw e;
+      }
       seen.set(entry.opEndpoint, { opEndpoint: entry.opEndpoint, version: entry.version });
       failures.delete(entry.opEndpoint);
       stats.associated++;
@@ -138,6 +180,11 @@ function setup(options: WorkerOptions) {
       });
       return 'done';
     } catch (e) {
+      if (e instanceof StoreError) {
+        log({ event: 'store_unavailable', opEndpoint: entry.opEndpoint, code: e.code, message: e.message });
+        lastStoreError = e;
+        return 'store_down';
+      }
       stats.failed++;
       log({
         event: 'associate_failed',
@@ -162,10 +209,21 @@ function setup(options: WorkerOptions) {
     signal?: AbortSignal,
     tried?: Set<string>,
   ): Promise<number> {
-    const taken = await options.queue.take(options.batchSize ?? 10, {
-      waitMs,
-      ...(signal ? { signal } : {}),
-    });
+    let taken: TakenEntry[];
+    if (held.length > 0) {
+      taken = held;
+      held = [];
+    } else {
+      try {
+        taken = await options.queue.take(options.batchSize ?? 10, {
+          waitMs,
+          ...(signal ? { signal } : {}),
+        });
+      } catch (e) {
+        if (e instanceof StoreError) throw new StoreDown(e.message, { cause: e });
+        throw e;
+      }
+    }
     let handled = 0;
     for (let i = 0; i < taken.length; i++) {
       if (signal?.aborted) {
@@ -179,12 +237,28 @@ function setup(options: WorkerOptions) {
       if (tried?.has(entry.opEndpoint)) continue;
       const outcome = await handle(entry, stats);
       if (outcome === 'deferred') continue;
+      if (outcome === 'store_down') {
+        // Give the rest back at once; if the queue does not answer either, keep them in hand.
+        const rest = taken.slice(i);
+        const given = await (options.queue.release?.(rest).then(() => true) ?? Promise.resolve(false)).catch(
+          () => false,
+        );
+        if (!given) held = rest;
+        throw new StoreDown('the store does not answer', { cause: lastStoreError });
+      }
       handled++;
+      storeWaits = 0;
       // Acked one by one: a worker killed mid-batch redoes at most the entry it was on.
-      if (outcome === 'done') await options.queue.ack(entry);
+      if (outcome === 'done') await options.queue.ack(entry).catch(() => {});
       else tried?.add(entry.opEndpoint);
     }
     return handled;
+  }
+
+  /** How long to wait for the store before trying again: short, capped. */
+  function storeWait(): number {
+    storeWaits++;
+    return Math.min(STORE_WAIT_FIRST_MS * 2 ** (storeWaits - 1), STORE_WAIT_MAX_MS);
   }
 
   async function renew(): Promise<void> {
@@ -196,7 +270,7 @@ function setup(options: WorkerOptions) {
     }
   }
 
-  return { batch, renew, log };
+  return { batch, renew, log, storeWait };
 }
 
 /** Drain the queue once (cron style) and return what was done. */
@@ -205,7 +279,13 @@ export async function runWorkerOnce(options: WorkerOptions): Promise<WorkerStats
   const stats: WorkerStats = { taken: 0, associated: 0, skipped: 0, failed: 0 };
   // Failed entries stay leased, so the loop ends when nothing new is waiting.
   const tried = new Set<string>();
-  while (!options.signal?.aborted && (await w.batch(stats, 0, options.signal, tried)) > 0) {}
+  try {
+    while (!options.signal?.aborted && (await w.batch(stats, 0, options.signal, tried)) > 0) {}
+  } catch (e) {
+    // The store does not answer: end this pass with its error; the entries come back by their lease.
+    if (e instanceof StoreDown && e.cause instanceof StoreError) throw e.cause;
+    throw e;
+  }
   return stats;
 }
 
@@ -236,6 +316,12 @@ export function startAssociationWorker(options: WorkerOptions): RunningWorker {
           await w.renew();
         }
       } catch (e) {
+        if (e instanceof StoreDown) {
+          const ms = w.storeWait();
+          w.log({ event: 'waiting_for_store', retryInMs: ms });
+          await sleep(ms, controller.signal);
+          continue;
+        }
         w.log({ event: 'worker_error', message: e instanceof Error ? e.message : String(e) });
         await sleep(1000, controller.signal);
       }

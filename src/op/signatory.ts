@@ -69,8 +69,13 @@ export class Signatory {
 
   /**
    * Answer check_authentication: is the message signed by one of our
-   * private associations? The association is removed on first use, so the
-   * same assertion cannot be confirmed twice.
+   * private associations? Single use by construction (spec §11.4.2.1): the
+   * answer is `is_valid:true` only for the caller whose removal of the
+   * association actually removed it (a delete count, `HDEL`, `unlink`), so
+   * of any number of concurrent requests for one assertion, from any number
+   * of processes sharing the store, exactly one is confirmed. A request
+   * whose signature does not verify removes nothing: a forged request that
+   * names a genuine handle cannot burn the genuine login.
    */
   async checkAuthentication(request: Message): Promise<Message> {
     const answer = Message.create(request.version);
@@ -79,8 +84,9 @@ export class Signatory {
     let valid = false;
     if (assoc) {
       const copy = request.clone().set(OPENID_NS, 'mode', 'id_res');
-      valid = verifyMessageSignature(copy, assoc).ok;
-      await this.#o.store.removeAssociation(this.#privateKey, handle);
+      if (verifyMessageSignature(copy, assoc).ok) {
+        valid = await this.#o.store.removeAssociation(this.#privateKey, handle);
+      }
     }
     answer.set(OPENID_NS, 'is_valid', valid ? 'true' : 'false');
     const invalidate = request.get(OPENID_NS, 'invalidate_handle');

@@ -3,6 +3,7 @@
  * clock injection and error wrapping that never leaks credentials.
  */
 import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
 import { StoreError } from '../protocol/errors.js';
 
 /** Default nonce window (seconds either side of now), as the relying party's default skew. */
@@ -12,8 +13,134 @@ export const STORE_NONCE_SKEW = 5 * 60 * 60;
 export interface StoreBaseOptions {
   /** Clock in Unix seconds (tests). */
   now?: () => number;
-  /** Nonces outside now ± this many seconds are refused and cleaned up. Default 5 hours. */
+  /**
+   * How long a used nonce is kept: this many seconds after its timestamp
+   * (plus {@link NONCE_CLEANUP_MARGIN}), measured on the database's clock
+   * where there is one. Must be at least the relying party's
+   * `nonceSkewSeconds`, whose window alone decides which nonces are
+   * accepted (outside it: `nonce_skew`); the store never refuses a nonce for
+   * its age. Default 5 hours, the relying party's default.
+   */
   nonceSkewSeconds?: number;
+  /**
+   * Deadline of every store operation, in milliseconds: past it the
+   * operation fails with `StoreError` code `store_unavailable`, so a frozen
+   * or unreachable server fails a login instead of hanging it. Default 5000.
+   */
+  timeoutMs?: number;
+  /**
+   * Prune expired nonces and associations on a schedule the store owns (at
+   * most once per `cleanupIntervalSeconds`, started from normal calls, never
+   * keeping the process alive). Default true; false for sites that run
+   * `cleanupNonces()`/`cleanupAssociations()` themselves.
+   */
+  autoCleanup?: boolean;
+  /** Least time between two automatic cleanups. Default 600 seconds. */
+  cleanupIntervalSeconds?: number;
+}
+
+/** Default of {@link StoreBaseOptions.timeoutMs}. */
+export const STORE_TIMEOUT_MS = 5000;
+
+/**
+ * Extra time a used nonce is kept past its window before cleanup may remove
+ * it: a relying party process whose clock is up to this far behind the
+ * database's still finds the nonce and refuses the replay.
+ */
+export const NONCE_CLEANUP_MARGIN = 3600;
+
+export function timeoutOf(options: StoreBaseOptions): number {
+  const t = options.timeoutMs ?? STORE_TIMEOUT_MS;
+  if (!(t > 0) || !Number.isFinite(t)) throw new TypeError('timeoutMs must be a positive number');
+  return t;
+}
+
+/**
+ * Fail `work` with `store_unavailable` once `ms` have passed. The operation
+ * itself may still finish later (drivers have their own timeouts too); the
+ * caller, and so the login, never waits longer than the deadline.
+ */
+export function withDeadline<T>(work: Promise<T>, ms: number, what: string, where: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(
+          new StoreError('store_unavailable', redact(`${what}: no answer from ${where} within ${ms} ms`)),
+        ),
+      ms,
+    );
+    timer.unref();
+  });
+  work.catch(() => {}); // a late failure after the deadline is not an unhandled rejection
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * The store's own cleanup schedule: `maybeRun()` is called from normal
+ * operations and starts a cleanup in the background when the interval has
+ * passed; it never delays the caller, and a failed cleanup is tried again
+ * next interval. No timer is left behind, so nothing keeps the process alive.
+ */
+export class CleanupSchedule {
+  #next = 0;
+  #running = false;
+
+  constructor(
+    private readonly options: { enabled: boolean; intervalMs: number },
+    private readonly work: () => Promise<unknown>,
+  ) {}
+
+  maybeRun(): void {
+    if (!this.options.enabled || this.#running) return;
+    const now = Date.now();
+    if (now < this.#next) return;
+    this.#next = now + this.options.intervalMs;
+    this.#running = true;
+    setImmediate(() => {
+      this.work()
+        .catch(() => {})
+        .finally(() => {
+          this.#running = false;
+        });
+    });
+  }
+}
+
+export function cleanupScheduleOptions(options: StoreBaseOptions): { enabled: boolean; intervalMs: number } {
+  return {
+    enabled: options.autoCleanup ?? true,
+    intervalMs: (options.cleanupIntervalSeconds ?? 600) * 1000,
+  };
+}
+
+const requireDriver = createRequire(import.meta.url);
+
+/**
+ * Load a store's driver package when the store is made, so a missing one is
+ * a `StoreError` (`driver_missing`) naming the package to install, from the
+ * subpath module and from `openStore()` alike, instead of a module
+ * resolution error at import.
+ */
+export function loadDriver<T>(pkg: string, store: string): T {
+  try {
+    return requireDriver(pkg) as T;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'MODULE_NOT_FOUND' || code === 'ERR_MODULE_NOT_FOUND') {
+      // `mysql2/promise` is installed as `mysql2`.
+      const name = pkg
+        .split('/')
+        .slice(0, pkg.startsWith('@') ? 2 : 1)
+        .join('/');
+      throw new StoreError(
+        'driver_missing',
+        `${store} needs the package "${name}", which is not installed: npm install ${name}`,
+        { cause: e },
+      );
+    }
+    throw wrapError(e, `loading ${pkg}`);
+  }
 }
 
 export function clock(options: StoreBaseOptions): () => number {

@@ -11,13 +11,17 @@ import { chmod, mkdir, open, readdir, readFile, rename, rm, stat, unlink, writeF
 import { join } from 'node:path';
 import { Association, isValidHandle } from '../protocol/association.js';
 import {
+  CleanupSchedule,
   checkNonceInput,
   checkServerUrl,
+  cleanupScheduleOptions,
   clock,
   hashKey,
-  inNonceWindow,
+  NONCE_CLEANUP_MARGIN,
   STORE_NONCE_SKEW,
   type StoreBaseOptions,
+  timeoutOf,
+  withDeadline,
   wrapError,
 } from './common.js';
 import type { OpenIDStore } from './store.js';
@@ -35,12 +39,43 @@ export class FileStore implements OpenIDStore {
   readonly #dir: string;
   readonly #now: () => number;
   readonly #skew: number;
+  readonly #timeoutMs: number;
+  /** Cleanup reads the file system's clock unless the app injected one (tests). */
+  readonly #fsClock: boolean;
+  readonly #cleanup: CleanupSchedule;
   #ready: Promise<void> | null = null;
 
   constructor(options: FileStoreOptions) {
     this.#dir = options.directory;
     this.#now = clock(options);
+    this.#fsClock = options.now === undefined;
     this.#skew = options.nonceSkewSeconds ?? STORE_NONCE_SKEW;
+    this.#timeoutMs = timeoutOf(options);
+    this.#cleanup = new CleanupSchedule(cleanupScheduleOptions(options), async () => {
+      await this.cleanupNonces();
+      await this.cleanupAssociations();
+    });
+  }
+
+  /** One operation with the deadline (a hung network file system fails it as `store_unavailable`). */
+  #timed<T>(what: string, work: Promise<T>): Promise<T> {
+    return withDeadline(work, this.#timeoutMs, what, `the file store ${this.#dir}`);
+  }
+
+  /**
+   * Now, in Unix seconds, for cleanup: the modification time of a file just
+   * written, i.e. the clock of the file system (on a network file system,
+   * the server's) that every process sharing the directory sees.
+   */
+  async #cleanupNow(): Promise<number> {
+    if (!this.#fsClock) return this.#now();
+    const probe = join(this.#dir, 'tmp', `${randomBytes(12).toString('hex')}.clock`);
+    await writeFile(probe, '', { mode: 0o600 });
+    try {
+      return Math.floor((await stat(probe)).mtimeMs / 1000);
+    } finally {
+      await rm(probe, { force: true });
+    }
   }
 
   #init(): Promise<void> {
@@ -64,16 +99,21 @@ export class FileStore implements OpenIDStore {
 
   async storeAssociation(serverUrl: string, a: Association): Promise<void> {
     checkServerUrl(serverUrl);
+    this.#cleanup.maybeRun();
     try {
-      await this.#init();
-      const dir = this.#serverDir(serverUrl);
-      await mkdir(dir, { recursive: true, mode: 0o700 });
-      const tmp = join(this.#dir, 'tmp', `${randomBytes(12).toString('hex')}.tmp`);
-      await writeFile(tmp, a.serialize(), { mode: 0o600, flush: true });
-      await rename(tmp, join(dir, `${hashKey(a.handle)}.json`));
+      await this.#timed('storing an association', this.#store(serverUrl, a));
     } catch (e) {
-      throw wrapError(e, 'storing an association');
+      throw wrapError(e, `storing an association in ${this.#dir}`);
     }
+  }
+
+  async #store(serverUrl: string, a: Association): Promise<void> {
+    await this.#init();
+    const dir = this.#serverDir(serverUrl);
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    const tmp = join(this.#dir, 'tmp', `${randomBytes(12).toString('hex')}.tmp`);
+    await writeFile(tmp, a.serialize(), { mode: 0o600, flush: true });
+    await rename(tmp, join(dir, `${hashKey(a.handle)}.json`));
   }
 
   async #read(path: string): Promise<Association | null> {
@@ -107,34 +147,44 @@ export class FileStore implements OpenIDStore {
     return best;
   }
 
+  /** True only for the caller whose `unlink` removed the file: atomic across processes. */
   async removeAssociation(serverUrl: string, handle: string): Promise<boolean> {
     checkServerUrl(serverUrl);
     try {
-      await unlink(join(this.#serverDir(serverUrl), `${hashKey(handle)}.json`));
+      await this.#timed(
+        'removing an association',
+        unlink(join(this.#serverDir(serverUrl), `${hashKey(handle)}.json`)),
+      );
       return true;
-    } catch {
-      return false;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return false;
+      throw wrapError(e, `removing an association in ${this.#dir}`);
     }
   }
 
+  /** Insert if absent (`O_EXCL`); the relying party has checked the window. */
   async useNonce(serverUrl: string, timestamp: number, salt: string): Promise<boolean> {
     checkServerUrl(serverUrl);
     checkNonceInput(timestamp, salt);
-    if (!inNonceWindow(timestamp, this.#now(), this.#skew)) return false;
+    this.#cleanup.maybeRun();
     try {
-      await this.#init();
-      // The timestamp leads the name so cleanup needs no file reads.
-      const fh = await open(
-        join(this.#dir, 'nonces', `${timestamp}-${hashKey(serverUrl, timestamp, salt)}`),
-        constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY,
-        0o600,
-      );
-      await fh.close();
+      await this.#timed('recording a nonce', this.#createNonce(serverUrl, timestamp, salt));
       return true;
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
-      throw wrapError(e, 'recording a nonce');
+      throw wrapError(e, `recording a nonce in ${this.#dir}`);
     }
+  }
+
+  async #createNonce(serverUrl: string, timestamp: number, salt: string): Promise<void> {
+    await this.#init();
+    // The timestamp leads the name so cleanup needs no file reads.
+    const fh = await open(
+      join(this.#dir, 'nonces', `${timestamp}-${hashKey(serverUrl, timestamp, salt)}`),
+      constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY,
+      0o600,
+    );
+    await fh.close();
   }
 
   /**
@@ -162,7 +212,7 @@ export class FileStore implements OpenIDStore {
 
   async #cleanupNonces(): Promise<number> {
     await this.#init();
-    const cutoff = this.#now() - this.#skew;
+    const cutoff = (await this.#cleanupNow()) - this.#skew - NONCE_CLEANUP_MARGIN;
     let n = 0;
     for (const name of await readdir(join(this.#dir, 'nonces'))) {
       const ts = Number(name.split('-', 1)[0]);
@@ -184,7 +234,7 @@ export class FileStore implements OpenIDStore {
 
   async #cleanupAssociations(): Promise<number> {
     await this.#init();
-    const now = this.#now();
+    const now = await this.#cleanupNow();
     await this.#removeStaleTempFiles();
     let n = 0;
     const root = join(this.#dir, 'associations');

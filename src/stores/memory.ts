@@ -1,15 +1,21 @@
 /**
- * In-memory store: one process only (tests, single-instance apps). Bounded:
- * past `maxNonces` the oldest nonces go first — only ones outside the
- * window unless the bound forces it, which is why multi-process or
- * high-traffic sites want a shared store.
+ * In-memory store: one process only (tests, single-instance apps). Bounded
+ * by two totals, never by a per-key cap (a provider keeps every private
+ * association under one key, so a per-key cap would fail genuine pending
+ * logins once enough others were answered):
+ * - `maxAssociations` (default 1,000,000): past it, expired associations
+ *   are pruned, then the oldest stored go first;
+ * - `maxNonces` (default 1,000,000): past it, the oldest nonces go first —
+ *   only ones outside the window unless the bound forces it.
+ * A site that can exceed either within an association lifetime or a nonce
+ * window wants a shared store.
  */
 import type { Association } from '../protocol/association.js';
 import {
   checkNonceInput,
   checkServerUrl,
   clock,
-  inNonceWindow,
+  NONCE_CLEANUP_MARGIN,
   STORE_NONCE_SKEW,
   type StoreBaseOptions,
 } from './common.js';
@@ -19,12 +25,16 @@ import type { OpenIDStore } from './store.js';
 export interface MemoryStoreOptions extends StoreBaseOptions {
   /** Most nonces kept. Default 1,000,000. */
   maxNonces?: number;
-  /** Most associations kept per server URL. Default 100. */
-  maxAssociationsPerServer?: number;
+  /** Most associations kept, all server URLs together. Default 1,000,000. */
+  maxAssociations?: number;
 }
 
 export class MemoryStore implements OpenIDStore {
   readonly #assocs = new Map<string, Map<string, Association>>();
+  /** `serverUrl\0handle` in storing order, oldest first: what goes when the bound is reached. */
+  readonly #assocOrder = new Map<string, [serverUrl: string, handle: string]>();
+  /** When expired associations were last pruned (store clock, seconds). */
+  #lastPrune = Number.NEGATIVE_INFINITY;
   /** key -> timestamp; Map keeps insertion order, oldest first. */
   readonly #nonces = new Map<string, number>();
   readonly #now: () => number;
@@ -36,7 +46,7 @@ export class MemoryStore implements OpenIDStore {
     this.#now = clock(options);
     this.#skew = options.nonceSkewSeconds ?? STORE_NONCE_SKEW;
     this.#maxNonces = options.maxNonces ?? 1_000_000;
-    this.#maxAssocs = options.maxAssociationsPerServer ?? 100;
+    this.#maxAssocs = options.maxAssociations ?? 1_000_000;
   }
 
   async storeAssociation(serverUrl: string, a: Association): Promise<void> {
@@ -48,7 +58,28 @@ export class MemoryStore implements OpenIDStore {
     }
     m.delete(a.handle);
     m.set(a.handle, a);
-    while (m.size > this.#maxAssocs) m.delete(m.keys().next().value as string);
+    const order = `${serverUrl.length}:${serverUrl}\0${a.handle}`;
+    this.#assocOrder.delete(order);
+    this.#assocOrder.set(order, [serverUrl, a.handle]);
+    // Expired ones are pruned every ten minutes, and when the bound is
+    // reached at most once a minute: O(n) each, so O(1) per insert amortized.
+    const sincePrune = this.#now() - this.#lastPrune;
+    if (sincePrune >= 600) await this.cleanupAssociations();
+    if (this.#assocOrder.size > this.#maxAssocs) {
+      if (sincePrune >= 60) await this.cleanupAssociations();
+      for (const [k, [url, handle]] of this.#assocOrder) {
+        if (this.#assocOrder.size <= this.#maxAssocs) break;
+        this.#assocOrder.delete(k);
+        this.#forget(url, handle);
+      }
+    }
+  }
+
+  #forget(serverUrl: string, handle: string): boolean {
+    const m = this.#assocs.get(serverUrl);
+    if (!m?.delete(handle)) return false;
+    if (m.size === 0) this.#assocs.delete(serverUrl);
+    return true;
   }
 
   async getAssociation(serverUrl: string, handle?: string): Promise<Association | null> {
@@ -67,13 +98,14 @@ export class MemoryStore implements OpenIDStore {
 
   async removeAssociation(serverUrl: string, handle: string): Promise<boolean> {
     checkServerUrl(serverUrl);
-    return this.#assocs.get(serverUrl)?.delete(handle) ?? false;
+    this.#assocOrder.delete(`${serverUrl.length}:${serverUrl}\0${handle}`);
+    return this.#forget(serverUrl, handle);
   }
 
   async useNonce(serverUrl: string, timestamp: number, salt: string): Promise<boolean> {
     checkServerUrl(serverUrl);
     checkNonceInput(timestamp, salt);
-    if (!inNonceWindow(timestamp, this.#now(), this.#skew)) return false;
+    // The relying party has checked the window; the store only says "seen before".
     const key = `${serverUrl.length}:${serverUrl}\0${timestamp}\0${salt}`;
     if (this.#nonces.has(key)) return false;
     this.#nonces.set(key, timestamp);
@@ -86,7 +118,7 @@ export class MemoryStore implements OpenIDStore {
   }
 
   async cleanupNonces(): Promise<number> {
-    const cutoff = this.#now() - this.#skew;
+    const cutoff = this.#now() - this.#skew - NONCE_CLEANUP_MARGIN;
     let n = 0;
     for (const [k, ts] of this.#nonces) {
       if (ts < cutoff) {
@@ -99,11 +131,13 @@ export class MemoryStore implements OpenIDStore {
 
   async cleanupAssociations(): Promise<number> {
     const now = this.#now();
+    this.#lastPrune = now;
     let n = 0;
-    for (const m of this.#assocs.values()) {
+    for (const [url, m] of this.#assocs) {
       for (const [h, a] of m) {
         if (a.isExpired(now)) {
-          m.delete(h);
+          this.#assocOrder.delete(`${url.length}:${url}\0${h}`);
+          this.#forget(url, h);
           n++;
         }
       }

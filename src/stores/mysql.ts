@@ -8,8 +8,9 @@
  *
  * @module openid2/mysql
  */
-import mysql from 'mysql2/promise';
+import type mysql from 'mysql2/promise';
 import { SqlQueue, type SqlQueueOptions } from '../background/sql-queue.js';
+import { loadDriver, timeoutOf } from './common.js';
 import { type SqlDriver, SqlStore, type SqlStoreOptions } from './sql.js';
 
 export interface MySQLStoreOptions extends SqlStoreOptions {
@@ -21,16 +22,42 @@ export interface MySQLStoreOptions extends SqlStoreOptions {
   connectionLimit?: number;
 }
 
+/** Host, port and database of a connection URI, for errors (no user, no password). */
+function mysqlWhere(options: { uri?: string; pool?: mysql.Pool }): string {
+  try {
+    if (options.uri) {
+      const u = new URL(options.uri);
+      return `MySQL at ${u.host}${u.pathname}`;
+    }
+  } catch {
+    return 'MySQL';
+  }
+  return options.pool ? "MySQL (the application's pool)" : 'MySQL';
+}
+
 /** The mysql2 driver the MySQL store and queue run on. */
-function mysqlDriver(options: { uri?: string; pool?: mysql.Pool; connectionLimit?: number }): SqlDriver {
+function mysqlDriver(options: {
+  uri?: string;
+  pool?: mysql.Pool;
+  connectionLimit?: number;
+  timeoutMs?: number;
+}): SqlDriver {
+  const timeoutMs = timeoutOf(options);
   const own = options.pool === undefined;
   const pool =
     options.pool ??
-    mysql.createPool({ uri: options.uri as string, connectionLimit: options.connectionLimit ?? 10 });
+    loadDriver<typeof mysql>('mysql2/promise', 'MySQLStore').createPool({
+      uri: options.uri as string,
+      connectionLimit: options.connectionLimit ?? 10,
+      connectTimeout: timeoutMs,
+    });
   return {
     kind: 'mysql',
+    where: mysqlWhere(options),
+    timeoutMs,
     async run(sql, params = []) {
-      const [result] = await pool.query(sql, params as unknown[]);
+      // mysql2 gives up on the answer at the deadline (and drops that connection).
+      const [result] = await pool.query({ sql, timeout: timeoutMs }, params as unknown[]);
       if (Array.isArray(result)) return { rows: result as Record<string, unknown>[], changes: 0 };
       return { rows: [], changes: (result as { affectedRows: number }).affectedRows };
     },

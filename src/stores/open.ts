@@ -8,13 +8,21 @@ import { OpenIDError } from '../protocol/errors.js';
 import { redact } from './common.js';
 import type { OpenIDStore } from './store.js';
 
-/** Open the store a URL names (`memory:`, `file:/dir`, `sqlite:./file.db`, `postgres://…`, `mysql://…`, `redis://…`), importing only that store's driver. Throws `OpenIDError` (`store_url_invalid`) for an unknown scheme. */
+/**
+ * Open the store a URL names (`memory:`, `file:/dir`, `sqlite:./file.db`, `postgres://…`,
+ * `mysql://…`, `redis://…`), importing only that store's driver. Throws `OpenIDError`
+ * (`store_url_invalid`) for an unknown scheme, `StoreError` (`driver_missing`) when the
+ * store's driver package is not installed.
+ */
 export async function openStore(
   url: string,
-  options: { keyPrefix?: string; tablePrefix?: string } = {},
+  options: { keyPrefix?: string; tablePrefix?: string; timeoutMs?: number } = {},
 ): Promise<OpenIDStore> {
   const scheme = url.slice(0, url.indexOf(':') + 1).toLowerCase();
-  const table = options.tablePrefix === undefined ? {} : { tablePrefix: options.tablePrefix };
+  const table = {
+    ...(options.tablePrefix === undefined ? {} : { tablePrefix: options.tablePrefix }),
+    ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+  };
   switch (scheme) {
     case 'memory:': {
       const { MemoryStore } = await import('./memory.js');
@@ -22,7 +30,10 @@ export async function openStore(
     }
     case 'file:': {
       const { FileStore } = await import('./file.js');
-      return new FileStore({ directory: url.startsWith('file://') ? new URL(url).pathname : url.slice(5) });
+      return new FileStore({
+        directory: url.startsWith('file://') ? new URL(url).pathname : url.slice(5),
+        ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+      });
     }
     case 'sqlite:': {
       const { SQLiteStore } = await import('./sqlite.js');
@@ -44,6 +55,7 @@ export async function openStore(
       return new RedisStore({
         url,
         ...(options.keyPrefix === undefined ? {} : { keyPrefix: options.keyPrefix }),
+        ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
       });
     }
     default:

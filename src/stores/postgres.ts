@@ -9,9 +9,10 @@
  *
  * @module openid2/postgres
  */
-import pg from 'pg';
+import type pg from 'pg';
 import { LocalWakeup } from '../background/queue.js';
 import { SqlQueue, type SqlQueueOptions } from '../background/sql-queue.js';
+import { loadDriver, redact, timeoutOf } from './common.js';
 import { type SqlDriver, SqlStore, type SqlStoreOptions } from './sql.js';
 
 export interface PostgresStoreOptions extends SqlStoreOptions {
@@ -23,7 +24,8 @@ export interface PostgresStoreOptions extends SqlStoreOptions {
   max?: number;
   /**
    * Give up connecting after this many milliseconds (pg's own default is to
-   * wait forever, so an unreachable database would hang logins). Default 10000.
+   * wait forever, so an unreachable database would hang logins). Default
+   * `timeoutMs`.
    */
   connectionTimeoutMillis?: number;
 }
@@ -34,21 +36,41 @@ function numbered(sql: string): string {
   return sql.replace(/\?/g, () => `$${++i}`);
 }
 
-/** Default of `connectionTimeoutMillis`: pg's own default is to wait forever. */
-const CONNECT_TIMEOUT_MS = 10_000;
+/** Host, port and database of a connection string, for errors (no user, no password). */
+function pgWhere(options: { connectionString?: string; pool?: pg.Pool }): string {
+  try {
+    if (options.connectionString) {
+      const u = new URL(options.connectionString);
+      return `PostgreSQL at ${u.host}${u.pathname}`;
+    }
+  } catch {
+    return redact('PostgreSQL');
+  }
+  return options.pool ? "PostgreSQL (the application's pool)" : 'PostgreSQL';
+}
 
 /** The pg driver the PostgreSQL store and queue run on, and its pool. */
 function pgDriver(
-  options: { connectionString?: string; pool?: pg.Pool; max?: number; connectionTimeoutMillis?: number },
+  options: {
+    connectionString?: string;
+    pool?: pg.Pool;
+    max?: number;
+    connectionTimeoutMillis?: number;
+    timeoutMs?: number;
+  },
   defaultMax: number,
 ) {
+  const timeoutMs = timeoutOf(options);
   const own = options.pool === undefined;
   const pool =
     options.pool ??
-    new pg.Pool({
+    new (loadDriver<typeof pg>('pg', 'PostgresStore').Pool)({
       connectionString: options.connectionString,
       max: options.max ?? defaultMax,
-      connectionTimeoutMillis: options.connectionTimeoutMillis ?? CONNECT_TIMEOUT_MS,
+      connectionTimeoutMillis: options.connectionTimeoutMillis ?? timeoutMs,
+      // The server gives up on a statement, and the client on an answer, at the deadline.
+      statement_timeout: timeoutMs,
+      query_timeout: timeoutMs,
     });
   // A dropped idle connection must not crash the process; the next query reconnects.
   if (own) pool.on('error', () => {});
@@ -58,6 +80,8 @@ function pgDriver(
   });
   const driver: SqlDriver = {
     kind: 'pg',
+    where: pgWhere(options),
+    timeoutMs,
     async run(sql, params = []) {
       return rowsOf(await pool.query(numbered(sql), params as unknown[]));
     },

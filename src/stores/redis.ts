@@ -9,16 +9,21 @@
  *
  * @module openid2/redis
  */
-import { Redis } from 'ioredis';
+import type { Redis, RedisOptions } from 'ioredis';
 import { Association, isValidHandle } from '../protocol/association.js';
 import {
+  CleanupSchedule,
   checkNonceInput,
   checkServerUrl,
+  cleanupScheduleOptions,
   clock,
   hashKey,
-  inNonceWindow,
+  loadDriver,
+  NONCE_CLEANUP_MARGIN,
   STORE_NONCE_SKEW,
   type StoreBaseOptions,
+  timeoutOf,
+  withDeadline,
   wrapError,
 } from './common.js';
 import type { OpenIDStore } from './store.js';
@@ -33,37 +38,66 @@ export interface RedisStoreOptions extends StoreBaseOptions {
   keyPrefix?: string;
 }
 
+/** Where a client connects, for errors: `Redis at host:port` (never a password). */
+export function redisWhere(client: Redis): string {
+  const o = client.options;
+  return o.path ? `Redis at ${o.path}` : `Redis at ${o.host ?? '127.0.0.1'}:${o.port ?? 6379}`;
+}
+
+/**
+ * A client for the store or queue: every command has the deadline
+ * (`commandTimeout`), connecting too, and failures are reported to the
+ * caller rather than retried for ever.
+ */
+export function redisClient(url: string, timeoutMs: number, store: string): Redis {
+  const { Redis: RedisClient } = loadDriver<{ Redis: new (url: string, o: RedisOptions) => Redis }>(
+    'ioredis',
+    store,
+  );
+  const client = new RedisClient(url, {
+    maxRetriesPerRequest: 1,
+    enableOfflineQueue: true,
+    lazyConnect: false,
+    commandTimeout: timeoutMs,
+    connectTimeout: timeoutMs,
+  });
+  client.on('error', () => {}); // reconnects by itself; operations report failures
+  return client;
+}
+
 export class RedisStore implements OpenIDStore {
   readonly #redis: Redis;
   readonly #own: boolean;
   readonly #p: string;
   readonly #now: () => number;
   readonly #skew: number;
+  readonly #timeoutMs: number;
+  readonly #where: string;
+  readonly #cleanup: CleanupSchedule;
 
   constructor(options: RedisStoreOptions = {}) {
+    this.#timeoutMs = timeoutOf(options);
     this.#own = options.client === undefined;
     this.#redis =
-      options.client ??
-      new Redis(options.url ?? 'redis://127.0.0.1:6379', {
-        maxRetriesPerRequest: 1,
-        enableOfflineQueue: true,
-        lazyConnect: false,
-      });
-    if (this.#own) this.#redis.on('error', () => {}); // reconnects by itself; operations report failures
+      options.client ?? redisClient(options.url ?? 'redis://127.0.0.1:6379', this.#timeoutMs, 'RedisStore');
+    this.#where = redisWhere(this.#redis);
     this.#p = options.keyPrefix ?? 'openid2:';
     this.#now = clock(options);
     this.#skew = options.nonceSkewSeconds ?? STORE_NONCE_SKEW;
+    // Nonces expire by TTL; expired associations are removed from their hashes on this schedule.
+    this.#cleanup = new CleanupSchedule(cleanupScheduleOptions(options), () => this.cleanupAssociations());
   }
 
   #assocKey(serverUrl: string): string {
     return `${this.#p}assoc:${hashKey(serverUrl)}`;
   }
 
+  /** One operation, with the deadline; errors say what failed and where. */
   async #do<T>(what: string, f: () => Promise<T>): Promise<T> {
     try {
-      return await f();
+      return await withDeadline(f(), this.#timeoutMs, what, this.#where);
     } catch (e) {
-      throw wrapError(e, what);
+      throw wrapError(e, `${what} (${this.#where})`);
     }
   }
 
@@ -73,6 +107,7 @@ export class RedisStore implements OpenIDStore {
     await this.#do('storing an association', async () => {
       await this.#redis.multi().hset(key, a.handle, a.serialize()).sadd(`${this.#p}assoc-keys`, key).exec();
     });
+    this.#cleanup.maybeRun();
   }
 
   async #all(serverUrl: string): Promise<Association[]> {
@@ -120,9 +155,9 @@ export class RedisStore implements OpenIDStore {
     checkServerUrl(serverUrl);
     checkNonceInput(timestamp, salt);
     const now = this.#now();
-    if (!inNonceWindow(timestamp, now, this.#skew)) return false;
-    // Kept until it falls out of the window, then Redis drops it.
-    const ttl = Math.max(1, timestamp + this.#skew - now + 1);
+    // The relying party decides the window; kept until it has left it (plus
+    // the margin for clocks that differ), then Redis drops it.
+    const ttl = Math.max(1, timestamp + this.#skew + NONCE_CLEANUP_MARGIN - now);
     const r = await this.#do('recording a nonce', () =>
       this.#redis.set(`${this.#p}nonce:${hashKey(serverUrl, timestamp, salt)}`, '1', 'EX', ttl, 'NX'),
     );

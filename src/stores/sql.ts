@@ -9,13 +9,16 @@ import { Association, isValidHandle } from '../protocol/association.js';
 import type { AssociationType } from '../protocol/constants.js';
 import { StoreError } from '../protocol/errors.js';
 import {
+  CleanupSchedule,
   checkNonceInput,
   checkServerUrl,
+  cleanupScheduleOptions,
   clock,
   hashKey,
-  inNonceWindow,
+  NONCE_CLEANUP_MARGIN,
   STORE_NONCE_SKEW,
   type StoreBaseOptions,
+  withDeadline,
   wrapError,
 } from './common.js';
 import { MYSQL_BINARY_TEXT, migrateMysqlKeyCollation } from './mysql-keys.js';
@@ -37,6 +40,10 @@ export type SqlRun = (
 /** What a backend gives the SQL store and queue: run one statement with `?` placeholders. */
 export interface SqlDriver {
   readonly kind: SqlKind;
+  /** Where the database is (host and database, or file path; never a password), for errors. */
+  readonly where: string;
+  /** Deadline of one operation in milliseconds (`store_unavailable` past it). */
+  readonly timeoutMs: number;
   run: SqlRun;
   /**
    * Run `fn` on one connection, in one transaction, holding a database-wide
@@ -150,13 +157,20 @@ export class SqlTables {
     return this.#ready;
   }
 
-  /** Run one statement after the migration; `what` names the operation in errors. */
+  /**
+   * Run one statement after the migration; `what` names the operation in
+   * errors. The migration and the statement together have the driver's
+   * deadline: a frozen server fails the call as `store_unavailable` in time.
+   */
   async run(what: string, sql: string, params: readonly unknown[] = []): ReturnType<SqlRun> {
-    try {
+    const work = (async () => {
       await this.migrate();
       return await this.driver.run(sql, params);
+    })();
+    try {
+      return await withDeadline(work, this.driver.timeoutMs, what, this.driver.where);
     } catch (e) {
-      throw wrapError(e, what);
+      throw wrapError(e, `${what} (${this.driver.where})`);
     }
   }
 }
@@ -168,13 +182,39 @@ export class SqlStore implements OpenIDStore {
   readonly #now: () => number;
   readonly #skew: number;
   readonly #tables: SqlTables;
+  /** Cleanup compares with the database's clock unless the app injected one (tests). */
+  readonly #dbClock: boolean;
+  readonly #cleanup: CleanupSchedule;
 
   constructor(driver: SqlDriver, options: SqlStoreOptions = {}) {
     this.#driver = driver;
     this.#p = checkTablePrefix(options.tablePrefix ?? 'openid2_');
     this.#tables = new SqlTables(driver, this.#p);
     this.#now = clock(options);
+    this.#dbClock = options.now === undefined;
     this.#skew = options.nonceSkewSeconds ?? STORE_NONCE_SKEW;
+    this.#cleanup = new CleanupSchedule(cleanupScheduleOptions(options), async () => {
+      await this.cleanupNonces();
+      await this.cleanupAssociations();
+    });
+  }
+
+  /** A whole-number parameter (PostgreSQL cannot infer the type of `? - ?`). */
+  #int(): string {
+    return this.#driver.kind === 'mysql' ? 'CAST(? AS SIGNED)' : 'CAST(? AS BIGINT)';
+  }
+
+  /** Now in Unix seconds, as SQL: the database's clock, the same for every process sharing it. */
+  #nowSql(): { sql: string; params: number[] } {
+    if (!this.#dbClock) return { sql: this.#int(), params: [this.#now()] };
+    const kind = this.#driver.kind;
+    const sql =
+      kind === 'pg'
+        ? 'CAST(EXTRACT(EPOCH FROM now()) AS BIGINT)'
+        : kind === 'mysql'
+          ? 'UNIX_TIMESTAMP()'
+          : "CAST(strftime('%s','now') AS INTEGER)";
+    return { sql, params: [] };
   }
 
   /** Create the schema, or migrate it by its recorded version. Runs once, on first use. */
@@ -211,6 +251,7 @@ export class SqlStore implements OpenIDStore {
           ? `REPLACE INTO ${p}associations ${cols} VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
           : `INSERT OR REPLACE INTO ${p}associations ${cols} VALUES (?, ?, ?, ?, ?, ?, ?, ?)`;
     await this.#run('storing an association', sql, values);
+    this.#cleanup.maybeRun();
   }
 
   async getAssociation(serverUrl: string, handle?: string): Promise<Association | null> {
@@ -260,7 +301,7 @@ export class SqlStore implements OpenIDStore {
   async useNonce(serverUrl: string, timestamp: number, salt: string): Promise<boolean> {
     checkServerUrl(serverUrl);
     checkNonceInput(timestamp, salt);
-    if (!inNonceWindow(timestamp, this.#now(), this.#skew)) return false;
+    this.#cleanup.maybeRun();
     return this.#insertNonce(serverUrl, timestamp, salt);
   }
 
@@ -277,18 +318,28 @@ export class SqlStore implements OpenIDStore {
     return r.changes === 1;
   }
 
+  /**
+   * Remove nonces older than the window plus {@link NONCE_CLEANUP_MARGIN},
+   * by the database's clock: a process whose own clock is off (by up to the
+   * margin) neither deletes a nonce still inside the window nor accepts it again.
+   */
   async cleanupNonces(): Promise<number> {
-    const r = await this.#run('cleaning nonces', `DELETE FROM ${this.#p}nonces WHERE timestamp < ?`, [
-      this.#now() - this.#skew,
-    ]);
+    const now = this.#nowSql();
+    const r = await this.#run(
+      'cleaning nonces',
+      `DELETE FROM ${this.#p}nonces WHERE timestamp < ${now.sql} - ${this.#int()}`,
+      [...now.params, this.#skew + NONCE_CLEANUP_MARGIN],
+    );
     return r.changes;
   }
 
+  /** Remove expired associations, by the database's clock. */
   async cleanupAssociations(): Promise<number> {
+    const now = this.#nowSql();
     const r = await this.#run(
       'cleaning associations',
-      `DELETE FROM ${this.#p}associations WHERE expires <= ?`,
-      [this.#now()],
+      `DELETE FROM ${this.#p}associations WHERE expires <= ${now.sql}`,
+      now.params,
     );
     return r.changes;
   }

@@ -1,7 +1,14 @@
 /**
  * SQLite store (`openid2/sqlite`, better-sqlite3): the embedded default of
- * the CLI and demo. WAL mode and a busy timeout let several processes on one
- * machine share the file; the file is created `0600` (it holds secrets).
+ * the CLI and demo. WAL mode lets several processes on one machine share the
+ * file; the file is created `0600` (it holds secrets).
+ *
+ * better-sqlite3 is synchronous: a statement waiting for another process's
+ * write lock blocks the whole event loop. So SQLite's own busy wait is
+ * {@link SQLITE_BUSY_WAIT_MS} (a `database` you pass keeps its own setting:
+ * set `busy_timeout` to 0 on it for the same), and a busy statement is retried
+ * asynchronously with back-off until the store's deadline (`timeoutMs`),
+ * then fails as `store_unavailable`.
  *
  * @example
  * import { SQLiteQueue, SQLiteStore } from 'openid2/sqlite';
@@ -11,9 +18,22 @@
  * @module openid2/sqlite
  */
 import { chmodSync, closeSync, existsSync, openSync } from 'node:fs';
-import Database from 'better-sqlite3';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type Database from 'better-sqlite3';
 import { SqlQueue, type SqlQueueOptions } from '../background/sql-queue.js';
+import { StoreError } from '../protocol/errors.js';
+import { loadDriver, timeoutOf } from './common.js';
 import { type SqlDriver, SqlStore, type SqlStoreOptions } from './sql.js';
+
+/**
+ * SQLite's own (blocking) wait for a lock: none. Every wait is an
+ * asynchronous retry, so many statements waiting at once cost the event
+ * loop nothing but their retries.
+ */
+export const SQLITE_BUSY_WAIT_MS = 0;
+/** Back-off of the asynchronous retries: from the first to the cap, doubling. */
+const RETRY_FIRST_MS = 2;
+const RETRY_CAP_MS = 50;
 
 export interface SQLiteStoreOptions extends SqlStoreOptions {
   /** Database file, or `:memory:`. */
@@ -22,26 +42,61 @@ export interface SQLiteStoreOptions extends SqlStoreOptions {
   database?: Database.Database;
 }
 
-/** The better-sqlite3 driver the SQLite store and queue run on. */
-function sqliteDriver(options: { path?: string; database?: Database.Database }): SqlDriver {
-  let db = options.database;
-  const own = db === undefined;
-  if (!db) {
-    const path = options.path ?? './openid2.db';
+function isBusy(e: unknown): boolean {
+  const code = (e as { code?: unknown }).code;
+  return code === 'SQLITE_BUSY' || (typeof code === 'string' && code.startsWith('SQLITE_BUSY_'));
+}
+
+/** Open (creating `0600`) the database file; a path that cannot be opened is a `StoreError`. */
+function openDatabase(path: string): Database.Database {
+  const Sqlite = loadDriver<typeof Database>('better-sqlite3', 'SQLiteStore');
+  try {
     if (path !== ':memory:' && !existsSync(path)) closeSync(openSync(path, 'a', 0o600));
     if (path !== ':memory:') chmodSync(path, 0o600);
-    db = new Database(path);
+    const db = new Sqlite(path);
+    db.pragma(`busy_timeout = ${SQLITE_BUSY_WAIT_MS}`);
     db.pragma('journal_mode = WAL');
-    db.pragma('busy_timeout = 5000');
+    return db;
+  } catch (e) {
+    const why = e instanceof Error ? e.message : String(e);
+    throw new StoreError('store_unavailable', `cannot open the SQLite database ${path}: ${why}`, {
+      cause: e,
+    });
   }
-  const d = db;
+}
+
+/** The better-sqlite3 driver the SQLite store and queue run on. */
+function sqliteDriver(options: {
+  path?: string;
+  database?: Database.Database;
+  timeoutMs?: number;
+}): SqlDriver {
+  const timeoutMs = timeoutOf(options);
+  const own = options.database === undefined;
+  const path = options.path ?? './openid2.db';
+  const d = options.database ?? openDatabase(path);
+  const once = (sql: string, args: unknown[]) => {
+    const stmt = d.prepare(sql);
+    if (stmt.reader) return { rows: stmt.all(...args) as Record<string, unknown>[], changes: 0 };
+    return { rows: [], changes: stmt.run(...args).changes };
+  };
   return {
     kind: 'sqlite',
+    where: own ? `SQLite file ${path}` : `SQLite file ${d.name}`,
+    timeoutMs,
     async run(sql, params = []) {
-      const stmt = d.prepare(sql);
       const args = params.map((v) => (typeof v === 'boolean' ? Number(v) : v));
-      if (stmt.reader) return { rows: stmt.all(...args) as Record<string, unknown>[], changes: 0 };
-      return { rows: [], changes: stmt.run(...args).changes };
+      const until = Date.now() + timeoutMs;
+      for (let wait = RETRY_FIRST_MS; ; wait = Math.min(wait * 2, RETRY_CAP_MS)) {
+        try {
+          return once(sql, args);
+        } catch (e) {
+          // Another process holds the lock: wait without blocking the event loop.
+          if (!isBusy(e) || Date.now() + wait > until) throw e;
+          // Jitter, so statements that started together do not all retry in one tick.
+          await sleep(wait * (0.5 + Math.random()));
+        }
+      }
     },
     async close() {
       if (own) d.close();
@@ -49,7 +104,11 @@ function sqliteDriver(options: { path?: string; database?: Database.Database }):
   };
 }
 
-/** An `OpenIDStore` in one SQLite file (better-sqlite3); creates its tables on first use. */
+/**
+ * An `OpenIDStore` in one SQLite file (better-sqlite3); creates its tables on first use.
+ * @throws StoreError `store_unavailable` when the file cannot be opened,
+ *   `driver_missing` when better-sqlite3 is not installed.
+ */
 export class SQLiteStore extends SqlStore {
   constructor(options: SQLiteStoreOptions = {}) {
     super(sqliteDriver(options), options);

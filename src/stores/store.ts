@@ -13,15 +13,20 @@ export interface OpenIDStore {
   storeAssociation(serverUrl: string, association: Association): Promise<void>;
   /** The association with `handle`, or without a handle the newest valid one; never an expired one. */
   getAssociation(serverUrl: string, handle?: string): Promise<Association | null>;
-  /** Remove an association; true when it was there. */
+  /**
+   * Remove an association; true only for the caller whose call removed it
+   * (atomic across processes: what makes check_authentication single-use).
+   */
   removeAssociation(serverUrl: string, handle: string): Promise<boolean>;
   /**
    * Record a nonce as used. **Atomic**: true exactly once for a
    * (serverUrl, timestamp, salt), across every process sharing the store;
-   * false when seen before or when `timestamp` is outside the skew window.
+   * false when seen before. The caller (the relying party) has checked the
+   * time window; the store keeps the nonce for its `nonceSkewSeconds` plus
+   * an hour past `timestamp`, and never refuses one for its age.
    */
   useNonce(serverUrl: string, timestamp: number, salt: string): Promise<boolean>;
-  /** Remove nonces older than the skew window; returns how many. */
+  /** Remove nonces older than the window plus an hour (by the database's clock where there is one); returns how many. */
   cleanupNonces(): Promise<number>;
   /** Remove expired associations; returns how many. */
   cleanupAssociations(): Promise<number>;

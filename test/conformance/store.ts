@@ -142,22 +142,29 @@ export function storeConformance(
       assert.equal(await s.store.useNonce(url(), clock.t, 'salt1'), true);
     });
 
-    t('useNonce is false for a timestamp outside the skew window', async () => {
+    // One window, the relying party's: it refuses a nonce outside it as
+    // nonce_skew before asking the store, so the store never calls an old
+    // nonce a replay; it only says whether it has seen it.
+    t("useNonce takes a nonce of any age exactly once: the window is the caller's", async () => {
       const u = url();
-      assert.equal(await s.store.useNonce(u, clock.t - 6 * 3600, 'old'), false);
-      assert.equal(await s.store.useNonce(u, clock.t + 6 * 3600, 'future'), false);
+      assert.equal(await s.store.useNonce(u, clock.t - 7 * 3600, 'old'), true);
+      assert.equal(await s.store.useNonce(u, clock.t - 7 * 3600, 'old'), false);
+      assert.equal(await s.store.useNonce(u, clock.t + 7 * 3600, 'future'), true);
+      assert.equal(await s.store.useNonce(u, clock.t + 7 * 3600, 'future'), false);
     });
 
-    t('cleanup removes and counts only nonces older than the window', async () => {
+    t('cleanup removes and counts only nonces older than the window plus the one-hour margin', async () => {
       await s.store.cleanupNonces();
       const u = url();
-      await s.store.useNonce(u, clock.t - 5 * 3600 + 10, 'soon-old');
+      await s.store.useNonce(u, clock.t - 5 * 3600 - 3600 + 10, 'soon-old');
+      await s.store.useNonce(u, clock.t - 5 * 3600 + 10, 'inside-margin');
       await s.store.useNonce(u, clock.t, 'fresh');
       clock.t += 20;
       const removed = await s.store.cleanupNonces();
       // Redis expires nonces by TTL and reports 0; every other store counts exactly one.
       assert.ok(removed === 1 || (name === 'redis' && removed === 0), `removed ${removed}`);
       assert.equal(await s.store.useNonce(u, clock.t - 20, 'fresh'), false);
+      assert.equal(await s.store.useNonce(u, clock.t - 20 - 5 * 3600 + 10, 'inside-margin'), false);
     });
 
     t('200 concurrent useNonce calls with the same nonce: exactly one true', async () => {
