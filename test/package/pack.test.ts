@@ -308,15 +308,7 @@ try {
       assert.match(r.stderr, /--store memory:/);
     });
 
-    // Depends on issue 17 (StoreError driver_missing from openStore and the driver subpaths): until
-    // that lands, the raw ERR_MODULE_NOT_FOUND comes through and this test reports as todo.
-    const driverMissing = (() => {
-      const store = readFileSync(join(root, 'src', 'stores', 'open.ts'), 'utf8');
-      return /driver_missing/.test(store) ? false : 'depends on issue 17 (StoreError driver_missing)';
-    })();
-    test('openStore(postgres://…) without pg names the package and the command to install it', {
-      todo: driverMissing,
-    }, () => {
+    test('openStore(postgres://…) without pg names the package and the command to install it', () => {
       const code = `import { openStore } from 'openid2';
         try { await openStore('postgres://127.0.0.1:1/none'); console.log('opened'); }
         catch (e) { console.log(JSON.stringify({ code: e.code, message: e.message })); }`;
