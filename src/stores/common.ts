@@ -15,7 +15,7 @@ export interface StoreBaseOptions {
   now?: () => number;
   /**
    * How long a used nonce is kept: this many seconds after its timestamp
-   * (plus {@link NONCE_CLEANUP_MARGIN}), measured on the database's clock
+   * (plus a one-hour margin, `NONCE_CLEANUP_MARGIN`), measured on the database's clock
    * where there is one. Must be at least the relying party's
    * `nonceSkewSeconds`, whose window alone decides which nonces are
    * accepted (outside it: `nonce_skew`); the store never refuses a nonce for

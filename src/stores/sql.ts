@@ -319,7 +319,7 @@ export class SqlStore implements OpenIDStore {
   }
 
   /**
-   * Remove nonces older than the window plus {@link NONCE_CLEANUP_MARGIN},
+   * Remove nonces older than the window plus a one-hour margin (`NONCE_CLEANUP_MARGIN`),
    * by the database's clock: a process whose own clock is off (by up to the
    * margin) neither deletes a nonce still inside the window nor accepts it again.
    */

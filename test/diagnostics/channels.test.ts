@@ -208,7 +208,7 @@ describe('tracing channels during a login', () => {
       ]);
       const first = rec.done('openid2:rp.complete')[0];
       assert.equal(typeof first?.['reason'], 'string');
-      assert.equal(first?.['claimedId'], `${ps.base}/id/alice`);
+      assert.equal(first?.['assertedClaimedId'], `${ps.base}/id/alice`);
       assert.equal(rec.done('openid2:store').find((s) => s['fresh'] === false)?.['operation'], 'useNonce');
       assertNoSecret(rec.events, secrets);
     } finally {
