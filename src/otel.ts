@@ -12,7 +12,7 @@
  * const stop = instrumentOpenTelemetry({ tracer: trace.getTracer('openid2'), meter: metrics.getMeter('openid2') });
  * @see docs/observability.md
  */
-import dc from 'node:diagnostics_channel';
+import * as dc from 'node:diagnostics_channel';
 import type { Attributes, Counter, Histogram, Meter, Span, Tracer } from '@opentelemetry/api';
 import { CHANNEL_NAMES } from './diagnostics/channels.js';
 

@@ -3,7 +3,7 @@
  * time, printed on stderr as it ends. A subscriber of the openid2:*
  * tracing channels, so it shows exactly what the library did.
  */
-import dc from 'node:diagnostics_channel';
+import * as dc from 'node:diagnostics_channel';
 import type { CliIO } from './run.js';
 
 const TRACED = ['openid2:fetch', 'openid2:discovery', 'openid2:associate'] as const;

@@ -18,7 +18,7 @@
  * });
  * @see docs/observability.md
  */
-import dc from 'node:diagnostics_channel';
+import * as dc from 'node:diagnostics_channel';
 
 /** Context of `openid2:rp.begin`. */
 export interface BeginContext {

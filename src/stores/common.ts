@@ -3,7 +3,6 @@
  * clock injection and error wrapping that never leaks credentials.
  */
 import { createHash } from 'node:crypto';
-import { createRequire } from 'node:module';
 import { StoreError } from '../protocol/errors.js';
 
 /** Default nonce window (seconds either side of now), as the relying party's default skew. */
@@ -114,7 +113,21 @@ export function cleanupScheduleOptions(options: StoreBaseOptions): { enabled: bo
   };
 }
 
-const requireDriver = createRequire(import.meta.url);
+/**
+ * Node's `require`, made on first use: at module load `import.meta.url` is not
+ * a file URL in every runtime (a workerd bundle has none), and the memory
+ * store, which needs no driver, must load everywhere.
+ */
+let requireDriver: ((id: string) => unknown) | undefined;
+function driverRequire(): (id: string) => unknown {
+  if (requireDriver === undefined) {
+    const nodeModule = globalThis.process?.getBuiltinModule?.('node:module');
+    if (nodeModule === undefined)
+      throw new StoreError('driver_missing', 'this runtime cannot load Node packages');
+    requireDriver = nodeModule.createRequire(import.meta.url);
+  }
+  return requireDriver;
+}
 
 /**
  * Load a store's driver package when the store is made, so a missing one is
@@ -124,8 +137,9 @@ const requireDriver = createRequire(import.meta.url);
  */
 export function loadDriver<T>(pkg: string, store: string): T {
   try {
-    return requireDriver(pkg) as T;
+    return driverRequire()(pkg) as T;
   } catch (e) {
+    if (e instanceof StoreError) throw e;
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'MODULE_NOT_FOUND' || code === 'ERR_MODULE_NOT_FOUND') {
       // `mysql2/promise` is installed as `mysql2`.
