@@ -7,6 +7,7 @@ import type { ServiceEndpoint } from '../discovery/endpoints.js';
 import { addExtensionToMessage, type Extension } from '../extensions/extension.js';
 import { MAX_REDIRECT_URL_LENGTH } from '../protocol/constants.js';
 import type { FormHtmlOptions, Message } from '../protocol/message.js';
+import type { TriedService } from './begin-fallback.js';
 
 /** Built by `RelyingParty.begin()`. */
 export class AuthRequest {
@@ -16,11 +17,24 @@ export class AuthRequest {
   readonly state: string;
   /** Whether an association signs the answer (false: the answer is checked with check_authentication). */
   readonly usesAssociation: boolean;
+  /**
+   * The discovered services `begin()` considered, in order: those passed over
+   * because they looked down (`outcome: 'unreachable'`, with a `code`), then
+   * the one chosen.
+   */
+  readonly tried: readonly TriedService[];
   readonly #message: Message;
 
   /** @internal */
-  constructor(endpoint: ServiceEndpoint, message: Message, state: string, usesAssociation: boolean) {
+  constructor(
+    endpoint: ServiceEndpoint,
+    message: Message,
+    state: string,
+    usesAssociation: boolean,
+    tried: readonly TriedService[] = [],
+  ) {
     this.endpoint = endpoint;
+    this.tried = tried;
     this.#message = message;
     this.state = state;
     this.usesAssociation = usesAssociation;

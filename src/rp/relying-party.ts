@@ -16,6 +16,7 @@ import { discover } from '../discovery/discover.js';
 import { endpointLocalId, type ServiceEndpoint } from '../discovery/endpoints.js';
 import { createFetcher, type Fetcher, type FetchOptions } from '../discovery/fetcher.js';
 import type { Extension } from '../extensions/extension.js';
+import type { Association } from '../protocol/association.js';
 import { IDENTIFIER_SELECT } from '../protocol/constants.js';
 import { OpenIDError } from '../protocol/errors.js';
 import { type ArgsInput, Message, OPENID_NS } from '../protocol/message.js';
@@ -27,6 +28,7 @@ import type { OpenIDStore } from '../stores/store.js';
 import { AssociationManager, type AssociationQueueLike } from './association-manager.js';
 import { type AssociationPair, SessionNegotiator } from './associations.js';
 import { AuthRequest } from './auth-request.js';
+import { chooseService, type TriedService } from './begin-fallback.js';
 import { verifySignature } from './check-signature.js';
 import {
   authoritativeEndpoints,
@@ -92,6 +94,11 @@ export interface RelyingPartyOptions {
    * {@link FixedProviderOptions}; `begin()` then needs no user input.
    */
   fixedProvider?: FixedProviderOptions;
+  /**
+   * How long `begin()` may spend passing over discovered services that look
+   * down before it gives up with `provider_unreachable`. Default 20 000 ms.
+   */
+  beginDeadlineMs?: number;
 }
 
 /** Options of {@link RelyingParty.begin}. */
@@ -113,6 +120,8 @@ export interface BeginOptions {
    * still returned, for apps that want both.
    */
   session?: StateSession;
+  /** This begin's deadline for passing over services that look down (default the `beginDeadlineMs` option). */
+  deadlineMs?: number;
 }
 
 /** Options of {@link RelyingParty.complete}. */
@@ -264,19 +273,38 @@ export class RelyingParty {
     if (this.#fixed)
       return this.beginWithEndpoint(fixedLoginEndpoint(this.#fixed), { ...options, anonymous: false });
     const found = await this.#discover(userInput);
-    const endpoint = found.endpoints.find((e) => this.#providerAllowed(e.opEndpoint));
-    if (!endpoint) throw new OpenIDError('untrusted_op', 'no discovered provider is allowed for this site');
-    if (options.anonymous && endpoint.version !== '2.0') {
+    const allowed = found.endpoints.filter((e) => this.#providerAllowed(e.opEndpoint));
+    if (allowed.length === 0)
+      throw new OpenIDError('untrusted_op', 'no discovered provider is allowed for this site');
+    const candidates = options.anonymous ? allowed.filter((e) => e.version === '2.0') : allowed;
+    if (candidates.length === 0) {
       throw new OpenIDError('version_error', 'anonymous requests need an OpenID 2.0 provider');
     }
-    return this.beginWithEndpoint(endpoint, options);
+    // Services in priority order; one that looks down is passed over for the next (issue 24).
+    const chosen = await chooseService(
+      candidates,
+      (e) => this.#assoc.forLogin(e),
+      options.deadlineMs ?? this.#options.beginDeadlineMs ?? 20_000,
+    );
+    return this.#buildRequest(chosen.endpoint, chosen.association, options, chosen.tried);
   }
 
   /** Build a request for an endpoint you already know (a preset such as Steam). */
   async beginWithEndpoint(endpoint: ServiceEndpoint, options: BeginOptions = {}): Promise<AuthRequest> {
+    const association = await this.#assoc.forBegin(endpoint);
+    return this.#buildRequest(endpoint, association, options, [
+      { opEndpoint: endpoint.opEndpoint, version: endpoint.version, outcome: 'chosen' },
+    ]);
+  }
+
+  async #buildRequest(
+    endpoint: ServiceEndpoint,
+    association: Association | null,
+    options: BeginOptions,
+    tried: readonly TriedService[],
+  ): Promise<AuthRequest> {
     const returnTo = options.returnTo ?? this.returnTo;
     const realm = options.realm ?? this.realm;
-    const association = await this.#assoc.forBegin(endpoint);
     const m = Message.create(endpoint.version);
     const mode = options.immediate ? 'checkid_immediate' : 'checkid_setup';
     m.set(OPENID_NS, 'mode', mode);
@@ -308,7 +336,7 @@ export class RelyingParty {
       immediate: options.immediate === true,
       anonymous: options.anonymous === true,
     };
-    const auth = new AuthRequest(endpoint, m, encodeState(state, this.#secret), association !== null);
+    const auth = new AuthRequest(endpoint, m, encodeState(state, this.#secret), association !== null, tried);
     for (const ext of options.extensions ?? []) auth.addExtension(ext);
     if (options.session) await options.session.set(STATE_SESSION_KEY, auth.state);
     return auth;
