@@ -127,8 +127,11 @@ export {
 } from './extensions/sreg.js';
 export type { WebResponse } from './op/encoder.js';
 export {
+  type IdentityPageOptions,
   identityPageHead,
   identityPageHtml,
+  identityPageHtml1,
+  identityPageLinks,
   identityPageXrds,
   opIdentifierXrds,
   renderXrds,
