@@ -380,8 +380,16 @@ export class RelyingParty {
     // Mode dispatch: nothing but id_res can authenticate anyone.
     const mode = message.get(OPENID_NS, 'mode');
     if (mode === 'cancel') return { status: 'cancel' };
-    if (mode === 'error')
-      return FAIL('op_error', `the provider said: ${inert(message.get(OPENID_NS, 'error'))}`);
+    if (mode === 'error') {
+      // Kept for the app's error page, as python-openid's FailureResponse (spec §5.2.3); unverified text.
+      const contact = message.get(OPENID_NS, 'contact');
+      const reference = message.get(OPENID_NS, 'reference');
+      return {
+        ...FAIL('op_error', `the provider said: ${inert(message.get(OPENID_NS, 'error'))}`),
+        ...(contact === undefined ? {} : { contact: inert(contact) }),
+        ...(reference === undefined ? {} : { reference: inert(reference) }),
+      };
+    }
     if (mode !== 'id_res' && mode !== 'setup_needed')
       return FAIL('malformed_message', `unexpected openid.mode ${inert(mode)}`);
 
@@ -512,6 +520,8 @@ export class RelyingParty {
       signedFields: signed,
       signedMessage: () => signedSubset(message, signed),
       verifiedBy: sig.verifiedBy,
+      returnTo,
+      version,
     });
   }
 
