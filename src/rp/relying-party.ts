@@ -42,6 +42,13 @@ import {
 } from './fixed-provider.js';
 import type { CompleteResult, FailureResult } from './result.js';
 import { SUCCESS_TOKEN, SuccessResult } from './result.js';
+import {
+  bindingDigest,
+  checkStateBinding,
+  consumeReturnToState,
+  RETURN_TO_STATE_PARAM,
+  stateFromReturnTo,
+} from './return-to-state.js';
 import { decodeState, encodeState, type LoginState, type StateSession } from './state.js';
 import {
   checkDiscoveredEndpoint,
@@ -99,6 +106,21 @@ export interface RelyingPartyOptions {
    * down before it gives up with `provider_unreachable`. Default 20 000 ms.
    */
   beginDeadlineMs?: number;
+  /**
+   * Where the login state travels: `'caller'` (default) — the app keeps
+   * `auth.state` in a cookie or session — or `'returnTo'`: in return_to
+   * itself, for sites with neither cookies nor sessions (ruby-openid 1.x
+   * style). Needs a store (a state is used once). Each begin() then needs a
+   * `bindTo` unless `requireStateBinding` is false. What this gives up
+   * compared with a cookie: docs/migrate-from-ruby-openid.md.
+   */
+  stateIn?: 'caller' | 'returnTo';
+  /**
+   * With `stateIn: 'returnTo'`: refuse a begin() without `bindTo` (default
+   * true). False accepts unbound logins: then nothing ties the response to
+   * the browser that started the login (login CSRF, security case SE-01).
+   */
+  requireStateBinding?: boolean;
 }
 
 /** Options of {@link RelyingParty.begin}. */
@@ -122,6 +144,12 @@ export interface BeginOptions {
   session?: StateSession;
   /** This begin's deadline for passing over services that look down (default the `beginDeadlineMs` option). */
   deadlineMs?: number;
+  /**
+   * Bind this login to a value the same user presents again at complete()
+   * (`CompleteOptions.bindTo`): the session id a cookie-less site carries in
+   * its URLs, the client address, … Kept in the state as a keyed digest.
+   */
+  bindTo?: string;
 }
 
 /** Options of {@link RelyingParty.complete}. */
@@ -135,6 +163,8 @@ export interface CompleteOptions {
    * and cleared whatever the outcome, so a state is used once.
    */
   session?: StateSession | undefined;
+  /** The value begin() was given as `bindTo`, presented again by the same user. */
+  bindTo?: string | undefined;
 }
 
 /** The key of the state token in a {@link StateSession}. */
@@ -206,6 +236,9 @@ export class RelyingParty {
     if (!secret || secret.length < 32)
       throw new OpenIDError('invalid_option', 'secret must be at least 32 bytes');
     const mode = options.associations ?? (options.store ? 'inline' : 'none');
+    if (options.stateIn === 'returnTo' && !options.store) {
+      throw new OpenIDError('invalid_option', "stateIn: 'returnTo' needs a store (a state is used once)");
+    }
     if (mode === 'background' && !options.queue) {
       throw new OpenIDError('invalid_option', "associations: 'background' needs a queue");
     }
@@ -327,6 +360,13 @@ export class RelyingParty {
     }
     m.set(OPENID_NS, 'return_to', sentReturnTo);
     if (association) m.set(OPENID_NS, 'assoc_handle', association.handle);
+    const inReturnTo = this.#options.stateIn === 'returnTo';
+    if (inReturnTo && options.bindTo === undefined && this.#options.requireStateBinding !== false) {
+      throw new OpenIDError(
+        'invalid_option',
+        "stateIn: 'returnTo' needs bindTo on each begin() (or requireStateBinding: false, see the ruby migration guide)",
+      );
+    }
     const state: LoginState = {
       endpoint,
       claimedId: endpoint.isOpIdentifier ? null : endpoint.claimedId,
@@ -335,8 +375,12 @@ export class RelyingParty {
       issuedAt: this.#now(),
       immediate: options.immediate === true,
       anonymous: options.anonymous === true,
+      ...(options.bindTo === undefined ? {} : { binding: bindingDigest(this.#secret, options.bindTo) }),
     };
-    const auth = new AuthRequest(endpoint, m, encodeState(state, this.#secret), association !== null, tried);
+    const token = encodeState(state, this.#secret);
+    // The state rides in return_to: the provider echoes it back (and signs it in its answer).
+    if (inReturnTo) m.set(OPENID_NS, 'return_to', withQueryParam(sentReturnTo, RETURN_TO_STATE_PARAM, token));
+    const auth = new AuthRequest(endpoint, m, token, association !== null, tried);
     for (const ext of options.extensions ?? []) auth.addExtension(ext);
     if (options.session) await options.session.set(STATE_SESSION_KEY, auth.state);
     return auth;
@@ -393,11 +437,34 @@ export class RelyingParty {
     if (mode !== 'id_res' && mode !== 'setup_needed')
       return FAIL('malformed_message', `unexpected openid.mode ${inert(mode)}`);
 
-    const stateCheck = options.state
-      ? decodeState(options.state, this.#secret, this.#now(), this.#stateMaxAge)
-      : null;
+    // stateIn 'returnTo': the state comes back inside return_to when the app holds none.
+    const fromReturnTo =
+      !options.state && this.#options.stateIn === 'returnTo'
+        ? stateFromReturnTo(message.get(OPENID_NS, 'return_to'))
+        : null;
+    const token = options.state || fromReturnTo;
+    const stateCheck = token ? decodeState(token, this.#secret, this.#now(), this.#stateMaxAge) : null;
     if (stateCheck && !stateCheck.ok) return FAIL(stateCheck.code, stateCheck.message);
     const state = stateCheck?.ok ? stateCheck.state : null;
+    if (state) {
+      const bound = checkStateBinding(state.binding, options.bindTo, this.#secret);
+      if (!bound.ok) return FAIL(bound.code, bound.message);
+    }
+    if (state && fromReturnTo !== null && mode === 'id_res' && this.store) {
+      // Used once: the store records this login's nonce the first time its state is checked.
+      const rpNonce = new URL(state.returnTo).searchParams.get(RP_NONCE_PARAM);
+      let fresh = false;
+      try {
+        fresh = rpNonce !== null && (await consumeReturnToState(this.store, rpNonce));
+      } catch (e) {
+        // The rp nonce is this relying party's own (the state is authenticated): an error is the store's.
+        return FAIL(
+          'store_unavailable',
+          `the login state could not be checked: ${e instanceof Error ? e.message : String(e)}`,
+        );
+      }
+      if (!fresh) return FAIL('state_replayed', 'this login state was used before; start again');
+    }
 
     // "Setup needed" answers only an immediate request, in the version of this login (NE-03, NE-04, NS-05).
     const setupUrl = message.get(OPENID_NS, 'user_setup_url');
@@ -438,7 +505,14 @@ export class RelyingParty {
           claimedIdSeen,
         );
       }
-      const sent = checkReturnTo(returnTo, state.returnTo);
+      // stateIn 'returnTo': the sent return_to also carried the state token.
+      const echoedState = this.#options.stateIn === 'returnTo' ? stateFromReturnTo(returnTo) : null;
+      const sent = checkReturnTo(
+        returnTo,
+        echoedState === null
+          ? state.returnTo
+          : withQueryParam(state.returnTo, RETURN_TO_STATE_PARAM, echoedState),
+      );
       if (!sent.ok) return FAIL(sent.code, sent.message, claimedIdSeen);
     } else {
       // No state: the URL the app passed may come from a forged Host header (RT-09);
