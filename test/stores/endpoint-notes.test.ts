@@ -17,13 +17,12 @@ const B = 'https://op-b.example/server';
 function suite(name: string, make: (now: () => number) => Promise<OpenIDStore>, skip: string | false) {
   describe(`${name}: endpoint notes`, { skip }, () => {
     let now = 2_000_000_000;
-    let store: OpenIDStore;
     const closers: (() => Promise<void>)[] = [];
     after(async () => {
       for (const c of closers) await c();
     });
     const fresh = async () => {
-      store = await make(() => now);
+      const store = await make(() => now);
       closers.push(async () => store.close?.());
       return store;
     };
