@@ -216,8 +216,18 @@ export {
   processAssociateResponse,
   SessionNegotiator,
 } from './rp/associations.js';
-export { AuthRequest } from './rp/auth-request.js';
+export { AuthRequest, type FormMarkupOptions } from './rp/auth-request.js';
+export type { BeginFallbackMessage, TriedService } from './rp/begin-fallback.js';
 export type { FixedProviderOptions } from './rp/fixed-provider.js';
+export {
+  DEFAULT_REFUSED_TTL_SECONDS,
+  DEFAULT_UNREACHABLE_TTL_SECONDS,
+  EndpointMemory,
+  type EndpointMemoryOptions,
+  type NegotiateOptions,
+  type NegotiationResult,
+  negotiateAssociation,
+} from './rp/negotiation.js';
 export {
   type BeginOptions,
   type CompleteOptions,

@@ -149,9 +149,13 @@ export interface NegotiationResult extends AssociateResult {
 
 /** Options of {@link negotiateAssociation}. */
 export interface NegotiateOptions {
+  /** The fetcher for the associate requests (SSRF-guarded by default). */
   fetcher: Fetcher;
+  /** The pairs this side allows, in order. */
   negotiator: SessionNegotiator;
+  /** The negative cache to read and update. */
   memory: EndpointMemory;
+  /** Clock in Unix seconds. */
   now: () => number;
 }
 
