@@ -149,8 +149,11 @@ export {
 export type { WebResponse } from './op/encoder.js';
 export { PROVIDER_ERROR_CODES, type ProviderErrorCode } from './op/error-codes.js';
 export {
+  type IdentityPageOptions,
   identityPageHead,
   identityPageHtml,
+  identityPageHtml1,
+  identityPageLinks,
   identityPageXrds,
   opIdentifierXrds,
   renderXrds,
@@ -236,7 +239,8 @@ export {
   processAssociateResponse,
   SessionNegotiator,
 } from './rp/associations.js';
-export { AuthRequest } from './rp/auth-request.js';
+export { AuthRequest, type FormMarkupOptions } from './rp/auth-request.js';
+export type { BeginFallbackMessage, TriedService } from './rp/begin-fallback.js';
 // Failure vocabulary (docs/failure-codes.md) and observability (docs/observability.md).
 export {
   ASSOCIATE_FAILURE_CODES,
@@ -246,6 +250,15 @@ export {
   isCompleteFailureCode,
 } from './rp/failure-codes.js';
 export type { FixedProviderOptions } from './rp/fixed-provider.js';
+export {
+  DEFAULT_REFUSED_TTL_SECONDS,
+  DEFAULT_UNREACHABLE_TTL_SECONDS,
+  EndpointMemory,
+  type EndpointMemoryOptions,
+  type NegotiateOptions,
+  type NegotiationResult,
+  negotiateAssociation,
+} from './rp/negotiation.js';
 export {
   type BeginOptions,
   type CompleteOptions,

@@ -132,3 +132,5 @@ export const openidFastify: FastifyPluginAsync<FastifyOpenIDOptions> = async (fa
   fastify.get(returnPath, callback);
   fastify.post(returnPath, callback);
 };
+
+export { type FastifyProviderOptions, openidProviderFastify } from './fastify-provider.js';

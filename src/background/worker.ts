@@ -18,7 +18,8 @@ import { createDefaultFetcher } from '../discovery/default-fetcher.js';
 import type { Fetcher, FetchOptions } from '../discovery/fetcher.js';
 import type { Association } from '../protocol/association.js';
 import { StoreError } from '../protocol/errors.js';
-import { associate, SessionNegotiator } from '../rp/associations.js';
+import { SessionNegotiator } from '../rp/associations.js';
+import { EndpointMemory, negotiateAssociation } from '../rp/negotiation.js';
 import type { OpenIDStore } from '../stores/store.js';
 import type { AssociationQueue, QueuedEndpoint, TakenEntry } from './queue.js';
 import { sleep } from './queue.js';
@@ -47,6 +48,12 @@ export interface WorkerOptions {
   logger?: (line: Record<string, unknown>) => void;
   /** Clock in Unix seconds. */
   now?: () => number;
+  /**
+   * The negative cache shared with the relying parties (pairs a provider
+   * refused, endpoints found unreachable). Default: one over `store`, so a
+   * store that keeps endpoint notes shares them with every relying party.
+   */
+  memory?: EndpointMemory;
   /**
    * Ends a `runWorkerOnce` early (SIGINT/SIGTERM): the entry in hand is
    * finished, the rest of the batch given back. `startAssociationWorker`
@@ -86,6 +93,7 @@ function setup(options: WorkerOptions) {
   const now = options.now ?? (() => Math.floor(Date.now() / 1000));
   const log = options.logger ?? ((line) => process.stdout.write(`${JSON.stringify(line)}\n`));
   const margin = options.renewalMarginSeconds ?? 300;
+  const memory = options.memory ?? new EndpointMemory({ store: options.store, now });
   /** Endpoints this worker associated or found associated: renewal covers these. */
   const seen = new Map<string, QueuedEndpoint>();
   /** Endpoints that failed: failures in a row, and when to try again (Unix seconds). */
@@ -143,8 +151,19 @@ function setup(options: WorkerOptions) {
         seen.set(entry.opEndpoint, { opEndpoint: entry.opEndpoint, version: entry.version });
         return 'done';
       }
-      const r = await associate(entry.opEndpoint, entry.version, { fetcher, negotiator, now });
+      const r = await negotiateAssociation(entry.opEndpoint, entry.version, {
+        fetcher,
+        negotiator,
+        memory,
+        now,
+      });
       const elapsedMs = r.attempts.reduce((s, a) => s + a.elapsedMs, 0);
+      if (!r.association && r.remembered === 'refused') {
+        // Known to fail until the note expires: done with this entry, no request made.
+        stats.skipped++;
+        log({ event: 'skipped', opEndpoint: entry.opEndpoint, remembered: 'refused', code: r.error?.code });
+        return 'done';
+      }
       if (!r.association) {
         stats.failed++;
         log({
@@ -152,6 +171,7 @@ function setup(options: WorkerOptions) {
           opEndpoint: entry.opEndpoint,
           code: r.error?.code,
           message: r.error?.message,
+          ...(r.remembered ? { remembered: r.remembered } : {}),
           elapsedMs,
           retryInSeconds: backOff(entry.opEndpoint),
         });

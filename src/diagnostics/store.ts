@@ -41,6 +41,29 @@ export function traceStore(store: OpenIDStore | null): OpenIDStore | null {
     cleanupAssociations: () =>
       trace('openid2:store', { operation: 'cleanupAssociations' }, () => store.cleanupAssociations()),
     ...(store.close ? { close: () => (store.close as () => Promise<void>).call(store) } : {}),
+    // The optional endpoint notes (negotiation memory) pass through, so a store that shares them still does.
+    ...(store.putEndpointNote && store.getEndpointNote
+      ? {
+          putEndpointNote: (serverUrl: string, kind: string, value: string, expiresAt: number) =>
+            trace('openid2:store', { operation: 'putEndpointNote', serverUrl }, () =>
+              (store.putEndpointNote as NonNullable<OpenIDStore['putEndpointNote']>).call(
+                store,
+                serverUrl,
+                kind,
+                value,
+                expiresAt,
+              ),
+            ),
+          getEndpointNote: (serverUrl: string, kind: string) =>
+            trace('openid2:store', { operation: 'getEndpointNote', serverUrl }, () =>
+              (store.getEndpointNote as NonNullable<OpenIDStore['getEndpointNote']>).call(
+                store,
+                serverUrl,
+                kind,
+              ),
+            ),
+        }
+      : {}),
   };
   traced.set(store, wrapped);
   return wrapped;

@@ -60,6 +60,10 @@ export const DISCOVERY_ERROR_CODES = Object.freeze([
   'xri_fraud',
   /** Relying-party discovery of a realm was redirected to another URL. */
   'rp_discovery_redirected',
+  /** Discovery of a user-supplied identifier where DNS cannot be pinned, with no named providers. */
+  'discovery_refused',
+  /** `begin()`: every discovered service looked down (unreachable, timed out, 5xx). */
+  'provider_unreachable',
 ] as const);
 /** A DiscoveryError code. */
 export type DiscoveryErrorCode = (typeof DISCOVERY_ERROR_CODES)[number];

@@ -65,32 +65,77 @@ export function rpReturnToXrds(returnTos: readonly string[]): string {
   return renderXrds(returnTos.map((uri) => ({ types: [TYPE_RP_RETURN_TO], uri })));
 }
 
-/** HTML `<head>` links for an identity page (spec §7.3.3), with an optional X-XRDS-Location meta. */
-export function identityPageHead(options: {
+/** Options of {@link identityPageHead} and {@link identityPageHtml}. */
+export interface IdentityPageOptions {
+  /** The provider endpoint (`openid2.provider`, `openid.server`). */
   opEndpoint: string;
+  /** The OP-local identifier, when the page delegates (`openid2.local_id`, `openid.delegate`). */
   localId?: string;
+  /** Where the page's XRDS is served (an `X-XRDS-Location` meta element). */
   xrdsUrl?: string;
-}): string {
+  /**
+   * Which protocol versions the page announces: `'both'` (default) writes the
+   * OpenID 2.0 and 1.x links, `'1.x'` only `openid.server` / `openid.delegate`
+   * (a provider that speaks OpenID 1 only), `'2.0'` only the 2.0 links.
+   */
+  versions?: 'both' | '1.x' | '2.0';
+}
+
+/**
+ * One `<link>` element per rel, as spec §7.3.3 writes them: some relying
+ * parties (yohcop/openid-go among them) compare the whole `rel` attribute
+ * and miss a rel that shares an element with another. Pure.
+ */
+export function identityPageLinks(options: IdentityPageOptions): string[] {
   const e = escapeHtml;
+  const versions = options.versions ?? 'both';
+  const links: string[] = [];
+  const link = (rel: string, href: string) => links.push(`<link rel="${rel}" href="${e(href)}">`);
+  if (versions !== '1.x') {
+    link('openid2.provider', options.opEndpoint);
+    if (options.localId) link('openid2.local_id', options.localId);
+  }
+  if (versions !== '2.0') {
+    link('openid.server', options.opEndpoint);
+    if (options.localId) link('openid.delegate', options.localId);
+  }
+  return links;
+}
+
+/** HTML `<head>` links for an identity page (spec §7.3.3), one per rel, with an optional X-XRDS-Location meta. */
+export function identityPageHead(options: IdentityPageOptions): string {
   return [
-    options.xrdsUrl ? `<meta http-equiv="X-XRDS-Location" content="${e(options.xrdsUrl)}">` : '',
-    `<link rel="openid2.provider openid.server" href="${e(options.opEndpoint)}">`,
-    options.localId ? `<link rel="openid2.local_id openid.delegate" href="${e(options.localId)}">` : '',
+    options.xrdsUrl ? `<meta http-equiv="X-XRDS-Location" content="${escapeHtml(options.xrdsUrl)}">` : '',
+    ...identityPageLinks(options),
   ]
     .filter(Boolean)
     .join('\n');
 }
 
 /** A minimal identity page. */
-export function identityPageHtml(options: {
-  opEndpoint: string;
-  localId?: string;
-  xrdsUrl?: string;
-  title?: string;
-}): string {
+export function identityPageHtml(options: IdentityPageOptions & { title?: string }): string {
   return `<!DOCTYPE html>
 <html><head><meta charset="utf-8"><title>${escapeHtml(options.title ?? 'OpenID identity')}</title>
 ${identityPageHead(options)}
 </head><body><p>${escapeHtml(options.title ?? 'OpenID identity')}</p></body></html>
 `;
+}
+
+/**
+ * An identity page for a provider that speaks OpenID 1.x only: `openid.server`
+ * (and `openid.delegate`) links, no OpenID 2.0 link and no XRDS, as
+ * ruby-openid 1.x and python-openid 1.x servers published them.
+ * @see OpenID Authentication 1.1 §3.1
+ */
+export function identityPageHtml1(options: {
+  opEndpoint: string;
+  delegate?: string;
+  title?: string;
+}): string {
+  return identityPageHtml({
+    opEndpoint: options.opEndpoint,
+    ...(options.delegate ? { localId: options.delegate } : {}),
+    ...(options.title ? { title: options.title } : {}),
+    versions: '1.x',
+  });
 }

@@ -72,6 +72,14 @@ export interface AnswerOptions {
    * party accept such an answer after discovering the new claimed id (§11.2).
    */
   switchIdentifier?: boolean;
+  /**
+   * The `openid.op_endpoint` to assert (python-openid's `server_url`), when
+   * this answer speaks for another endpoint URL of the same provider than
+   * the Provider's `endpoint` (one provider reached under two host names).
+   * It must be an endpoint discovery of the claimed id finds, or relying
+   * parties refuse the assertion.
+   */
+  opEndpoint?: string;
 }
 
 /** `openid.mode=checkid_setup` / `checkid_immediate` (spec §9): the app decides. */
@@ -139,6 +147,42 @@ export class CheckIDRequest {
     this.identity = identity;
     this.claimedId = claimed;
     this.assocHandle = message.get(OPENID_NS, 'assoc_handle') ?? null;
+  }
+
+  /**
+   * This request as a URL at `serverUrl` (default the provider's endpoint):
+   * python-openid's `encodeToURL`. Used for OpenID 1 `user_setup_url`, or to
+   * send the user on to another endpoint with the request intact.
+   */
+  encodeToURL(serverUrl: string = this.#ctx.endpoint): string {
+    return this.message.toURL(serverUrl);
+  }
+
+  /**
+   * Where to send the user to cancel: return_to with `openid.mode=cancel`
+   * (python-openid's `getCancelURL`). Throws `NoReturnToError` without return_to,
+   * and `ProtocolError` for an immediate request (that answers `setup_needed`).
+   */
+  getCancelURL(): string {
+    if (this.returnTo === null) throw new NoReturnToError('the request has no return_to to answer to');
+    if (this.immediate)
+      throw new ProtocolError('invalid_request', 'an immediate request is not cancelled: answer it false');
+    const m = Message.create(this.message.version);
+    m.set(OPENID_NS, 'mode', 'cancel');
+    return m.toURL(this.returnTo);
+  }
+
+  /**
+   * The OpenID 1 `user_setup_url` python-openid builds when the app gives
+   * none: this request as `checkid_setup`, at the provider's setup URL or
+   * endpoint, so the user can finish there with interaction.
+   */
+  #setupUrlFor(options: AnswerOptions): string {
+    const given = options.setupUrl ?? this.#ctx.setupUrl;
+    if (given) return given;
+    const setup = this.message.clone();
+    setup.set(OPENID_NS, 'mode', 'checkid_setup');
+    return setup.toURL(options.opEndpoint ?? this.#ctx.endpoint);
   }
 
   /** Whether the relying party lets the provider choose the identifier (spec §9.1). */
@@ -245,17 +289,17 @@ export class CheckIDRequest {
    */
   answer(allow: boolean, options: AnswerOptions = {}): OPResponse {
     if (this.returnTo === null) throw new NoReturnToError('the request has no return_to to answer to');
+    if (options.opEndpoint !== undefined && !/^https?:\/\/[^/]/.test(options.opEndpoint))
+      throw new OpenIDError('invalid_option', 'opEndpoint must be an absolute http(s) URL');
     const v2 = this.message.isOpenID2();
     const fields = Message.create(this.message.version);
     if (!allow) {
       if (this.immediate) {
         if (v2) fields.set(OPENID_NS, 'mode', 'setup_needed');
-        else {
-          const setupUrl = options.setupUrl ?? this.#ctx.setupUrl;
-          if (!setupUrl)
-            throw new OpenIDError('invalid_option', 'OpenID 1 immediate answers need a setupUrl');
-          fields.set(OPENID_NS, 'mode', 'id_res').set(OPENID_NS, 'user_setup_url', setupUrl);
-        }
+        else
+          fields
+            .set(OPENID_NS, 'mode', 'id_res')
+            .set(OPENID_NS, 'user_setup_url', this.#setupUrlFor(options));
       } else {
         fields.set(OPENID_NS, 'mode', 'cancel');
       }
@@ -280,7 +324,7 @@ export class CheckIDRequest {
       }
     }
     if (v2) {
-      fields.set(OPENID_NS, 'op_endpoint', this.#ctx.endpoint);
+      fields.set(OPENID_NS, 'op_endpoint', options.opEndpoint ?? this.#ctx.endpoint);
       if (identity !== null && claimed !== null) {
         fields.set(OPENID_NS, 'claimed_id', claimed).set(OPENID_NS, 'identity', identity);
       }

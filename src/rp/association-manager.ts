@@ -10,7 +10,8 @@ import type { Fetcher } from '../discovery/fetcher.js';
 import type { Association } from '../protocol/association.js';
 import type { OpenIDVersion } from '../protocol/constants.js';
 import type { OpenIDStore } from '../stores/store.js';
-import { associate, type SessionNegotiator } from './associations.js';
+import type { SessionNegotiator } from './associations.js';
+import { EndpointMemory, negotiateAssociation } from './negotiation.js';
 
 /** What the relying party hands a background worker: enough to associate. */
 export interface QueuedEndpoint {
@@ -40,6 +41,22 @@ export interface AssociationManagerOptions {
   fetcher: Fetcher;
   negotiator: SessionNegotiator;
   now: () => number;
+  /** The negative cache of endpoints; default one over `store`. */
+  memory?: EndpointMemory;
+}
+
+/** What a login gets for one endpoint: the association to use, or why there is none. */
+export interface BeginAssociation {
+  /** The association to use; null: the login goes stateless. */
+  association: Association | null;
+  /**
+   * The endpoint looks down: its associate request could not connect, timed
+   * out or got a server error, now or moments ago. `begin()` then tries the
+   * next discovered service.
+   */
+  unreachable: boolean;
+  /** Why there is no association, for `AuthRequest.tried` and diagnostics. */
+  reason?: { code: string; message: string };
 }
 
 export class AssociationManager {
@@ -47,22 +64,30 @@ export class AssociationManager {
   readonly #o: AssociationManagerOptions;
   readonly #lastQueued = new Map<string, number>();
   /** In-flight inline negotiations, so concurrent logins to one provider share one exchange. */
-  readonly #pending = new Map<string, Promise<Association | null>>();
+  readonly #pending = new Map<string, Promise<BeginAssociation>>();
+  /** The negative cache shared with the worker (through the store when it keeps notes). */
+  readonly memory: EndpointMemory;
 
   constructor(options: AssociationManagerOptions) {
     this.#o = options;
     this.negotiator = options.negotiator;
+    this.memory = options.memory ?? new EndpointMemory({ store: options.store, now: options.now });
   }
 
   /** The association to use for a new login at `endpoint`, or null for stateless. */
   async forBegin(endpoint: ServiceEndpoint): Promise<Association | null> {
+    return (await this.forLogin(endpoint)).association;
+  }
+
+  /** The association for a new login at `endpoint`, and whether the endpoint looks down. */
+  async forLogin(endpoint: ServiceEndpoint): Promise<BeginAssociation> {
     const { store, mode } = this.#o;
-    if (!store || mode === 'none') return null;
+    if (!store || mode === 'none') return { association: null, unreachable: false };
     let held: Association | null = null;
     try {
       held = await store.getAssociation(endpoint.opEndpoint);
     } catch {
-      return null; // store down: go stateless for associations
+      return { association: null, unreachable: false }; // store down: go stateless for associations
     }
     if (held && held.expiresIn(this.#o.now()) > MIN_REMAINING_SECONDS) {
       debugLine(
@@ -70,11 +95,19 @@ export class AssociationManager {
         endpoint.opEndpoint,
         held.expiresIn(this.#o.now()),
       );
-      return held;
+      return { association: held, unreachable: false };
     }
     if (mode === 'background') {
+      // The worker notes endpoints it could not reach: a login skips them too.
+      if (await this.memory.isUnreachable(endpoint.opEndpoint)) {
+        return {
+          association: null,
+          unreachable: true,
+          reason: { code: 'endpoint_unreachable', message: 'the endpoint was unreachable moments ago' },
+        };
+      }
       await this.#enqueue(endpoint);
-      return null;
+      return { association: null, unreachable: false };
     }
     return this.#negotiate(endpoint);
   }
@@ -96,23 +129,25 @@ export class AssociationManager {
     }
   }
 
-  #negotiate(endpoint: ServiceEndpoint): Promise<Association | null> {
+  #negotiate(endpoint: ServiceEndpoint): Promise<BeginAssociation> {
     const key = endpoint.opEndpoint;
     const pending = this.#pending.get(key);
     if (pending) return pending;
-    const p = (async () => {
-      const r = await associate(endpoint.opEndpoint, endpoint.version, {
+    const p = (async (): Promise<BeginAssociation> => {
+      const r = await negotiateAssociation(endpoint.opEndpoint, endpoint.version, {
         fetcher: this.#o.fetcher,
         negotiator: this.negotiator,
+        memory: this.memory,
         now: this.#o.now,
       });
-      if (!r.association) return null;
+      if (!r.association)
+        return { association: null, unreachable: r.unreachable, ...(r.error ? { reason: r.error } : {}) };
       try {
         await this.#o.store?.storeAssociation(endpoint.opEndpoint, r.association);
       } catch {
-        return null; // unusable if complete() cannot find it
+        return { association: null, unreachable: false }; // unusable if complete() cannot find it
       }
-      return r.association;
+      return { association: r.association, unreachable: false };
     })().finally(() => this.#pending.delete(key));
     this.#pending.set(key, p);
     return p;

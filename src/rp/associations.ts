@@ -197,6 +197,14 @@ export interface AssociateResult {
     /** A sentence for logs. */
     message: string;
   };
+  /** The pairs the provider answered `unsupported-type` to: worth not asking again for a while. */
+  refused: AssociationPair[];
+  /**
+   * True when the endpoint could not be reached (connection refused, DNS,
+   * timeout) or answered with a server error (HTTP 5xx): the provider looks
+   * down, not merely unwilling to associate.
+   */
+  unreachable: boolean;
 }
 
 /** Options of {@link associate}. */
@@ -206,12 +214,46 @@ export interface AssociateOptions {
   now?: () => number;
   /** Start with this pair instead of the negotiator's first. */
   pair?: AssociationPair;
+  /** Pairs not to ask for (the provider refused them recently). */
+  skipPairs?: readonly AssociationPair[];
+}
+
+/** Fetch error codes that mean "the endpoint is not there", not "it said no". */
+const UNREACHABLE_CODES = new Set(['fetch_failed', 'fetch_timeout']);
+
+/** Whether two pairs are the same. */
+export function samePair(a: AssociationPair, b: AssociationPair): boolean {
+  return a.assocType === b.assocType && a.sessionType === b.sessionType;
 }
 
 /**
- * Negotiate an association with `opEndpoint`: the first allowed pair, and on
- * `unsupported-type` once more with the provider's suggestion if allowed.
- * Never throws for network or protocol trouble: the caller goes stateless.
+ * The pair to ask for after the provider answered `unsupported-type`
+ * (spec §8.2.4): its suggestion when this side allows it and has not tried
+ * it yet; otherwise this side's own next allowed pair not yet tried (e.g.
+ * after HMAC-SHA256 over DH-SHA1 is suggested, which this side refuses:
+ * DH-SHA1 carries only 160 bits of a 256-bit key, HMAC-SHA1 over DH-SHA1).
+ * Null when nothing is left. Pure.
+ */
+export function nextPairAfterRefusal(
+  suggestion: AssociationPair | null,
+  tried: readonly AssociationPair[],
+  negotiator: SessionNegotiator,
+  endpoint: string,
+  version: OpenIDVersion,
+  skip: readonly AssociationPair[] = [],
+): AssociationPair | null {
+  const fresh = (p: AssociationPair) =>
+    !tried.some((t) => samePair(t, p)) && !skip.some((t) => samePair(t, p));
+  if (suggestion && fresh(suggestion) && negotiator.allows(suggestion, endpoint, version)) return suggestion;
+  return negotiator.pairs.find((p) => fresh(p) && negotiator.allows(p, endpoint, version)) ?? null;
+}
+
+/**
+ * Negotiate an association with `opEndpoint` (spec §8): the first allowed
+ * pair not in `skipPairs`; on `unsupported-type`, the provider's suggestion
+ * if allowed, else this side's next allowed pair, until one works or none is
+ * left (at most one request per allowed pair). Never throws for network or
+ * protocol trouble: the caller goes stateless.
  */
 export function associate(
   opEndpoint: string,
@@ -232,23 +274,36 @@ async function associateUntraced(
 ): Promise<AssociateResult> {
   const negotiator = options.negotiator ?? new SessionNegotiator();
   const now = options.now ?? (() => Math.floor(Date.now() / 1000));
+  const skip = options.skipPairs ?? [];
   const attempts: AssociateAttempt[] = [];
-  let pair = options.pair ?? negotiator.first(opEndpoint, version);
+  const refused: AssociationPair[] = [];
+  let pair =
+    options.pair ??
+    negotiator.pairs.find(
+      (p) => negotiator.allows(p, opEndpoint, version) && !skip.some((s) => samePair(s, p)),
+    ) ??
+    null;
   if (!pair)
     return {
       association: null,
       attempts,
+      refused,
+      unreachable: false,
       error: { code: 'assoc_no_pair', message: 'no allowed association pair' },
     };
-  for (let round = 0; round < 2 && pair; round++) {
+  let lastMessage = 'no pair both sides support';
+  while (pair) {
     const started = performance.now();
     const request = buildAssociateRequest(pair, version);
     let outcome: AssociateOutcome;
+    let unreachable = false;
     try {
       const res = await options.fetcher(opEndpoint, { method: 'POST', body: request.body });
+      unreachable = res.status >= 500;
       outcome = processAssociateResponse(request, res.status, res.text(), now());
     } catch (e) {
       if (!(e instanceof OpenIDError)) throw e;
+      unreachable = UNREACHABLE_CODES.has(e.code);
       outcome = { kind: 'error', code: e.code, message: e.message };
     }
     const elapsedMs = Math.round((performance.now() - started) * 10) / 10;
@@ -258,23 +313,32 @@ async function associateUntraced(
       elapsedMs,
       ...('message' in outcome ? { message: outcome.message } : {}),
     });
-    if (outcome.kind === 'association') return { association: outcome.association, attempts };
+    if (outcome.kind === 'association')
+      return { association: outcome.association, attempts, refused, unreachable: false };
     if (outcome.kind === 'error')
-      return { association: null, attempts, error: { code: outcome.code, message: outcome.message } };
-    const next = outcome.suggestion;
-    pair =
-      round === 0 &&
-      next &&
-      negotiator.allows(next, opEndpoint, version) &&
-      !(next.assocType === pair.assocType && next.sessionType === pair.sessionType)
-        ? next
-        : null;
-    if (!pair)
-      return { association: null, attempts, error: { code: 'assoc_unsupported', message: outcome.message } };
+      return {
+        association: null,
+        attempts,
+        refused,
+        unreachable: unreachable && outcome.kind === 'error',
+        error: { code: outcome.code, message: outcome.message },
+      };
+    refused.push(pair);
+    lastMessage = outcome.message;
+    pair = nextPairAfterRefusal(
+      outcome.suggestion,
+      attempts.map((a) => a.pair),
+      negotiator,
+      opEndpoint,
+      version,
+      skip,
+    );
   }
   return {
     association: null,
     attempts,
-    error: { code: 'assoc_unsupported', message: 'no pair both sides support' },
+    refused,
+    unreachable: false,
+    error: { code: 'assoc_unsupported', message: lastMessage },
   };
 }

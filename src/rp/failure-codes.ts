@@ -38,6 +38,7 @@ export const COMPLETE_FAILURE_CODES = Object.freeze([
   'op_error',
   'unexpected_mode',
   'setup_url_untrusted',
+  'state_replayed',
   'internal_error',
 ] as const);
 /** A {@link FailureResult} code. */

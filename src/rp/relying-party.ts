@@ -20,6 +20,7 @@ import { endpointLocalId, type ServiceEndpoint } from '../discovery/endpoints.js
 import type { Fetcher, FetchOptions } from '../discovery/fetcher.js';
 import { lacksDnsPinning } from '../discovery/web-fetcher.js';
 import type { Extension } from '../extensions/extension.js';
+import type { Association } from '../protocol/association.js';
 import { IDENTIFIER_SELECT } from '../protocol/constants.js';
 import { DiscoveryError, OpenIDError } from '../protocol/errors.js';
 import { inert } from '../protocol/inert.js';
@@ -32,6 +33,7 @@ import type { OpenIDStore } from '../stores/store.js';
 import { AssociationManager, type AssociationQueueLike } from './association-manager.js';
 import { type AssociationPair, SessionNegotiator } from './associations.js';
 import { AuthRequest } from './auth-request.js';
+import { chooseService, type TriedService } from './begin-fallback.js';
 import { verifySignature } from './check-signature.js';
 import { type CompleteFailureCode, isCompleteFailureCode } from './failure-codes.js';
 import {
@@ -46,6 +48,13 @@ import {
 } from './fixed-provider.js';
 import type { CompleteResult, FailureResult } from './result.js';
 import { SUCCESS_TOKEN, SuccessResult } from './result.js';
+import {
+  bindingDigest,
+  checkStateBinding,
+  consumeReturnToState,
+  RETURN_TO_STATE_PARAM,
+  stateFromReturnTo,
+} from './return-to-state.js';
 import { RP_NONCE_PARAM, rpNonceOf, sameRpNonce } from './rp-nonce.js';
 import { checkSetupNeeded } from './setup-needed.js';
 import { decodeState, encodeState, type LoginState, type StateSession } from './state.js';
@@ -109,6 +118,26 @@ export interface RelyingPartyOptions {
    * {@link FixedProviderOptions}; `begin()` then needs no user input.
    */
   fixedProvider?: FixedProviderOptions;
+  /**
+   * How long `begin()` may spend passing over discovered services that look
+   * down before it gives up with `provider_unreachable`. Default 20 000 ms.
+   */
+  beginDeadlineMs?: number;
+  /**
+   * Where the login state travels: `'caller'` (default) — the app keeps
+   * `auth.state` in a cookie or session — or `'returnTo'`: in return_to
+   * itself, for sites with neither cookies nor sessions (ruby-openid 1.x
+   * style). Needs a store (a state is used once). Each begin() then needs a
+   * `bindTo` unless `requireStateBinding` is false. What this gives up
+   * compared with a cookie: docs/migrate-from-ruby-openid.md.
+   */
+  stateIn?: 'caller' | 'returnTo';
+  /**
+   * With `stateIn: 'returnTo'`: refuse a begin() without `bindTo` (default
+   * true). False accepts unbound logins: then nothing ties the response to
+   * the browser that started the login (login CSRF, security case SE-01).
+   */
+  requireStateBinding?: boolean;
 }
 
 /** Options of {@link RelyingParty.begin}. */
@@ -130,6 +159,14 @@ export interface BeginOptions {
    * still returned, for apps that want both.
    */
   session?: StateSession;
+  /** This begin's deadline for passing over services that look down (default the `beginDeadlineMs` option). */
+  deadlineMs?: number;
+  /**
+   * Bind this login to a value the same user presents again at complete()
+   * (`CompleteOptions.bindTo`): the session id a cookie-less site carries in
+   * its URLs, the client address, … Kept in the state as a keyed digest.
+   */
+  bindTo?: string;
 }
 
 /** Options of {@link RelyingParty.complete}. */
@@ -143,6 +180,8 @@ export interface CompleteOptions {
    * and cleared whatever the outcome, so a state is used once.
    */
   session?: StateSession | undefined;
+  /** The value begin() was given as `bindTo`, presented again by the same user. */
+  bindTo?: string | undefined;
 }
 
 /** The key of the state token in a {@link StateSession}. */
@@ -211,6 +250,9 @@ export class RelyingParty {
     if (!secret || secret.length < 32)
       throw new OpenIDError('invalid_option', 'secret must be at least 32 bytes');
     const mode = options.associations ?? (options.store ? 'inline' : 'none');
+    if (options.stateIn === 'returnTo' && !options.store) {
+      throw new OpenIDError('invalid_option', "stateIn: 'returnTo' needs a store (a state is used once)");
+    }
     if (mode === 'background' && !options.queue) {
       throw new OpenIDError('invalid_option', "associations: 'background' needs a queue");
     }
@@ -295,19 +337,38 @@ export class RelyingParty {
     if (this.#fixed)
       return this.beginWithEndpoint(fixedLoginEndpoint(this.#fixed), { ...options, anonymous: false });
     const found = await this.#discover(userInput);
-    const endpoint = found.endpoints.find((e) => this.#providerAllowed(e.opEndpoint));
-    if (!endpoint) throw new OpenIDError('untrusted_op', 'no discovered provider is allowed for this site');
-    if (options.anonymous && endpoint.version !== '2.0') {
+    const allowed = found.endpoints.filter((e) => this.#providerAllowed(e.opEndpoint));
+    if (allowed.length === 0)
+      throw new OpenIDError('untrusted_op', 'no discovered provider is allowed for this site');
+    const candidates = options.anonymous ? allowed.filter((e) => e.version === '2.0') : allowed;
+    if (candidates.length === 0) {
       throw new OpenIDError('version_error', 'anonymous requests need an OpenID 2.0 provider');
     }
-    return this.beginWithEndpoint(endpoint, options);
+    // Services in priority order; one that looks down is passed over for the next (issue 24).
+    const chosen = await chooseService(
+      candidates,
+      (e) => this.#assoc.forLogin(e),
+      options.deadlineMs ?? this.#options.beginDeadlineMs ?? 20_000,
+    );
+    return this.#buildRequest(chosen.endpoint, chosen.association, options, chosen.tried);
   }
 
   /** Build a request for an endpoint you already know (a preset such as Steam). */
   async beginWithEndpoint(endpoint: ServiceEndpoint, options: BeginOptions = {}): Promise<AuthRequest> {
+    const association = await this.#assoc.forBegin(endpoint);
+    return this.#buildRequest(endpoint, association, options, [
+      { opEndpoint: endpoint.opEndpoint, version: endpoint.version, outcome: 'chosen' },
+    ]);
+  }
+
+  async #buildRequest(
+    endpoint: ServiceEndpoint,
+    association: Association | null,
+    options: BeginOptions,
+    tried: readonly TriedService[],
+  ): Promise<AuthRequest> {
     const returnTo = options.returnTo ?? this.returnTo;
     const realm = options.realm ?? this.realm;
-    const association = await this.#assoc.forBegin(endpoint);
     const m = Message.create(endpoint.version);
     const mode = options.immediate ? 'checkid_immediate' : 'checkid_setup';
     m.set(OPENID_NS, 'mode', mode);
@@ -330,6 +391,13 @@ export class RelyingParty {
     }
     m.set(OPENID_NS, 'return_to', sentReturnTo);
     if (association) m.set(OPENID_NS, 'assoc_handle', association.handle);
+    const inReturnTo = this.#options.stateIn === 'returnTo';
+    if (inReturnTo && options.bindTo === undefined && this.#options.requireStateBinding !== false) {
+      throw new OpenIDError(
+        'invalid_option',
+        "stateIn: 'returnTo' needs bindTo on each begin() (or requireStateBinding: false, see the ruby migration guide)",
+      );
+    }
     const state: LoginState = {
       endpoint,
       claimedId: endpoint.isOpIdentifier ? null : endpoint.claimedId,
@@ -338,8 +406,12 @@ export class RelyingParty {
       issuedAt: this.#now(),
       immediate: options.immediate === true,
       anonymous: options.anonymous === true,
+      ...(options.bindTo === undefined ? {} : { binding: bindingDigest(this.#secret, options.bindTo) }),
     };
-    const auth = new AuthRequest(endpoint, m, encodeState(state, this.#secret), association !== null);
+    const token = encodeState(state, this.#secret);
+    // The state rides in return_to: the provider echoes it back (and signs it in its answer).
+    if (inReturnTo) m.set(OPENID_NS, 'return_to', withQueryParam(sentReturnTo, RETURN_TO_STATE_PARAM, token));
+    const auth = new AuthRequest(endpoint, m, token, association !== null, tried);
     for (const ext of options.extensions ?? []) auth.addExtension(ext);
     if (options.session) await options.session.set(STATE_SESSION_KEY, auth.state);
     return auth;
@@ -415,16 +487,47 @@ export class RelyingParty {
     // Mode dispatch: nothing but id_res can authenticate anyone.
     const mode = message.get(OPENID_NS, 'mode');
     if (mode === 'cancel') return { status: 'cancel' };
-    if (mode === 'error')
-      return FAIL('op_error', `the provider said: ${inert(message.get(OPENID_NS, 'error'))}`);
+    if (mode === 'error') {
+      // Kept for the app's error page, as python-openid's FailureResponse (spec §5.2.3); unverified text.
+      const contact = message.get(OPENID_NS, 'contact');
+      const reference = message.get(OPENID_NS, 'reference');
+      return {
+        ...FAIL('op_error', `the provider said: ${inert(message.get(OPENID_NS, 'error'))}`),
+        ...(contact === undefined ? {} : { contact: plainText(contact) }),
+        ...(reference === undefined ? {} : { reference: plainText(reference) }),
+      };
+    }
     if (mode !== 'id_res' && mode !== 'setup_needed')
       return FAIL('malformed_message', `unexpected openid.mode ${inert(mode)}`);
 
-    const stateCheck = options.state
-      ? decodeState(options.state, this.#secret, this.#now(), this.#stateMaxAge)
-      : null;
+    // stateIn 'returnTo': the state comes back inside return_to when the app holds none.
+    const fromReturnTo =
+      !options.state && this.#options.stateIn === 'returnTo'
+        ? stateFromReturnTo(message.get(OPENID_NS, 'return_to'))
+        : null;
+    const token = options.state || fromReturnTo;
+    const stateCheck = token ? decodeState(token, this.#secret, this.#now(), this.#stateMaxAge) : null;
     if (stateCheck && !stateCheck.ok) return FAIL(stateCheck.code, stateCheck.message);
     const state = stateCheck?.ok ? stateCheck.state : null;
+    if (state) {
+      const bound = checkStateBinding(state.binding, options.bindTo, this.#secret);
+      if (!bound.ok) return FAIL(bound.code, bound.message);
+    }
+    if (state && fromReturnTo !== null && mode === 'id_res' && this.store) {
+      // Used once: the store records this login's nonce the first time its state is checked.
+      const rpNonce = new URL(state.returnTo).searchParams.get(RP_NONCE_PARAM);
+      let fresh = false;
+      try {
+        fresh = rpNonce !== null && (await consumeReturnToState(this.store, rpNonce));
+      } catch (e) {
+        // The rp nonce is this relying party's own (the state is authenticated): an error is the store's.
+        return FAIL(
+          'store_unavailable',
+          `the login state could not be checked: ${e instanceof Error ? e.message : String(e)}`,
+        );
+      }
+      if (!fresh) return FAIL('state_replayed', 'this login state was used before; start again');
+    }
 
     // "Setup needed" answers only an immediate request this browser started, in the version of
     // this login, and (1.x) with a setup URL on the provider's origin (NE-03, NE-04, NS-05, issue 18).
@@ -463,7 +566,14 @@ export class RelyingParty {
           claimedIdSeen,
         );
       }
-      const sent = checkReturnTo(returnTo, state.returnTo);
+      // stateIn 'returnTo': the sent return_to also carried the state token.
+      const echoedState = this.#options.stateIn === 'returnTo' ? stateFromReturnTo(returnTo) : null;
+      const sent = checkReturnTo(
+        returnTo,
+        echoedState === null
+          ? state.returnTo
+          : withQueryParam(state.returnTo, RETURN_TO_STATE_PARAM, echoedState),
+      );
       if (!sent.ok) return FAIL(sent.code, sent.message, claimedIdSeen);
     } else {
       // No state: the URL the app passed may come from a forged Host header (RT-09);
@@ -545,6 +655,8 @@ export class RelyingParty {
       signedFields: signed,
       signedMessage: () => signedSubset(message, signed),
       verifiedBy: sig.verifiedBy,
+      returnTo,
+      version,
     });
   }
 
@@ -636,4 +748,9 @@ function parseResponse(url: URL, body: CompleteOptions['body']): Message | Failu
 function fragmentOf(url: string): string {
   const i = url.indexOf('#');
   return i === -1 ? '' : url.slice(i);
+}
+
+/** A provider's free text as a field value: control characters become spaces, at most 500 characters. */
+function plainText(value: string): string {
+  return value.replace(/[\u0000-\u001f\u007f]/g, ' ').slice(0, 500);
 }

@@ -4,6 +4,7 @@
  * private token), so extension readers that accept it read verified data only.
  */
 import type { ServiceEndpoint } from '../discovery/endpoints.js';
+import type { OpenIDVersion } from '../protocol/constants.js';
 import type { Message, NamespaceRef } from '../protocol/message.js';
 import type { CompleteFailureCode } from './failure-codes.js';
 
@@ -23,6 +24,10 @@ export class SuccessResult {
   readonly signedFields: readonly string[];
   /** How the signature was checked. */
   readonly verifiedBy: 'association' | 'check_authentication';
+  /** The signed `openid.return_to` the provider sent the user back to (python-openid's `getReturnTo()`). */
+  readonly returnTo: string;
+  /** The protocol version of the assertion. */
+  readonly version: OpenIDVersion;
   /** The signed-subset message, or the function that builds it on first read. */
   #signed: Message | (() => Message);
 
@@ -37,6 +42,8 @@ export class SuccessResult {
       /** The signed part, or how to make it: built on first use, since most logins never read it. */
       signedMessage: Message | (() => Message);
       verifiedBy: 'association' | 'check_authentication';
+      returnTo: string;
+      version: OpenIDVersion;
     },
   ) {
     if (token !== issued) throw new TypeError('SuccessResult is created by RelyingParty.complete() only');
@@ -46,6 +53,36 @@ export class SuccessResult {
     this.signedFields = fields.signedFields;
     this.#signed = fields.signedMessage;
     this.verifiedBy = fields.verifiedBy;
+    this.returnTo = fields.returnTo;
+    this.version = fields.version;
+  }
+
+  /** Whether the assertion is OpenID 1.x (python-openid's `isOpenID1()`). */
+  isOpenID1(): boolean {
+    return this.version !== '2.0';
+  }
+
+  /**
+   * The identifier to show the user: the claimed id without the fragment a
+   * provider may add for identifier recycling (spec §11.5.1); null for an
+   * anonymous assertion. python-openid's `getDisplayIdentifier()`.
+   */
+  get displayIdentifier(): string | null {
+    if (this.claimedId === null) return null;
+    const i = this.claimedId.indexOf('#');
+    return i === -1 ? this.claimedId : this.claimedId.slice(0, i);
+  }
+
+  /**
+   * The signed arguments of one extension, by namespace URI (python-openid's
+   * `extensionResponse(ns_uri, require_signed=True)`): unsigned fields are
+   * never included; null when the namespace has no signed field.
+   */
+  extensionResponse(nsUri: string): Record<string, string> | null {
+    const m = this.signedMessage;
+    if (m.aliasOf(nsUri) === undefined) return null;
+    const args = m.getArgs(nsUri);
+    return Object.keys(args).length === 0 ? null : args;
   }
 
   /** Only the signed part of the response: what extension readers see. */
@@ -80,6 +117,10 @@ export interface FailureResult {
    * (Named `claimedId` before issue 18.)
    */
   assertedClaimedId?: string;
+  /** `openid.contact` of a provider's error answer (spec §5.2.3): whom to tell. Unverified text. */
+  contact?: string;
+  /** `openid.reference` of a provider's error answer: a reference for that contact. Unverified text. */
+  reference?: string;
 }
 
 /** The user cancelled at the provider. */

@@ -24,6 +24,8 @@ export interface LoginState {
   immediate: boolean;
   /** Whether the request asked for no identifier (spec §9.1, an extension-only exchange). */
   anonymous: boolean;
+  /** Keyed digest of the app's `bindTo` value, when the login was bound to one. */
+  binding?: string;
 }
 
 /** Where a relying party may keep state server-side instead of handing out a token. */

@@ -37,6 +37,8 @@ export class MemoryStore implements OpenIDStore {
   #lastPrune = Number.NEGATIVE_INFINITY;
   /** key -> timestamp; Map keeps insertion order, oldest first. */
   readonly #nonces = new Map<string, number>();
+  /** Endpoint notes (negative cache): key `kind\nserverUrl` → value and expiry. */
+  readonly #notes = new Map<string, { value: string; expiresAt: number }>();
   readonly #now: () => number;
   readonly #skew: number;
   readonly #maxNonces: number;
@@ -115,6 +117,25 @@ export class MemoryStore implements OpenIDStore {
         this.#nonces.delete(this.#nonces.keys().next().value as string);
     }
     return true;
+  }
+
+  async putEndpointNote(serverUrl: string, kind: string, value: string, expiresAt: number): Promise<void> {
+    const key = `${kind}\n${serverUrl}`;
+    this.#notes.delete(key);
+    this.#notes.set(key, { value, expiresAt });
+    // Bounded like the nonces: the oldest notes go first.
+    while (this.#notes.size > 10_000) this.#notes.delete(this.#notes.keys().next().value as string);
+  }
+
+  async getEndpointNote(serverUrl: string, kind: string): Promise<string | null> {
+    const key = `${kind}\n${serverUrl}`;
+    const note = this.#notes.get(key);
+    if (!note) return null;
+    if (note.expiresAt <= this.#now()) {
+      this.#notes.delete(key);
+      return null;
+    }
+    return note.value;
   }
 
   async cleanupNonces(): Promise<number> {

@@ -164,6 +164,22 @@ export class RedisStore implements OpenIDStore {
     return r === 'OK';
   }
 
+  /** A negative-cache note; Redis drops it at `expiresAt` by itself (`SET … EX`). */
+  async putEndpointNote(serverUrl: string, kind: string, value: string, expiresAt: number): Promise<void> {
+    checkServerUrl(serverUrl);
+    const ttl = Math.max(1, Math.ceil(expiresAt - this.#now()));
+    await this.#do('storing an endpoint note', () =>
+      this.#redis.set(`${this.#p}note:${hashKey(kind, serverUrl)}`, value, 'EX', ttl),
+    );
+  }
+
+  async getEndpointNote(serverUrl: string, kind: string): Promise<string | null> {
+    checkServerUrl(serverUrl);
+    return this.#do('reading an endpoint note', () =>
+      this.#redis.get(`${this.#p}note:${hashKey(kind, serverUrl)}`),
+    );
+  }
+
   /** Nonces expire by TTL in Redis; nothing to remove by hand. */
   async cleanupNonces(): Promise<number> {
     return 0;

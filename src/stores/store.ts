@@ -32,4 +32,15 @@ export interface OpenIDStore {
   cleanupAssociations(): Promise<number>;
   /** Release connections. */
   close?(): Promise<void>;
+  /**
+   * Optional negative cache (issue 24): keep a short note about an OP
+   * endpoint — "this provider refused these association pairs", "this
+   * endpoint was unreachable" — until `expiresAt` (Unix seconds), shared by
+   * every relying party and worker on this store. `kind` names the note;
+   * a later note of the same kind replaces the earlier one. Stores without
+   * it still work: the notes are then kept in each process only.
+   */
+  putEndpointNote?(serverUrl: string, kind: string, value: string, expiresAt: number): Promise<void>;
+  /** The unexpired note of `kind` for `serverUrl`, or null. */
+  getEndpointNote?(serverUrl: string, kind: string): Promise<string | null>;
 }

@@ -10,13 +10,19 @@ Routes:
   /id1/NAME    OpenID 1.1 identity page (HTML, openid.server only)
   /deleg/NAME  claimed identifier delegating to the OP-local identifier /id/NAME
   /redir/NAME  redirects to /id/NAME
+  /multi/NAME  XRDS listing a dead endpoint (priority 0, "dead_endpoint") and /op (priority 10)
   /            OP identifier XRDS (2.0 server, for identifier_select)
   POST /control  JSON {"decision": "allow"|"deny", "user": NAME,
                        "sreg": {field: value}, "ax": {type_uri: [values]},
                        "pape": {"auth_policies": [...], "auth_time": "...",
                                 "auth_levels": {uri: level}},
                  "forget_association": HANDLE,
-                 "association": [assoc_type, session_type] | null}
+                 "association": [assoc_type, session_type] | null,
+                 "dead_endpoint": URL,
+                 "quirk": "unusable-suggestion" | null}
+               quirk "unusable-suggestion": an HMAC-SHA256 associate request gets
+               unsupported-type suggesting HMAC-SHA256 over DH-SHA1 (as
+               Net::OpenID::Server does); HMAC-SHA1 is answered normally
   GET /log     JSON list of the requests the endpoint saw, in order
 """
 import json
@@ -41,7 +47,16 @@ XRDS = """<?xml version="1.0" encoding="UTF-8"?>
 SIGNON_2 = "http://specs.openid.net/auth/2.0/signon"
 SERVER_2 = "http://specs.openid.net/auth/2.0/server"
 
-state = {"decision": "allow", "user": "alice", "sreg": {}, "ax": {}, "pape": None}
+state = {"decision": "allow", "user": "alice", "sreg": {}, "ax": {}, "pape": None,
+         "dead_endpoint": "http://127.0.0.1:9/op", "quirk": None}
+XRDS_TWO = """<?xml version="1.0" encoding="UTF-8"?>
+<xrds:XRDS xmlns:xrds="xri://$xrds" xmlns="xri://$xrd*($v*2.0)">
+<XRD>
+<Service priority="10"><Type>{type}</Type><URI>{live}</URI></Service>
+<Service priority="0"><Type>{type}</Type><URI>{dead}</URI></Service>
+</XRD>
+</xrds:XRDS>
+"""
 log = []
 
 
@@ -124,6 +139,9 @@ class Handler(BaseHTTPRequestHandler):
             links = '<link rel="openid2.provider" href="%s"><link rel="openid.server" href="%s">' % (
                 endpoint, endpoint)
             return self.send(200, "<html><head>%s</head></html>" % links, "text/html")
+        if path.startswith("/multi/"):  # a dead priority-0 endpoint before the live one
+            return self.send(200, XRDS_TWO.format(type=SIGNON_2, live=endpoint, dead=state["dead_endpoint"]),
+                             "application/xrds+xml")
         if path.startswith("/redir/"):  # an identifier that redirects: the claimed id becomes /id/NAME (§7.2)
             return self.send(302, "", headers={"Location": self.base() + "/id/" + path[len("/redir/"):]})
         if path.startswith("/deleg/"):  # claimed id delegating to the local id /id/NAME
@@ -150,6 +168,11 @@ class Handler(BaseHTTPRequestHandler):
         if request.mode == "associate":
             entry.update(assoc_type=request.assoc_type, session_type=request.session.session_type)
         log.append(entry)
+        if (request.mode == "associate" and state["quirk"] == "unusable-suggestion"
+                and request.assoc_type == "HMAC-SHA256"):
+            return self.web(server.encodeResponse(request.answerUnsupported(
+                "HMAC-SHA256 only over DH-SHA1", preferred_association_type="HMAC-SHA256",
+                preferred_session_type="DH-SHA1")))
         if isinstance(request, CheckIDRequest):
             if state["decision"] == "allow":
                 identity = self.base() + "/id/" + state["user"] if request.idSelect() else None

@@ -21,6 +21,7 @@ import {
   PAPEResponse,
 } from '../../src/extensions/pape.js';
 import { SRegRequest, SRegResponse } from '../../src/extensions/sreg.js';
+import { identityPageHtml, identityPageHtml1 } from '../../src/op/identity-pages.js';
 import type { CheckIDRequest } from '../../src/op/requests.js';
 import { SREG_1_0_NS } from '../../src/protocol/constants.js';
 import { type ProviderServer, startProviderServer } from '../helpers/op-server.js';
@@ -285,6 +286,38 @@ describe('python-openid consumer → Provider', { skip }, () => {
         assert.deepEqual(asked, { identity: `${ps.base}/id/alice`, claimed });
         assert.equal(result.status, 'success', JSON.stringify(result));
         assert.equal(result.identity_url, claimed);
+      } finally {
+        ps.decision = 'allow';
+        page.closeAllConnections();
+        await new Promise<void>((r) => page.close(() => r()));
+      }
+    });
+
+    test('HTML discovery of the identity pages openid2 writes (one <link> per rel): 2.0 with delegation, and 1.x only', async () => {
+      ps.decision = 'allow';
+      // Pages written by this package's helpers, served as HTML only (no XRDS): python-openid reads the links.
+      const page = createServer((req, res) => {
+        res.setHeader('content-type', 'text/html');
+        res.end(
+          req.url === '/v1'
+            ? identityPageHtml1({ opEndpoint: ps.endpoint, delegate: `${ps.base}/id/alice` })
+            : identityPageHtml({ opEndpoint: ps.endpoint, localId: `${ps.base}/id/alice` }),
+        );
+      });
+      await new Promise<void>((r) => page.listen(0, '127.0.0.1', r));
+      try {
+        const base = `http://127.0.0.1:${(page.address() as AddressInfo).port}`;
+        const versions: string[] = [];
+        ps.decision = (request) => {
+          versions.push(request.message.isOpenID2() ? '2.0' : '1.x');
+          return request.answer(true);
+        };
+        for (const path of ['/me', '/v1']) {
+          const { result } = await login(consumer('DH-SHA1'), `${base}${path}`);
+          assert.equal(result.status, 'success', JSON.stringify(result));
+          assert.equal(result.identity_url, `${base}${path}`);
+        }
+        assert.deepEqual(versions, ['2.0', '1.x']);
       } finally {
         ps.decision = 'allow';
         page.closeAllConnections();

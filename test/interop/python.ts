@@ -118,6 +118,10 @@ export interface PythonProviderConfig {
   forget_association?: string;
   /** Allow only this association type / session type pair; null: python-openid's default list. */
   association?: [assocType: string, sessionType: string] | null;
+  /** The endpoint /multi/NAME lists first (priority 0): a URL nothing listens on. */
+  dead_endpoint?: string;
+  /** `'unusable-suggestion'`: HMAC-SHA256 associate requests get unsupported-type suggesting HMAC-SHA256 over DH-SHA1. */
+  quirk?: 'unusable-suggestion' | null;
 }
 
 /** One request python-openid's provider saw. */
