@@ -12,6 +12,11 @@
 import type { Redis, RedisOptions } from 'ioredis';
 import { Association, isValidHandle } from '../protocol/association.js';
 import {
+  type AssociationCache,
+  type AssociationCacheOptions,
+  associationCacheOf,
+} from './association-cache.js';
+import {
   CleanupSchedule,
   checkNonceInput,
   checkServerUrl,
@@ -36,6 +41,12 @@ export interface RedisStoreOptions extends StoreBaseOptions {
   client?: Redis;
   /** Prefix of every key. Default `openid2:`. */
   keyPrefix?: string;
+  /**
+   * Keep associations read or stored here in a bounded in-process cache, so
+   * a login with a held association costs one command (`SET NX`). `false`
+   * reads every association from Redis. Default on; see association-cache.ts.
+   */
+  associationCache?: AssociationCacheOptions | false;
 }
 
 /** Where a client connects, for errors: `Redis at host:port` (never a password). */
@@ -74,8 +85,10 @@ export class RedisStore implements OpenIDStore {
   readonly #timeoutMs: number;
   readonly #where: string;
   readonly #cleanup: CleanupSchedule;
+  readonly #cache: AssociationCache | null;
 
   constructor(options: RedisStoreOptions = {}) {
+    this.#cache = associationCacheOf(options.associationCache);
     this.#timeoutMs = timeoutOf(options);
     this.#own = options.client === undefined;
     this.#redis =
@@ -107,6 +120,7 @@ export class RedisStore implements OpenIDStore {
     await this.#do('storing an association', async () => {
       await this.#redis.multi().hset(key, a.handle, a.serialize()).sadd(`${this.#p}assoc-keys`, key).exec();
     });
+    this.#cache?.set(serverUrl, a, this.#now());
     this.#cleanup.maybeRun();
   }
 
@@ -128,13 +142,17 @@ export class RedisStore implements OpenIDStore {
     const now = this.#now();
     if (handle !== undefined) {
       if (!isValidHandle(handle)) return null;
+      const cached = this.#cache?.get(serverUrl, handle, now);
+      if (cached) return cached;
       const text = await this.#do('reading an association', () =>
         this.#redis.hget(this.#assocKey(serverUrl), handle),
       );
       if (text === null) return null;
       try {
         const a = Association.deserialize(text);
-        return a.isExpired(now) ? null : a;
+        if (a.isExpired(now)) return null;
+        this.#cache?.set(serverUrl, a, now);
+        return a;
       } catch {
         return null;
       }
@@ -145,6 +163,7 @@ export class RedisStore implements OpenIDStore {
 
   async removeAssociation(serverUrl: string, handle: string): Promise<boolean> {
     checkServerUrl(serverUrl);
+    this.#cache?.delete(serverUrl, handle);
     const n = await this.#do('removing an association', () =>
       this.#redis.hdel(this.#assocKey(serverUrl), handle),
     );
