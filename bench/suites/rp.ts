@@ -23,19 +23,12 @@ import {
 } from '../world.js';
 
 const WARMUP = 50;
-/**
- * Warm-up of the in-process (memory) rows: the first row measured in a process
- * otherwise pays V8's tier-up to optimized code inside its measurement (issue 25:
- * 16,400/s at the median vs 20,300/s for the same operation one row later).
- */
-const MEMORY_WARMUP = 2_000;
 
 /** Runs complete() over a pool of assertions, one each; every result must be a success. */
 async function benchComplete(
   name: string,
   complete: (url: string) => Promise<{ status: string }>,
   pool: readonly string[],
-  warmup = WARMUP,
 ): Promise<BenchResult> {
   let i = 0;
   let failed = 0;
@@ -52,7 +45,7 @@ async function benchComplete(
         lastFailure = JSON.stringify(result);
       }
     },
-    { warmup, maxIterations: pool.length - warmup },
+    { warmup: WARMUP, maxIterations: pool.length - WARMUP },
   );
   if (failed > 0) throw new Error(`${name}: ${failed} logins failed, e.g. ${lastFailure}`);
   return r;
@@ -99,7 +92,6 @@ async function withAssociation(): Promise<BenchResult[]> {
           name,
           (url) => rp.complete(url, { state: auth.state }),
           kind === 'memory' ? memoryPool : dbPool,
-          kind === 'memory' ? MEMORY_WARMUP : WARMUP,
         );
         out.push(kind === 'memory' ? note(r, { target: '>=30,000/s, flat' }) : r);
       } finally {
