@@ -93,6 +93,14 @@ else
   fi
 fi
 
+# --- PgBouncer (the PostgreSQL store and queue behind a transaction pooler) --
+# Only the binary: each test starts its own instance on a free port.
+if command -v pgbouncer >/dev/null 2>&1 || [ -x /usr/sbin/pgbouncer ]; then
+  log 'PgBouncer present'
+else
+  apt_install pgbouncer || true
+fi
+
 # --- Chromium (browser tests) ----------------------------------------------
 if [ -x /usr/bin/chromium ]; then
   log 'Chromium present at /usr/bin/chromium'

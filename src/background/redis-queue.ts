@@ -2,10 +2,10 @@
  * The association queue in Redis (`openid2/redis`), crash-safe with a
  * processing list (DESIGN.md §5). Keys under the prefix:
  *
- * - `queue:entries` hash id → entry JSON;
- * - `queue:waiting` list of ids (push on the left, take from the right);
- * - `queue:processing` list of ids taken and not yet acked;
- * - `queue:leases` sorted set id → lease deadline (ms).
+ * - `{queue}:entries` hash id → entry JSON;
+ * - `{queue}:waiting` list of ids (push on the left, take from the right);
+ * - `{queue}:processing` list of ids taken and not yet acked;
+ * - `{queue}:leases` sorted set id → lease deadline (ms).
  *
  * A take moves ids from waiting to processing with LMOVE (a script that also
  * writes the lease), or when nothing waits, blocks in BLMOVE and then writes
@@ -21,6 +21,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis, RedisOptions } from 'ioredis';
 import { loadDriver, wrapError } from '../stores/common.js';
+import type { RedisClientLike } from '../stores/redis.js';
 import {
   type AssociationQueue,
   asList,
@@ -36,8 +37,13 @@ import {
 export interface RedisQueueOptions extends QueueOptions {
   /** `redis://…`; its password never appears in errors. */
   url?: string;
-  /** An existing client to share (the app keeps ownership); blocking waits use a duplicate of it. */
-  client?: Redis;
+  /**
+   * An existing client to share (the app keeps ownership); blocking waits use
+   * a duplicate of it. A `Redis` (one server, or Sentinel-configured) or a
+   * `Cluster`: the queue's keys share one hash tag, so its scripts and
+   * transactions stay on one slot.
+   */
+  client?: RedisClientLike;
   /** Prefix of every key, as the store's. Default `openid2:`. */
   keyPrefix?: string;
 }
@@ -83,16 +89,26 @@ if redis.call('LREM', KEYS[1], 1, ARGV[1]) > 0 then
 end
 return 0`;
 
+/**
+ * The common start of the queue's keys, with a hash tag so every key lands
+ * on one Redis Cluster slot (the scripts and MULTIs touch several keys):
+ * `openid2:{queue}:`, still under the prefix. A prefix that already has a
+ * hash tag keeps it (the application chose the slot).
+ */
+export function queueKeyBase(prefix: string): string {
+  return /\{[^}]+\}/.test(prefix) ? `${prefix}queue:` : `${prefix}{queue}:`;
+}
+
 /** Longest single BLMOVE, so an abort or shutdown is noticed within it. */
 const MAX_BLOCK_S = 1;
 
 export class RedisQueue implements AssociationQueue {
-  readonly #redis: Redis;
+  readonly #redis: RedisClientLike;
   readonly #own: boolean;
   readonly #k: { entries: string; waiting: string; processing: string; leases: string };
   readonly #leaseMs: number;
   readonly #now: () => number;
-  #blocking: Redis | null = null;
+  #blocking: RedisClientLike | null = null;
 
   constructor(options: RedisQueueOptions = {}) {
     this.#own = options.client === undefined;
@@ -103,7 +119,7 @@ export class RedisQueue implements AssociationQueue {
         { maxRetriesPerRequest: 1, lazyConnect: false },
       );
     if (this.#own) this.#redis.on('error', () => {}); // reconnects by itself; operations report failures
-    const p = `${options.keyPrefix ?? 'openid2:'}queue:`;
+    const p = queueKeyBase(options.keyPrefix ?? 'openid2:');
     this.#k = {
       entries: `${p}entries`,
       waiting: `${p}waiting`,

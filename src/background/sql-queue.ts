@@ -34,7 +34,7 @@ export interface SqlQueueOptions extends QueueOptions {
 }
 
 /** How long a waiting take() sleeps at most between looks (it also finds expired leases this way). */
-const MAX_POLL_MS = 1_000;
+export const SQL_QUEUE_MAX_POLL_MS = 1_000;
 
 export class SqlQueue implements AssociationQueue {
   readonly #driver: SqlDriver;
@@ -137,7 +137,7 @@ export class SqlQueue implements AssociationQueue {
 
   async take(max: number, options: TakeOptions = {}): Promise<TakenEntry[]> {
     const deadline = Date.now() + (options.waitMs ?? 0);
-    for (let pause = 25; ; pause = Math.min(pause * 2, MAX_POLL_MS)) {
+    for (let pause = 25; ; pause = Math.min(pause * 2, SQL_QUEUE_MAX_POLL_MS)) {
       const got = await this.#claim(max);
       if (got.length > 0 || Date.now() >= deadline || options.signal?.aborted) return got;
       const ms = Math.min(deadline - Date.now(), pause);

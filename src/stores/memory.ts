@@ -19,6 +19,7 @@ import {
   STORE_NONCE_SKEW,
   type StoreBaseOptions,
 } from './common.js';
+import { NonceTable } from './nonce-table.js';
 import type { OpenIDStore } from './store.js';
 
 /** Options of {@link MemoryStore}. */
@@ -35,8 +36,10 @@ export class MemoryStore implements OpenIDStore {
   readonly #assocOrder = new Map<string, [serverUrl: string, handle: string]>();
   /** When expired associations were last pruned (store clock, seconds). */
   #lastPrune = Number.NEGATIVE_INFINITY;
-  /** key -> timestamp; Map keeps insertion order, oldest first. */
-  readonly #nonces = new Map<string, number>();
+  /** Used nonces as fingerprints in typed arrays (nonce-table.ts), oldest first. */
+  readonly #nonces: NonceTable;
+  /** When nonces outside the window were last swept because the bound was reached (store clock, seconds). */
+  #lastNonceSweep = Number.NEGATIVE_INFINITY;
   /** Endpoint notes (negative cache): key `kind\nserverUrl` → value and expiry. */
   readonly #notes = new Map<string, { value: string; expiresAt: number }>();
   readonly #now: () => number;
@@ -48,6 +51,7 @@ export class MemoryStore implements OpenIDStore {
     this.#now = clock(options);
     this.#skew = options.nonceSkewSeconds ?? STORE_NONCE_SKEW;
     this.#maxNonces = options.maxNonces ?? 1_000_000;
+    this.#nonces = new NonceTable(this.#maxNonces);
     this.#maxAssocs = options.maxAssociations ?? 1_000_000;
   }
 
@@ -108,13 +112,19 @@ export class MemoryStore implements OpenIDStore {
     checkServerUrl(serverUrl);
     checkNonceInput(timestamp, salt);
     // The relying party has checked the window; the store only says "seen before".
-    const key = `${serverUrl.length}:${serverUrl}\0${timestamp}\0${salt}`;
-    if (this.#nonces.has(key)) return false;
-    this.#nonces.set(key, timestamp);
+    if (!this.#nonces.add(serverUrl, timestamp, salt)) return false;
     if (this.#nonces.size > this.#maxNonces) {
-      await this.cleanupNonces();
-      while (this.#nonces.size > this.#maxNonces)
-        this.#nonces.delete(this.#nonces.keys().next().value as string);
+      // Past the bound: the oldest stored goes when it is outside the window;
+      // else nonces outside the window are swept from anywhere (O(n), at most
+      // once a minute, so O(1) per check amortized), and only then, if the
+      // bound still forces it, the oldest goes though inside the window.
+      const cutoff = this.#now() - this.#skew - NONCE_CLEANUP_MARGIN;
+      const oldest = this.#nonces.oldestTimestamp ?? cutoff;
+      if (oldest >= cutoff && this.#now() - this.#lastNonceSweep >= 60) {
+        this.#lastNonceSweep = this.#now();
+        this.#nonces.removeOlderThan(cutoff);
+      }
+      while (this.#nonces.size > this.#maxNonces) this.#nonces.evictOldest();
     }
     return true;
   }
@@ -139,15 +149,7 @@ export class MemoryStore implements OpenIDStore {
   }
 
   async cleanupNonces(): Promise<number> {
-    const cutoff = this.#now() - this.#skew - NONCE_CLEANUP_MARGIN;
-    let n = 0;
-    for (const [k, ts] of this.#nonces) {
-      if (ts < cutoff) {
-        this.#nonces.delete(k);
-        n++;
-      }
-    }
-    return n;
+    return this.#nonces.removeOlderThan(this.#now() - this.#skew - NONCE_CLEANUP_MARGIN);
   }
 
   async cleanupAssociations(): Promise<number> {

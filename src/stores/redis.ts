@@ -9,8 +9,13 @@
  *
  * @module openid2/redis
  */
-import type { Redis, RedisOptions } from 'ioredis';
+import type { Cluster, Redis, RedisOptions } from 'ioredis';
 import { Association, isValidHandle } from '../protocol/association.js';
+import {
+  type AssociationCache,
+  type AssociationCacheOptions,
+  associationCacheOf,
+} from './association-cache.js';
 import {
   CleanupSchedule,
   checkNonceInput,
@@ -32,15 +37,31 @@ import type { OpenIDStore } from './store.js';
 export interface RedisStoreOptions extends StoreBaseOptions {
   /** `redis://…`; its password never appears in errors. */
   url?: string;
-  /** An existing client to share (the app keeps ownership). */
-  client?: Redis;
+  /**
+   * An existing client to share (the app keeps ownership): a `Redis` (a
+   * single server, or one configured with `sentinels` and `name`) or a
+   * `Cluster`. Every command the store sends names one key, so it runs on
+   * any slot of a cluster.
+   */
+  client?: RedisClientLike;
   /** Prefix of every key. Default `openid2:`. */
   keyPrefix?: string;
+  /**
+   * Keep associations read or stored here in a bounded in-process cache, so
+   * a login with a held association costs one command (`SET NX`). `false`
+   * reads every association from Redis. Default on; see association-cache.ts.
+   */
+  associationCache?: AssociationCacheOptions | false;
 }
 
+/** What the Redis store and queue run on: one server, a Sentinel-configured client, or a Cluster. */
+export type RedisClientLike = Redis | Cluster;
+
 /** Where a client connects, for errors: `Redis at host:port` (never a password). */
-export function redisWhere(client: Redis): string {
-  const o = client.options;
+export function redisWhere(client: RedisClientLike): string {
+  if ('isCluster' in client && client.isCluster) return 'Redis Cluster';
+  const o = (client as Redis).options;
+  if (o.sentinels && o.sentinels.length > 0) return `Redis via Sentinel (master ${o.name ?? '?'})`;
   return o.path ? `Redis at ${o.path}` : `Redis at ${o.host ?? '127.0.0.1'}:${o.port ?? 6379}`;
 }
 
@@ -66,7 +87,7 @@ export function redisClient(url: string, timeoutMs: number, store: string): Redi
 }
 
 export class RedisStore implements OpenIDStore {
-  readonly #redis: Redis;
+  readonly #redis: RedisClientLike;
   readonly #own: boolean;
   readonly #p: string;
   readonly #now: () => number;
@@ -74,8 +95,10 @@ export class RedisStore implements OpenIDStore {
   readonly #timeoutMs: number;
   readonly #where: string;
   readonly #cleanup: CleanupSchedule;
+  readonly #cache: AssociationCache | null;
 
   constructor(options: RedisStoreOptions = {}) {
+    this.#cache = associationCacheOf(options.associationCache);
     this.#timeoutMs = timeoutOf(options);
     this.#own = options.client === undefined;
     this.#redis =
@@ -104,9 +127,14 @@ export class RedisStore implements OpenIDStore {
   async storeAssociation(serverUrl: string, a: Association): Promise<void> {
     checkServerUrl(serverUrl);
     const key = this.#assocKey(serverUrl);
+    // Two commands, not a MULTI: the hash and the index are on different
+    // cluster slots. The index first: a listed key without the hash is harmless
+    // to cleanup, a hash missing from the index would never be cleaned.
     await this.#do('storing an association', async () => {
-      await this.#redis.multi().hset(key, a.handle, a.serialize()).sadd(`${this.#p}assoc-keys`, key).exec();
+      await this.#redis.sadd(`${this.#p}assoc-keys`, key);
+      await this.#redis.hset(key, a.handle, a.serialize());
     });
+    this.#cache?.set(serverUrl, a, this.#now());
     this.#cleanup.maybeRun();
   }
 
@@ -128,13 +156,17 @@ export class RedisStore implements OpenIDStore {
     const now = this.#now();
     if (handle !== undefined) {
       if (!isValidHandle(handle)) return null;
+      const cached = this.#cache?.get(serverUrl, handle, now);
+      if (cached) return cached;
       const text = await this.#do('reading an association', () =>
         this.#redis.hget(this.#assocKey(serverUrl), handle),
       );
       if (text === null) return null;
       try {
         const a = Association.deserialize(text);
-        return a.isExpired(now) ? null : a;
+        if (a.isExpired(now)) return null;
+        this.#cache?.set(serverUrl, a, now);
+        return a;
       } catch {
         return null;
       }
@@ -145,6 +177,7 @@ export class RedisStore implements OpenIDStore {
 
   async removeAssociation(serverUrl: string, handle: string): Promise<boolean> {
     checkServerUrl(serverUrl);
+    this.#cache?.delete(serverUrl, handle);
     const n = await this.#do('removing an association', () =>
       this.#redis.hdel(this.#assocKey(serverUrl), handle),
     );

@@ -9,6 +9,11 @@ import { Association, isValidHandle } from '../protocol/association.js';
 import type { AssociationType } from '../protocol/constants.js';
 import { StoreError } from '../protocol/errors.js';
 import {
+  type AssociationCache,
+  type AssociationCacheOptions,
+  associationCacheOf,
+} from './association-cache.js';
+import {
   CleanupSchedule,
   checkNonceInput,
   checkServerUrl,
@@ -58,6 +63,13 @@ export interface SqlDriver {
 export interface SqlStoreOptions extends StoreBaseOptions {
   /** Prefix of the table names. Default `openid2_`. */
   tablePrefix?: string;
+  /**
+   * Keep associations read or stored here in a bounded in-process cache, so
+   * a login with a held association costs one statement (the nonce insert).
+   * `false` reads every association from the database. Default on; see
+   * association-cache.ts for what another process's removal means.
+   */
+  associationCache?: AssociationCacheOptions | false;
 }
 
 /**
@@ -185,9 +197,11 @@ export class SqlStore implements OpenIDStore {
   /** Cleanup compares with the database's clock unless the app injected one (tests). */
   readonly #dbClock: boolean;
   readonly #cleanup: CleanupSchedule;
+  readonly #cache: AssociationCache | null;
 
   constructor(driver: SqlDriver, options: SqlStoreOptions = {}) {
     this.#driver = driver;
+    this.#cache = associationCacheOf(options.associationCache);
     this.#p = checkTablePrefix(options.tablePrefix ?? 'openid2_');
     this.#tables = new SqlTables(driver, this.#p);
     this.#now = clock(options);
@@ -251,6 +265,7 @@ export class SqlStore implements OpenIDStore {
           ? `REPLACE INTO ${p}associations ${cols} VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
           : `INSERT OR REPLACE INTO ${p}associations ${cols} VALUES (?, ?, ?, ?, ?, ?, ?, ?)`;
     await this.#run('storing an association', sql, values);
+    this.#cache?.set(serverUrl, a, this.#now());
     this.#cleanup.maybeRun();
   }
 
@@ -258,6 +273,8 @@ export class SqlStore implements OpenIDStore {
     checkServerUrl(serverUrl);
     if (handle !== undefined && !isValidHandle(handle)) return null;
     const now = this.#now();
+    const cached = handle === undefined ? null : (this.#cache?.get(serverUrl, handle, now) ?? null);
+    if (cached) return cached;
     const { rows } =
       handle === undefined
         ? await this.#run(
@@ -274,8 +291,9 @@ export class SqlStore implements OpenIDStore {
     if (!row) return null;
     // Whatever the database's collation, only the exact handle asked for is an answer.
     if (handle !== undefined && String(row['handle']) !== handle) return null;
+    let a: Association;
     try {
-      return new Association({
+      a = new Association({
         handle: String(row['handle']),
         secret: new Uint8Array(row['secret'] as Buffer),
         issued: Number(row['issued']),
@@ -285,11 +303,15 @@ export class SqlStore implements OpenIDStore {
     } catch {
       return null; // a corrupt row is never used
     }
+    this.#cache?.set(serverUrl, a, now);
+    return a;
   }
 
   async removeAssociation(serverUrl: string, handle: string): Promise<boolean> {
     checkServerUrl(serverUrl);
     if (!isValidHandle(handle)) return false;
+    // Forgotten here first: even when the delete fails, this process no longer trusts it.
+    this.#cache?.delete(serverUrl, handle);
     const r = await this.#run(
       'removing an association',
       `DELETE FROM ${this.#p}associations WHERE url_hash = ? AND handle = ?`,

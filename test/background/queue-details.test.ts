@@ -319,15 +319,20 @@ describe('RedisQueue', async () => {
     try {
       await q.push({ opEndpoint: 'https://op.example/orphan', version: '2.0' });
       // What BLMOVE did before the taker died: the id is in processing, no lease written.
-      const id = await raw.lmove(`${p.prefix}queue:waiting`, `${p.prefix}queue:processing`, 'RIGHT', 'LEFT');
+      const id = await raw.lmove(
+        `${p.prefix}{queue}:waiting`,
+        `${p.prefix}{queue}:processing`,
+        'RIGHT',
+        'LEFT',
+      );
       assert.ok(id);
       assert.deepEqual(await q.take(1), [], 'the first look gives it a lease starting now');
       await new Promise((r) => setTimeout(r, 350));
       const got = await q.take(1);
       assert.equal(got[0]?.opEndpoint, 'https://op.example/orphan');
       await q.ack(got);
-      assert.equal(await raw.llen(`${p.prefix}queue:processing`), 0);
-      assert.equal(await raw.hlen(`${p.prefix}queue:entries`), 0);
+      assert.equal(await raw.llen(`${p.prefix}{queue}:processing`), 0);
+      assert.equal(await raw.hlen(`${p.prefix}{queue}:entries`), 0);
     } finally {
       await q.close();
       await raw.quit();
