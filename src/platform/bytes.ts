@@ -20,7 +20,6 @@ export function utf8(text: string): Uint8Array {
 
 /** Length of `text` in UTF-8 bytes, without encoding it when it is plain ASCII. */
 export function utf8Length(text: string): number {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: ASCII range check
   return /^[\x00-\x7f]*$/.test(text) ? text.length : encoder.encode(text).length;
 }
 

@@ -142,7 +142,7 @@ function sha256(data: Uint8Array): Uint8Array {
 function words(values: readonly number[]): Uint8Array {
   const out = new Uint8Array(values.length * 4);
   const view = new DataView(out.buffer);
-  values.forEach((v, i) => view.setUint32(i * 4, v >>> 0));
+  for (let i = 0; i < values.length; i++) view.setUint32(i * 4, (values[i] ?? 0) >>> 0);
   return out;
 }
 

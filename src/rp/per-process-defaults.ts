@@ -11,7 +11,6 @@
  * @example
  * const { store, secret } = sharedStateOrDefaults('steamLogin()', options);
  */
-import { randomBytes } from 'node:crypto';
 import { OpenIDError } from '../protocol/errors.js';
 import { MemoryStore } from '../stores/memory.js';
 import type { OpenIDStore } from '../stores/store.js';
@@ -46,5 +45,8 @@ export function sharedStateOrDefaults(
     warned = true;
     process.emitWarning(text, { type: 'OpenID2Warning', code: PER_PROCESS_STATE_WARNING });
   }
-  return { store: options.store ?? new MemoryStore(), secret: options.secret ?? randomBytes(32) };
+  return {
+    store: options.store ?? new MemoryStore(),
+    secret: options.secret ?? crypto.getRandomValues(new Uint8Array(32)),
+  };
 }
