@@ -9,7 +9,6 @@
  */
 
 /** Delimiters of the authority, and what the URL parser strips (tab, newlines, surrounding C0 and space). */
-// biome-ignore lint/suspicious/noControlCharactersInRegex: these controls are the point
 const OUTSIDE_HOST = /[/?#@:\\[\]\t\n\r]|^[\x00-\x20]|[\x00-\x20]$/;
 
 /**
