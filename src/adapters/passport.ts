@@ -408,7 +408,12 @@ export interface SteamStrategyOptions {
 /** passport-steam's verify callbacks. */
 export type SteamVerify<Req extends ExpressLikeRequest = ExpressLikeRequest> =
   | ((identifier: string, profile: SteamProfile | SteamIdProfile, done: VerifyDone) => void)
-  | ((req: Req, identifier: string, profile: SteamProfile | SteamIdProfile, done: VerifyDone) => void);
+  | ((
+      req: Req,
+      identifier: string,
+      profile: SteamProfile | SteamIdProfile,
+      done: VerifyDone,
+    ) => void);
 
 /**
  * A drop-in for passport-steam's `Strategy`, named `'steam'`: the same
