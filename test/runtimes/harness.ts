@@ -131,7 +131,7 @@ export async function bundleWithMeta(
     logLevel: 'error',
   });
   const outputs = Object.keys(result.metafile.outputs);
-  const entryOutput = outputs.find((f) => result.metafile.outputs[f]?.entryPoint !== undefined) as string;
+  const entryOutput = outputs.find((f) => f.endsWith('/app.mjs')) as string;
   return {
     files: outputs.map((f) => resolve(f).slice(resolve(dir).length + 1)),
     meta: result.metafile,
