@@ -6,6 +6,7 @@
  *
  * Internal module.
  */
+import { bytesEqual } from './bytes.js';
 import { nodeCrypto } from './node-builtins.js';
 import { type ShaAlgorithm, shaDigest, shaHmac } from './sha.js';
 
@@ -39,4 +40,17 @@ export function hmac(algorithm: ShaAlgorithm, key: Uint8Array, data: Uint8Array 
   const node = nodeCrypto();
   if (node !== null) return copy(node.createHmac(algorithm, key).update(asBytes(data)).digest());
   return shaHmac(algorithm, key, asBytes(data));
+}
+
+/**
+ * Whether `a` and `b` hold the same bytes, compared in constant time:
+ * `crypto.timingSafeEqual` where `node:crypto` exists (the security suite
+ * checks every MAC comparison goes through it), the loop of bytes.ts
+ * elsewhere. Lengths are compared first, so unequal lengths are `false`,
+ * never a RangeError.
+ */
+export function constantTimeEqual(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  const node = nodeCrypto();
+  return node !== null ? node.timingSafeEqual(a, b) : bytesEqual(a, b);
 }

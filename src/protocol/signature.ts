@@ -6,8 +6,8 @@
  * signMessage(message, association);            // sets assoc_handle, signed, sig
  * verifyMessageSignature(message, association); // { ok: true } or a reason
  */
-import { bytesEqual, toBase64, utf8 } from '../platform/bytes.js';
-import { hmac } from '../platform/hash.js';
+import { toBase64, utf8 } from '../platform/bytes.js';
+import { constantTimeEqual, hmac } from '../platform/hash.js';
 import type { Association } from './association.js';
 import { AlreadySignedError, ProtocolError } from './errors.js';
 import * as kvform from './kvform.js';
@@ -141,7 +141,7 @@ export function verifyMessageSignature(message: Message, association: SigningKey
   }
   const expected = utf8(toBase64(computeMac(association, text)));
   const given = utf8(sig);
-  const equal = bytesEqual(expected, given);
+  const equal = constantTimeEqual(expected, given);
   return equal
     ? { ok: true, signedKeys: keys }
     : { ok: false, code: 'bad_signature', message: 'the signature does not match' };

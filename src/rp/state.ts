@@ -7,8 +7,8 @@
  */
 
 import type { ServiceEndpoint } from '../discovery/endpoints.js';
-import { bytesEqual, fromBase64, toBase64Url, utf8 } from '../platform/bytes.js';
-import { hmac } from '../platform/hash.js';
+import { fromBase64, toBase64Url, utf8 } from '../platform/bytes.js';
+import { constantTimeEqual, hmac } from '../platform/hash.js';
 
 /** What one login carries from begin() to complete(). */
 export interface LoginState {
@@ -68,7 +68,7 @@ export function decodeState(
   const payload = parts[1] as string;
   const given = utf8(parts[2] as string);
   const expected = utf8(mac(secret, payload));
-  if (!bytesEqual(given, expected)) {
+  if (!constantTimeEqual(given, expected)) {
     return {
       ok: false,
       code: 'state_invalid',
