@@ -2,8 +2,8 @@
  * The document parsers imported statically, for Web-only runtimes (no
  * synchronous `require` there): importing this module makes HTML and XRDS
  * discovery work. The Web entry points (index-web.ts, adapters/web-entry.ts)
- * import it; the export conditions `workerd`, `edge-light`, `worker`,
- * `browser` and `deno` select them.
+ * import it; the export conditions `workerd`, `edge-light` and `deno`
+ * select them.
  *
  * Internal module.
  */

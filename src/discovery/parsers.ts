@@ -7,7 +7,7 @@
  *
  * A Web-only runtime (Workers, Vercel Edge) has no synchronous `require`:
  * there the Web entry points (parsers-bundled.ts, picked by the `workerd`,
- * `edge-light`, `worker`, `browser` and `deno` export conditions) import both
+ * `edge-light` and `deno` export conditions) import both
  * statically and hand them over with {@link provideParsers}.
  */
 import type * as NodeModule from 'node:module';
@@ -25,7 +25,7 @@ function requireParser(id: string): unknown {
     ).process?.getBuiltinModule?.('node:module') as typeof NodeModule | undefined;
     if (mod === undefined) {
       throw new Error(
-        `${id} was not loaded: on a Web-only runtime import openid2 through its package exports (the workerd / edge-light / worker / browser / deno conditions load the parsers)`,
+        `${id} was not loaded: on a Web-only runtime import openid2 through its package exports (the workerd / edge-light / deno conditions load the parsers)`,
       );
     }
     load = mod.createRequire(import.meta.url);
