@@ -21,9 +21,10 @@
  * @example
  * const queue = new FileQueue({ directory: '/var/lib/openid2/queue' });
  */
-import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, open, readFile, rename, rmdir, stat, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import type * as FsPromises from 'node:fs/promises';
+import type * as Path from 'node:path';
+import { toHex } from '../platform/bytes.js';
+import { requireNodeBuiltin } from '../platform/node-builtins.js';
 import { wrapError } from '../stores/common.js';
 import {
   type AssociationQueue,
@@ -38,6 +39,11 @@ import {
   type TakenEntry,
   type TakeOptions,
 } from './queue.js';
+
+// Node built-ins fetched when first used, not imported: this module is exported from the package root,
+// which must load on runtimes without them (Workers, Vercel Edge); a file store is only made on Node.
+const fsp = (): typeof FsPromises => requireNodeBuiltin<typeof FsPromises>('node:fs/promises');
+const nodePath = (): typeof Path => requireNodeBuiltin<typeof Path>('node:path');
 
 export interface FileQueueOptions extends QueueOptions {
   /** The queue's directory (created `0700` if missing). */
@@ -70,17 +76,17 @@ export class FileQueue implements AssociationQueue {
     const consumer = options.consumer ?? 'worker';
     if (!/^[A-Za-z0-9_-]{1,64}$/.test(consumer)) throw new TypeError('consumer must be a plain name');
     this.#dir = options.directory;
-    this.#log = join(this.#dir, 'queue.log');
-    this.#state = join(this.#dir, `consumer-${consumer}.json`);
-    this.#lock = join(this.#dir, `consumer-${consumer}.lock`);
+    this.#log = nodePath().join(this.#dir, 'queue.log');
+    this.#state = nodePath().join(this.#dir, `consumer-${consumer}.json`);
+    this.#lock = nodePath().join(this.#dir, `consumer-${consumer}.lock`);
     this.#leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
     this.#now = options.nowMs ?? Date.now;
   }
 
   #init(): Promise<void> {
     this.#ready ??= (async () => {
-      await mkdir(this.#dir, { recursive: true, mode: 0o700 });
-      await chmod(this.#dir, 0o700);
+      await fsp().mkdir(this.#dir, { recursive: true, mode: 0o700 });
+      await fsp().chmod(this.#dir, 0o700);
     })().catch((e: unknown) => {
       this.#ready = null;
       throw e;
@@ -93,7 +99,7 @@ export class FileQueue implements AssociationQueue {
     try {
       await this.#init();
       // One write of one whole line with O_APPEND: concurrent appenders never interleave.
-      const fh = await open(this.#log, 'a', 0o600);
+      const fh = await fsp().open(this.#log, 'a', 0o600);
       try {
         await fh.write(line);
       } finally {
@@ -111,15 +117,20 @@ export class FileQueue implements AssociationQueue {
     const giveUp = Date.now() + 30_000;
     for (let pause = 2; ; pause = Math.min(pause * 2, 50)) {
       try {
-        await mkdir(this.#lock, { mode: 0o700 });
+        await fsp().mkdir(this.#lock, { mode: 0o700 });
         break;
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-        const age = await stat(this.#lock).then(
-          (s) => Date.now() - s.mtimeMs,
-          () => 0,
-        );
-        if (age > STALE_LOCK_MS) await rmdir(this.#lock).catch(() => {});
+        const age = await fsp()
+          .stat(this.#lock)
+          .then(
+            (s) => Date.now() - s.mtimeMs,
+            () => 0,
+          );
+        if (age > STALE_LOCK_MS)
+          await fsp()
+            .rmdir(this.#lock)
+            .catch(() => {});
         if (Date.now() > giveUp) throw new Error('the queue consumer lock stays taken');
         await sleep(pause);
       }
@@ -127,14 +138,16 @@ export class FileQueue implements AssociationQueue {
     try {
       return await f();
     } finally {
-      await rmdir(this.#lock).catch(() => {});
+      await fsp()
+        .rmdir(this.#lock)
+        .catch(() => {});
     }
   }
 
   async #load(): Promise<ConsumerState> {
     let text: string;
     try {
-      text = await readFile(this.#state, 'utf8');
+      text = await fsp().readFile(this.#state, 'utf8');
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { offset: 0, leased: {} };
       throw e;
@@ -146,16 +159,16 @@ export class FileQueue implements AssociationQueue {
   }
 
   async #save(s: ConsumerState): Promise<void> {
-    const tmp = join(this.#dir, `.${randomBytes(8).toString('hex')}.tmp`);
-    await writeFile(tmp, JSON.stringify(s), { mode: 0o600, flush: true });
-    await rename(tmp, this.#state);
+    const tmp = nodePath().join(this.#dir, `.${toHex(crypto.getRandomValues(new Uint8Array(8)))}.tmp`);
+    await fsp().writeFile(tmp, JSON.stringify(s), { mode: 0o600, flush: true });
+    await fsp().rename(tmp, this.#state);
   }
 
   /** Complete lines of the log from `offset`: each entry with its id, and the offset after them. */
   async #readFrom(offset: number, max: number): Promise<{ entries: TakenEntry[]; offset: number }> {
-    let fh: Awaited<ReturnType<typeof open>>;
+    let fh: FsPromises.FileHandle;
     try {
-      fh = await open(this.#log, 'r');
+      fh = await fsp().open(this.#log, 'r');
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { entries: [], offset };
       throw e;

@@ -1,5 +1,4 @@
 /** In-process queue: one process, the worker runs beside the relying party. */
-import { randomUUID } from 'node:crypto';
 import {
   type AssociationQueue,
   asList,
@@ -35,7 +34,7 @@ export class MemoryQueue implements AssociationQueue {
     for (const item of this.#items.values()) {
       if (item.entry.opEndpoint === e.opEndpoint && item.leaseUntil <= this.#now()) return;
     }
-    const id = randomUUID();
+    const id = crypto.randomUUID();
     this.#items.set(id, { entry: { ...e, id }, leaseUntil: 0 });
     this.#wakeup.wake();
   }

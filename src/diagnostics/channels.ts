@@ -18,7 +18,7 @@
  * });
  * @see docs/observability.md
  */
-import * as dc from 'node:diagnostics_channel';
+import type * as dc from 'node:diagnostics_channel';
 
 /** Context of `openid2:rp.begin`. */
 export interface BeginContext {
@@ -198,7 +198,10 @@ const made = new Map<string, Tracing<object>>();
 export function channel<N extends ChannelName>(name: N): Tracing<ChannelContexts[N]> {
   let c = made.get(name);
   if (!c) {
-    c = dc.tracingChannel(name) as Tracing<object>;
+    const diagnostics = (
+      globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }
+    ).process?.getBuiltinModule?.('node:diagnostics_channel') as typeof dc | undefined;
+    c = diagnostics ? (diagnostics.tracingChannel(name) as Tracing<object>) : silentChannel();
     made.set(name, c);
   }
   return c as unknown as Tracing<ChannelContexts[N]>;
@@ -221,6 +224,25 @@ export async function trace<N extends ChannelName, T>(
     value = await fn(context);
   }, context);
   return value as T;
+}
+
+/**
+ * Where the runtime has no `node:diagnostics_channel` (Workers without
+ * `nodejs_compat`, Vercel Edge) no one can subscribe: a channel that never
+ * has subscribers, so trace() just runs the operation.
+ */
+function silentChannel(): Tracing<object> {
+  const quiet = { hasSubscribers: false, subscribe() {}, unsubscribe: () => false };
+  return {
+    hasSubscribers: false,
+    start: quiet,
+    end: quiet,
+    asyncStart: quiet,
+    asyncEnd: quiet,
+    error: quiet,
+    subscribe() {},
+    unsubscribe: () => false,
+  } as unknown as Tracing<object>;
 }
 
 function hasSubscribers(c: Tracing<object>): boolean {

@@ -9,10 +9,19 @@
  * // OPENID2 4242: complete failure code=return_to_mismatch reason="…"
  */
 import type { TracingChannel } from 'node:diagnostics_channel';
-import { debuglog } from 'node:util';
+import type * as Util from 'node:util';
 import { CHANNEL_NAMES, type ChannelName, channel } from './channels.js';
 
 type Line = (msg: string, ...args: unknown[]) => void;
+
+/** `util.debuglog`, or a logger that is never enabled where there is no `node:util` (no NODE_DEBUG there). */
+function debuglog(section: string): Line & { enabled?: boolean } {
+  const util = (
+    globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }
+  ).process?.getBuiltinModule?.('node:util') as typeof Util | undefined;
+  if (util) return util.debuglog(section) as Line & { enabled?: boolean };
+  return Object.assign(() => {}, { enabled: false });
+}
 
 /** Text from the network made safe for one log line: no control characters, bounded. */
 function inert(value: unknown): string {

@@ -5,7 +5,7 @@
  * runs every address through {@link checkAddress}, and connects only to an
  * address that passed.
  */
-import { BlockList, isIPv4, isIPv6 } from 'node:net';
+import { inSubnet, isIPv4, isIPv6, type Subnet, subnet } from '../platform/ip.js';
 import {
   type AddressCategory,
   IPV4_SPECIAL,
@@ -64,25 +64,22 @@ function formatV4(value: bigint): string {
 interface CompiledEntry {
   readonly entry: SpecialPurposeEntry;
   readonly prefix: number;
-  readonly list: BlockList;
+  readonly list: Subnet;
 }
 
-/** One `net.BlockList` per registry row, most specific first (so 2001::/32 TEREDO wins over 2001::/23). */
+/** One subnet per registry row, most specific first (so 2001::/32 TEREDO wins over 2001::/23). */
 function compile(entries: readonly SpecialPurposeEntry[], family: 'ipv4' | 'ipv6'): readonly CompiledEntry[] {
   return entries
     .map((entry) => {
       const [network, len] = entry.block.split('/') as [string, string];
-      const list = new BlockList();
-      list.addSubnet(network, Number(len), family);
-      return { entry, prefix: Number(len), list };
+      return { entry, prefix: Number(len), list: subnet(network, Number(len), family) };
     })
     .sort((x, y) => y.prefix - x.prefix);
 }
 
 const V4 = compile(IPV4_SPECIAL, 'ipv4');
 const V6 = compile(IPV6_SPECIAL, 'ipv6');
-const GLOBAL_UNICAST = new BlockList();
-GLOBAL_UNICAST.addSubnet('2000::', 3, 'ipv6');
+const GLOBAL_UNICAST = subnet('2000::', 3, 'ipv6');
 
 /** The verdict on one address: null when it may be fetched from. */
 export interface AddressVerdict {
@@ -127,15 +124,15 @@ function embeddedIPv4(v6: bigint, entry: SpecialPurposeEntry): string | undefine
  */
 export function classifyAddress(address: string): AddressVerdict | null {
   if (isIPv4(address)) {
-    const hit = V4.find((c) => c.list.check(address, 'ipv4'));
+    const hit = V4.find((c) => inSubnet(c.list, address));
     return hit ? { category: hit.entry.category, block: hit.entry.block } : null;
   }
   const zone = address.indexOf('%');
   const text = zone === -1 ? address : address.slice(0, zone);
   const v6 = parseIPv6(text);
   if (v6 === null) return { category: 'reserved' }; // not an IP address: fail closed
-  const hit = V6.find((c) => c.list.check(text, 'ipv6'));
-  if (!hit) return GLOBAL_UNICAST.check(text, 'ipv6') ? null : { category: 'not-global-unicast' };
+  const hit = V6.find((c) => inSubnet(c.list, text));
+  if (!hit) return inSubnet(GLOBAL_UNICAST, text) ? null : { category: 'not-global-unicast' };
   const embedded = embeddedIPv4(v6, hit.entry);
   if (hit.entry.treatment === 'embedded' && embedded !== undefined) {
     const inner = classifyAddress(embedded);
@@ -150,7 +147,7 @@ export function classifyAddress(address: string): AddressVerdict | null {
 type HostRule =
   | { readonly kind: 'host'; readonly name: string }
   | { readonly kind: 'subdomains'; readonly suffix: string }
-  | { readonly kind: 'cidr'; readonly list: BlockList };
+  | { readonly kind: 'cidr'; readonly list: Subnet };
 
 function canonicalHostName(host: string): string {
   let h = host.toLowerCase();
@@ -175,9 +172,7 @@ export function parseHostRules(entries: readonly string[]): readonly HostRule[] 
       if (!Number.isInteger(prefix) || prefix < 0 || prefix > bits) {
         throw new TypeError(`bad host rule ${JSON.stringify(raw)}`);
       }
-      const list = new BlockList();
-      list.addSubnet(bare, prefix, bits === 32 ? 'ipv4' : 'ipv6');
-      return { kind: 'cidr', list };
+      return { kind: 'cidr', list: subnet(bare, prefix, bits === 32 ? 'ipv4' : 'ipv6') };
     }
     if (entry.startsWith('*.')) return { kind: 'subdomains', suffix: canonicalHostName(entry.slice(1)) };
     if (entry === '' || entry.includes('/')) throw new TypeError(`bad host rule ${JSON.stringify(raw)}`);
@@ -195,9 +190,9 @@ export function matchesHostRules(rules: readonly HostRule[], host: string, addre
     }
     if (rule.kind === 'cidr') {
       for (const candidate of address === undefined ? [name] : [name, address]) {
-        if (isIPv4(candidate) && rule.list.check(candidate, 'ipv4')) return true;
+        if (isIPv4(candidate) && inSubnet(rule.list, candidate)) return true;
         const bare = candidate.split('%')[0] as string;
-        if (isIPv6(bare) && rule.list.check(bare, 'ipv6')) return true;
+        if (isIPv6(bare) && inSubnet(rule.list, bare)) return true;
       }
     }
   }

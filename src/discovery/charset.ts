@@ -3,7 +3,6 @@
  * U+FFFD, so markup around them (an `X-XRDS-Location` meta after a stray
  * Latin-1 byte) still parses.
  */
-import { TextDecoder } from 'node:util';
 
 /** Media type of a Content-Type value, lower-cased, without parameters; null when absent. */
 export function mediaType(contentType: string | null | undefined): string | null {
@@ -28,7 +27,7 @@ export function charsetOf(contentType: string | null | undefined): string | null
   return null;
 }
 
-function decoderFor(label: string | null): TextDecoder {
+function decoderFor(label: string | null): InstanceType<typeof TextDecoder> {
   if (label !== null) {
     try {
       return new TextDecoder(label, { fatal: false });

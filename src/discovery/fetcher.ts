@@ -15,9 +15,10 @@
  * @see OpenID Authentication 2.0 §5.1 (direct communication), §7.3 (discovery)
  */
 
-import { lookup as dnsLookup } from 'node:dns/promises';
-import { isIP } from 'node:net';
+import type * as Dns from 'node:dns/promises';
 import { trace } from '../diagnostics/index.js';
+import { isIP } from '../platform/ip.js';
+import { requireNodeBuiltin } from '../platform/node-builtins.js';
 import { FetchError } from '../protocol/errors.js';
 import { classifyAddress, matchesHostRules, parseHostRules } from './address-policy.js';
 import { decodeBody } from './charset.js';
@@ -112,7 +113,9 @@ const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 const CREDENTIAL_HEADERS = ['authorization', 'cookie', 'proxy-authorization'];
 
 async function systemLookup(hostname: string): Promise<readonly ResolvedAddress[]> {
-  const found = await dnsLookup(hostname, { all: true, verbatim: true });
+  // Fetched at call time, not imported: this module must load where there is no node:dns.
+  const { lookup } = requireNodeBuiltin<typeof Dns>('node:dns/promises');
+  const found = await lookup(hostname, { all: true, verbatim: true });
   return found.map((a) => ({ address: a.address, family: a.family === 6 ? 6 : 4 }));
 }
 

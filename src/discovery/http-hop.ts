@@ -6,10 +6,11 @@
  */
 
 import type { LookupAddress } from 'node:dns';
-import http from 'node:http';
-import https from 'node:https';
+import type * as Http from 'node:http';
+import type * as Https from 'node:https';
 import type { Readable, Transform } from 'node:stream';
-import zlib from 'node:zlib';
+import type * as Zlib from 'node:zlib';
+import { requireNodeBuiltin } from '../platform/node-builtins.js';
 import { FetchError } from '../protocol/errors.js';
 
 /** Everything one hop needs. */
@@ -84,17 +85,18 @@ function tooLarge(url: string, maxBytes: number): FetchError {
 
 /** A decompressor for the Content-Encoding, null for none, 'unsupported' for anything else. */
 function decoderFor(encoding: string | null): Transform | null | 'unsupported' {
+  const zlib = (): typeof Zlib => requireNodeBuiltin<typeof Zlib>('node:zlib');
   switch ((encoding ?? '').trim().toLowerCase()) {
     case '':
     case 'identity':
       return null;
     case 'gzip':
     case 'x-gzip':
-      return zlib.createGunzip();
+      return zlib().createGunzip();
     case 'deflate':
-      return zlib.createInflate();
+      return zlib().createInflate();
     case 'br':
-      return zlib.createBrotliDecompress();
+      return zlib().createBrotliDecompress();
     default:
       return 'unsupported';
   }
@@ -122,7 +124,11 @@ function readCapped(url: string, stream: Readable, maxBytes: number): Promise<Ui
 export function performHop(req: HopRequest): Promise<HopResponse> {
   const { url } = req;
   const display = url.href;
-  const transport = url.protocol === 'https:' ? https : http;
+  // Fetched at call time, not imported: this module must load where there is no node:http (see default-fetcher.ts).
+  const transport =
+    url.protocol === 'https:'
+      ? requireNodeBuiltin<typeof Https>('node:https')
+      : requireNodeBuiltin<typeof Http>('node:http');
   const hostname = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
   // The connection goes to the vetted address only; the name still drives
   // SNI, certificate verification and the Host header.

@@ -4,7 +4,7 @@
  * the URL would pass 2047 bytes, and errors that never redirect to a
  * return_to that failed the realm checks.
  */
-import { randomBytes } from 'node:crypto';
+import { toBase64, utf8Length } from '../platform/bytes.js';
 import { MAX_REDIRECT_URL_LENGTH, OPENID2_NS } from '../protocol/constants.js';
 import type { ProtocolError } from '../protocol/errors.js';
 import { inert } from '../protocol/inert.js';
@@ -33,10 +33,10 @@ function kv(status: number, fields: Message): WebResponse {
 
 function indirect(fields: Message, returnTo: string): WebResponse {
   const url = fields.toURL(returnTo);
-  if (Buffer.byteLength(url) <= MAX_REDIRECT_URL_LENGTH) {
+  if (utf8Length(url) <= MAX_REDIRECT_URL_LENGTH) {
     return { status: 302, headers: { location: url, ...NO_STORE }, body: '' };
   }
-  const nonce = randomBytes(12).toString('base64');
+  const nonce = toBase64(crypto.getRandomValues(new Uint8Array(12)));
   let formAction = "'self'";
   try {
     formAction = new URL(returnTo).origin;

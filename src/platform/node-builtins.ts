@@ -19,3 +19,20 @@ export function nodeCrypto(): typeof NodeCrypto | null {
   const mod = proc?.getBuiltinModule?.('node:crypto') as typeof NodeCrypto | undefined;
   return mod !== undefined && typeof mod.createDiffieHellman === 'function' ? mod : null;
 }
+
+/**
+ * A Node built-in the caller cannot do without (the Node fetcher's
+ * `node:http`, `node:dns/promises`, `node:zlib`), fetched when first used
+ * rather than imported, so a module that holds such code still loads on a
+ * Web-only runtime. Reaching it there is a bug in the runtime selection.
+ *
+ * @throws Error naming the module when the runtime has no Node layer.
+ */
+export function requireNodeBuiltin<T>(id: `node:${string}`): T {
+  const proc = (globalThis as { process?: ProcessLike }).process;
+  const mod = proc?.getBuiltinModule?.(id);
+  if (mod === undefined || mod === null) {
+    throw new Error(`${id} is not available in this runtime; use the Web fetcher (createWebFetcher)`);
+  }
+  return mod as T;
+}

@@ -3,6 +3,7 @@
  * provider, named by a handle. This module holds the value, its expiry and
  * its store serialization; signing lives in `signature.ts`.
  */
+import { bytesEqual, fromBase64, toBase64 } from '../platform/bytes.js';
 import { type AssociationType, MAC_KEY_LENGTH } from './constants.js';
 import { ProtocolError } from './errors.js';
 import { hideProperty, INSPECT_CUSTOM, inspectRedacted, REDACTED } from './redact.js';
@@ -119,7 +120,7 @@ export class Association {
     return JSON.stringify({
       v: 2,
       handle: this.handle,
-      secret: Buffer.from(this.secret).toString('base64'),
+      secret: toBase64(this.secret),
       issued: this.issued,
       lifetime: this.lifetime,
       assocType: this.assocType,
@@ -158,7 +159,7 @@ export class Association {
     }
     return new Association({
       handle: d['handle'],
-      secret: Buffer.from(d['secret'], 'base64'),
+      secret: fromBase64(d['secret']),
       issued: d['issued'],
       lifetime: d['lifetime'],
       assocType: d['assocType'],
@@ -172,7 +173,7 @@ export class Association {
       this.assocType === other.assocType &&
       this.issued === other.issued &&
       this.lifetime === other.lifetime &&
-      Buffer.from(this.secret).equals(Buffer.from(other.secret))
+      bytesEqual(this.secret, other.secret)
     );
   }
 }

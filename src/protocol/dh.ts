@@ -11,7 +11,7 @@
  * Every value from the peer is decoded strictly and range-checked; any
  * failure throws ProtocolError `dh_invalid`.
  */
-import { createHash } from 'node:crypto';
+import { digest } from '../platform/hash.js';
 import type { AssociationType, SessionType } from './constants.js';
 import { MAC_KEY_LENGTH } from './constants.js';
 import { bitLength, DEFAULT_DH_GENERATOR, DEFAULT_DH_MODULUS, type DhGroup, getDhGroup } from './dh-group.js';
@@ -171,7 +171,7 @@ function xor(a: Uint8Array, b: Uint8Array): Uint8Array {
 }
 
 function hashOfSecret(sessionType: DhSessionType, shared: bigint): Uint8Array {
-  return createHash(HASH[sessionType].name).update(btwoc(shared)).digest();
+  return digest(HASH[sessionType].name, btwoc(shared));
 }
 
 function checkKeyLength(sessionType: SessionType, assocType: AssociationType, length: number): void {

@@ -7,6 +7,7 @@
  * could decode to the same signature or key. Everything the protocol decodes
  * goes through {@link decodeBase64Strict} instead.
  */
+import { fromBase64, fromHex, toBase64, toHex } from '../platform/bytes.js';
 import { ProtocolError } from './errors.js';
 
 /** Standard base64 with exact `=` padding; the re-encoding check below also catches stray padding bits. */
@@ -18,7 +19,7 @@ const BASE64_RE = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=
  * @example encodeBase64(new Uint8Array([1, 2])) // 'AQI='
  */
 export function encodeBase64(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
+  return toBase64(bytes);
 }
 
 /**
@@ -35,11 +36,11 @@ export function decodeBase64Strict(text: string): Uint8Array {
   if (typeof text !== 'string' || !BASE64_RE.test(text)) {
     throw new ProtocolError('base64_invalid', 'value is not canonical base64');
   }
-  const buf = Buffer.from(text, 'base64');
-  if (buf.toString('base64') !== text) {
+  const buf = fromBase64(text);
+  if (toBase64(buf) !== text) {
     throw new ProtocolError('base64_invalid', 'value is not canonical base64 (non-zero padding bits)');
   }
-  return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+  return buf;
 }
 
 /**
@@ -56,13 +57,13 @@ export function btwoc(n: bigint): Uint8Array {
     if (hex.length % 2 === 1) hex = `0${hex}`;
     // A set high bit would read back as negative: prefix a sign byte.
     if (Number.parseInt(hex.slice(0, 2), 16) >= 0x80) hex = `00${hex}`;
-    return Uint8Array.from(Buffer.from(hex, 'hex'));
+    return fromHex(hex);
   }
   // Negative: the smallest byte count whose two's-complement range holds n.
   let bytes = 1;
   while (n < -(1n << BigInt(bytes * 8 - 1))) bytes += 1;
   const value = (1n << BigInt(bytes * 8)) + n;
-  return Uint8Array.from(Buffer.from(value.toString(16).padStart(bytes * 2, '0'), 'hex'));
+  return fromHex(value.toString(16).padStart(bytes * 2, '0'));
 }
 
 /**
@@ -76,9 +77,7 @@ export function unbtwoc(bytes: Uint8Array): bigint {
   if (bytes.length === 0) {
     throw new ProtocolError('btwoc_invalid', 'an integer needs at least one byte');
   }
-  const unsigned = BigInt(
-    `0x${Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex')}`,
-  );
+  const unsigned = BigInt(`0x${toHex(bytes)}`);
   const first = bytes[0] ?? 0;
   return first >= 0x80 ? unsigned - (1n << BigInt(bytes.length * 8)) : unsigned;
 }

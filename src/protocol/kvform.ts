@@ -6,6 +6,7 @@
  * kvform.serialize({ mode: 'error', error: 'bad request' }); // 'mode:error\nerror:bad request\n'
  * kvform.parse('is_valid:true\n'); // { is_valid: 'true' }
  */
+import { utf8Length } from '../platform/bytes.js';
 import { EncodingError, ProtocolError } from './errors.js';
 
 /** Pairs in order; a record is taken in its own key order. */
@@ -71,7 +72,7 @@ function checkSize(text: string, options: KVParseOptions): void {
     throw new ProtocolError('kvform_invalid', 'key-value form input is not a string');
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
   // length is a lower bound of the UTF-8 size; only count bytes when it could matter.
-  if (text.length > maxBytes || (text.length * 3 > maxBytes && Buffer.byteLength(text, 'utf8') > maxBytes)) {
+  if (text.length > maxBytes || (text.length * 3 > maxBytes && utf8Length(text) > maxBytes)) {
     throw new ProtocolError('kvform_too_large', `key-value form document is larger than ${maxBytes} bytes`);
   }
 }

@@ -15,7 +15,7 @@
  *
  * Internal module: the public face is `Realm`.
  */
-import { domainToASCII } from 'node:url';
+import { domainToAscii } from '../platform/idna.js';
 
 /** A canonical http(s) URL or realm pattern. */
 export interface HttpUrlParts {
@@ -132,7 +132,7 @@ function canonicalHost(raw: string, allowWildcard: boolean): { host: string; wil
   }
   if (rest.endsWith('.')) rest = rest.slice(0, -1);
   if (rest === '') return null;
-  const ascii = domainToASCII(rest);
+  const ascii = domainToAscii(rest);
   if (ascii === '') return null;
   if (IPV4_RE.test(ascii)) {
     // Spec §9.2: the wildcard is prepended to a DNS name; `*.0.0.1` would be nonsense.

@@ -6,7 +6,8 @@
  * signMessage(message, association);            // sets assoc_handle, signed, sig
  * verifyMessageSignature(message, association); // { ok: true } or a reason
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { toBase64, utf8 } from '../platform/bytes.js';
+import { constantTimeEqual, hmac } from '../platform/hash.js';
 import type { Association } from './association.js';
 import { AlreadySignedError, ProtocolError } from './errors.js';
 import * as kvform from './kvform.js';
@@ -18,7 +19,7 @@ export type SigningKey = Pick<Association, 'handle' | 'assocType' | 'secret'>;
 /** Raw HMAC of `text` with the association's secret and algorithm. */
 export function computeMac(association: SigningKey, text: string | Uint8Array): Uint8Array {
   const algorithm = association.assocType === 'HMAC-SHA256' ? 'sha256' : 'sha1';
-  return createHmac(algorithm, association.secret).update(text).digest();
+  return hmac(algorithm, association.secret, text);
 }
 
 /**
@@ -86,7 +87,7 @@ export function signMessage(message: Message, association: SigningKey, options: 
   }
   message.set(OPENID_NS, 'signed', keys.join(','));
   const mac = computeMac(association, signedText(message, keys));
-  message.set(OPENID_NS, 'sig', Buffer.from(mac).toString('base64'));
+  message.set(OPENID_NS, 'sig', toBase64(mac));
   return message;
 }
 
@@ -138,9 +139,9 @@ export function verifyMessageSignature(message: Message, association: SigningKey
     }
     throw e;
   }
-  const expected = Buffer.from(Buffer.from(computeMac(association, text)).toString('base64'), 'ascii');
-  const given = Buffer.from(sig, 'utf8');
-  const equal = expected.length === given.length && timingSafeEqual(expected, given);
+  const expected = utf8(toBase64(computeMac(association, text)));
+  const given = utf8(sig);
+  const equal = constantTimeEqual(expected, given);
   return equal
     ? { ok: true, signedKeys: keys }
     : { ok: false, code: 'bad_signature', message: 'the signature does not match' };

@@ -7,8 +7,9 @@
  * forms folded, numeric IPv4 spellings (`0x7f.1`, `2130706433`) written as
  * dotted quads.
  */
-import { isIPv6 } from 'node:net';
-import { domainToASCII } from 'node:url';
+import { utf8 } from '../platform/bytes.js';
+import { domainToAscii } from '../platform/idna.js';
+import { isIPv6 } from '../platform/ip.js';
 import { ProtocolError } from './errors.js';
 
 const DEFAULT_PORTS: Readonly<Record<string, string>> = { http: '80', https: '443' };
@@ -67,7 +68,7 @@ function normalizeComponent(uri: string, text: string, extra: ReadonlySet<number
       if (cp <= 0x9f) throw invalid(uri, 'illegal control character');
       const char = String.fromCodePoint(cp);
       if (cp >= 0xd800 && cp <= 0xdfff) throw invalid(uri, 'unpaired surrogate');
-      for (const byte of Buffer.from(char, 'utf8')) out += `%${HEX[byte >> 4]}${HEX[byte & 15]}`;
+      for (const byte of utf8(char)) out += `%${HEX[byte >> 4]}${HEX[byte & 15]}`;
       i += char.length - 1;
     }
   }
@@ -130,7 +131,7 @@ function normalizeHost(uri: string, rawHost: string): string {
     if (code === 0x3a || code === 0x40) throw invalid(uri, 'illegal character in host');
     if (code >= 0x80 && code <= 0x9f) throw invalid(uri, 'illegal control character in host');
   }
-  const ascii = domainToASCII(decoded);
+  const ascii = domainToAscii(decoded);
   if (ascii === '') throw invalid(uri, `host ${JSON.stringify(rawHost)} is not a valid domain name`);
   return ascii;
 }

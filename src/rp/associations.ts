@@ -5,7 +5,6 @@
  * the one I/O step, over an injected fetcher.
  */
 
-import { performance } from 'node:perf_hooks';
 import { describeAssociate, trace } from '../diagnostics/index.js';
 import type { Fetcher } from '../discovery/fetcher.js';
 import { Association } from '../protocol/association.js';

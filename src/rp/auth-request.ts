@@ -5,6 +5,7 @@
  */
 import type { ServiceEndpoint } from '../discovery/endpoints.js';
 import { addExtensionToMessage, type Extension } from '../extensions/extension.js';
+import { utf8Length } from '../platform/bytes.js';
 import { MAX_REDIRECT_URL_LENGTH } from '../protocol/constants.js';
 import { OpenIDError } from '../protocol/errors.js';
 import { escapeHtml, type FormHtmlOptions, type Message } from '../protocol/message.js';
@@ -87,7 +88,7 @@ export class AuthRequest {
 
   /** True when the redirect URL fits the spec's 2047 bytes; otherwise use formHtml(). */
   shouldSendRedirect(): boolean {
-    return Buffer.byteLength(this.redirectUrl) <= MAX_REDIRECT_URL_LENGTH;
+    return utf8Length(this.redirectUrl) <= MAX_REDIRECT_URL_LENGTH;
   }
 
   /**

@@ -11,7 +11,6 @@
  * @example
  * const { store, secret } = sharedStateOrDefaults('steamLogin()', options);
  */
-import { randomBytes } from 'node:crypto';
 import { OpenIDError } from '../protocol/errors.js';
 import { MemoryStore } from '../stores/memory.js';
 import type { OpenIDStore } from '../stores/store.js';
@@ -41,10 +40,17 @@ export function sharedStateOrDefaults(
     `${where} has no ${missing}: pass both \`store\` (a shared store such as PostgreSQL or Redis) ` +
     'and `secret` (the same ≥ 32-byte key in every process); the defaults (a MemoryStore, a random secret) ' +
     'keep replay protection and login state per process';
-  if (process.env.NODE_ENV === 'production') throw new OpenIDError('invalid_option', text);
+  // `process` is a global on Node, Bun, Deno and Workers with nodejs_compat only.
+  const proc = (globalThis as { process?: Partial<Pick<NodeJS.Process, 'env' | 'emitWarning'>> }).process;
+  if (proc?.env?.['NODE_ENV'] === 'production') throw new OpenIDError('invalid_option', text);
   if (!warned) {
     warned = true;
-    process.emitWarning(text, { type: 'OpenID2Warning', code: PER_PROCESS_STATE_WARNING });
+    if (proc?.emitWarning)
+      proc.emitWarning(text, { type: 'OpenID2Warning', code: PER_PROCESS_STATE_WARNING });
+    else console.warn(`OpenID2Warning [${PER_PROCESS_STATE_WARNING}]: ${text}`);
   }
-  return { store: options.store ?? new MemoryStore(), secret: options.secret ?? randomBytes(32) };
+  return {
+    store: options.store ?? new MemoryStore(),
+    secret: options.secret ?? crypto.getRandomValues(new Uint8Array(32)),
+  };
 }

@@ -5,8 +5,10 @@
  * (HMAC-SHA256). The app keeps it in a cookie or session; tampering, a
  * foreign secret or age past `maxAgeSeconds` make it invalid.
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
+
 import type { ServiceEndpoint } from '../discovery/endpoints.js';
+import { fromBase64, toBase64Url, utf8 } from '../platform/bytes.js';
+import { constantTimeEqual, hmac } from '../platform/hash.js';
 
 /** What one login carries from begin() to complete(). */
 export interface LoginState {
@@ -41,12 +43,12 @@ export interface StateSession {
 const VERSION = 'v1';
 
 function mac(secret: Uint8Array, payload: string): string {
-  return createHmac('sha256', secret).update(`openid2-state.${payload}`).digest('base64url');
+  return toBase64Url(hmac('sha256', secret, `openid2-state.${payload}`));
 }
 
 /** Encode and authenticate a login state. */
 export function encodeState(state: LoginState, secret: Uint8Array): string {
-  const payload = Buffer.from(JSON.stringify(state)).toString('base64url');
+  const payload = toBase64Url(utf8(JSON.stringify(state)));
   return `${VERSION}.${payload}.${mac(secret, payload)}`;
 }
 
@@ -66,9 +68,9 @@ export function decodeState(
   if (parts.length !== 3 || parts[0] !== VERSION)
     return { ok: false, code: 'state_invalid', message: 'malformed state token' };
   const payload = parts[1] as string;
-  const given = Buffer.from(parts[2] as string);
-  const expected = Buffer.from(mac(secret, payload));
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+  const given = utf8(parts[2] as string);
+  const expected = utf8(mac(secret, payload));
+  if (!constantTimeEqual(given, expected)) {
     return {
       ok: false,
       code: 'state_invalid',
@@ -77,7 +79,7 @@ export function decodeState(
   }
   let state: LoginState;
   try {
-    state = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as LoginState;
+    state = JSON.parse(new TextDecoder().decode(fromBase64(payload))) as LoginState;
   } catch {
     return { ok: false, code: 'state_invalid', message: 'unreadable state token' };
   }

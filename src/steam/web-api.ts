@@ -16,7 +16,8 @@
  * profile.displayName; profile.photos[2].value; // full-size avatar
  * @see https://developer.valvesoftware.com/wiki/Steam_Web_API#GetPlayerSummaries_.28v0002.29
  */
-import { createFetcher, type Fetcher, type FetchOptions } from '../discovery/fetcher.js';
+import { createDefaultFetcher } from '../discovery/default-fetcher.js';
+import type { Fetcher, FetchOptions } from '../discovery/fetcher.js';
 import { FetchError, OpenIDError } from '../protocol/errors.js';
 
 /** Steam's Web API base URL. */
@@ -203,7 +204,7 @@ export function steamProfileFetcher(options: SteamWebApiOptions): SteamProfileFe
   const host = base.host;
   const fetcher =
     options.fetcher ??
-    createFetcher({ timeoutMs: 5000, maxBytes: 64 * 1024, ...options.fetch, maxRedirects: 0 });
+    createDefaultFetcher({ timeoutMs: 5000, maxBytes: 64 * 1024, ...options.fetch, maxRedirects: 0 });
   const ttlMs = Math.max(0, options.cacheSeconds ?? 0) * 1000;
   const nowMs = options.nowMs ?? Date.now;
   const cache = new Map<string, { profile: SteamProfile; expires: number }>();

@@ -2,7 +2,10 @@
  * What every store shares: input checks, the nonce window, key hashing,
  * clock injection and error wrapping that never leaks credentials.
  */
-import { createHash } from 'node:crypto';
+import type * as NodeModule from 'node:module';
+import { toHex } from '../platform/bytes.js';
+import { digest } from '../platform/hash.js';
+import { requireNodeBuiltin } from '../platform/node-builtins.js';
 import { StoreError } from '../protocol/errors.js';
 
 /** Default nonce window (seconds either side of now), as the relying party's default skew. */
@@ -113,20 +116,12 @@ export function cleanupScheduleOptions(options: StoreBaseOptions): { enabled: bo
   };
 }
 
-/**
- * Node's `require`, made on first use: at module load `import.meta.url` is not
- * a file URL in every runtime (a workerd bundle has none), and the memory
- * store, which needs no driver, must load everywhere.
- */
-let requireDriver: ((id: string) => unknown) | undefined;
-function driverRequire(): (id: string) => unknown {
-  if (requireDriver === undefined) {
-    const nodeModule = globalThis.process?.getBuiltinModule?.('node:module');
-    if (nodeModule === undefined)
-      throw new StoreError('driver_missing', 'this runtime cannot load Node packages');
-    requireDriver = nodeModule.createRequire(import.meta.url);
-  }
-  return requireDriver;
+let requireDriverFn: NodeJS.Require | undefined;
+
+/** `require` for the drivers, made on first use: only a store with a TCP driver needs `node:module`. */
+function requireDriver(pkg: string): unknown {
+  requireDriverFn ??= requireNodeBuiltin<typeof NodeModule>('node:module').createRequire(import.meta.url);
+  return requireDriverFn(pkg);
 }
 
 /**
@@ -137,7 +132,7 @@ function driverRequire(): (id: string) => unknown {
  */
 export function loadDriver<T>(pkg: string, store: string): T {
   try {
-    return driverRequire()(pkg) as T;
+    return requireDriver(pkg) as T;
   } catch (e) {
     if (e instanceof StoreError) throw e;
     const code = (e as NodeJS.ErrnoException).code;
@@ -196,17 +191,27 @@ export function inNonceWindow(timestamp: number, now: number, skew: number): boo
 
 /** Fixed-length key material for URLs, handles and salts of any length or content. */
 export function hashKey(...parts: (string | number)[]): string {
-  const h = createHash('sha256');
+  let input = '';
   for (const p of parts) {
     const text = String(p);
     // Lossless for every string: one that is not well-formed Unicode is hashed as its UTF-16 code
     // units, marked with `~` where a well-formed one has `:`, so it can never meet the UTF-8 form
     // of another string (which would turn its lone surrogate into U+FFFD). Well-formed strings keep
     // the key they always had, so stored data stays reachable.
-    if (hasLoneSurrogate(text)) h.update(`${text.length}~${Buffer.from(text, 'utf16le').toString('hex')}\0`);
-    else h.update(`${text.length}:${text}\0`);
+    if (hasLoneSurrogate(text)) input += `${text.length}~${utf16leHex(text)}\0`;
+    else input += `${text.length}:${text}\0`;
   }
-  return h.digest('hex');
+  return toHex(digest('sha256', input));
+}
+
+/** Hex of the UTF-16LE code units of `text` (as `Buffer.from(text, 'utf16le').toString('hex')`). */
+function utf16leHex(text: string): string {
+  let out = '';
+  for (let i = 0; i < text.length; i++) {
+    const unit = text.charCodeAt(i);
+    out += (unit & 0xff).toString(16).padStart(2, '0') + (unit >> 8).toString(16).padStart(2, '0');
+  }
+  return out;
 }
 
 /** Remove passwords from anything that may contain a connection string. */

@@ -5,10 +5,11 @@
  * processes. File names are hashes: no server URL or handle can escape the
  * directory. The directory is `0700` and files `0600` (they hold secrets).
  */
-import { randomBytes } from 'node:crypto';
-import { constants } from 'node:fs';
-import { chmod, mkdir, open, readdir, readFile, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import type * as Fs from 'node:fs';
+import type * as FsPromises from 'node:fs/promises';
+import type * as Path from 'node:path';
+import { toHex } from '../platform/bytes.js';
+import { requireNodeBuiltin } from '../platform/node-builtins.js';
 import { Association, isValidHandle } from '../protocol/association.js';
 import {
   CleanupSchedule,
@@ -25,6 +26,12 @@ import {
   wrapError,
 } from './common.js';
 import type { OpenIDStore } from './store.js';
+
+// Node built-ins fetched when first used, not imported: this module is exported from the package root,
+// which must load on runtimes without them (Workers, Vercel Edge); a file store is only made on Node.
+const fsp = (): typeof FsPromises => requireNodeBuiltin<typeof FsPromises>('node:fs/promises');
+const nodePath = (): typeof Path => requireNodeBuiltin<typeof Path>('node:path');
+const fs = (): typeof Fs => requireNodeBuiltin<typeof Fs>('node:fs');
 
 /** Temp files older than this are leftovers of a killed writer. */
 const TEMP_FILE_MAX_AGE_MS = 3600_000;
@@ -69,12 +76,16 @@ export class FileStore implements OpenIDStore {
    */
   async #cleanupNow(): Promise<number> {
     if (!this.#fsClock) return this.#now();
-    const probe = join(this.#dir, 'tmp', `${randomBytes(12).toString('hex')}.clock`);
-    await writeFile(probe, '', { mode: 0o600 });
+    const probe = nodePath().join(
+      this.#dir,
+      'tmp',
+      `${toHex(crypto.getRandomValues(new Uint8Array(12)))}.clock`,
+    );
+    await fsp().writeFile(probe, '', { mode: 0o600 });
     try {
-      return Math.floor((await stat(probe)).mtimeMs / 1000);
+      return Math.floor((await fsp().stat(probe)).mtimeMs / 1000);
     } finally {
-      await rm(probe, { force: true });
+      await fsp().rm(probe, { force: true });
     }
   }
 
@@ -82,19 +93,19 @@ export class FileStore implements OpenIDStore {
     this.#ready ??= (async () => {
       for (const d of [
         this.#dir,
-        join(this.#dir, 'associations'),
-        join(this.#dir, 'nonces'),
-        join(this.#dir, 'tmp'),
+        nodePath().join(this.#dir, 'associations'),
+        nodePath().join(this.#dir, 'nonces'),
+        nodePath().join(this.#dir, 'tmp'),
       ]) {
-        await mkdir(d, { recursive: true, mode: 0o700 });
+        await fsp().mkdir(d, { recursive: true, mode: 0o700 });
       }
-      await chmod(this.#dir, 0o700);
+      await fsp().chmod(this.#dir, 0o700);
     })();
     return this.#ready;
   }
 
   #serverDir(serverUrl: string): string {
-    return join(this.#dir, 'associations', hashKey(serverUrl));
+    return nodePath().join(this.#dir, 'associations', hashKey(serverUrl));
   }
 
   async storeAssociation(serverUrl: string, a: Association): Promise<void> {
@@ -110,15 +121,15 @@ export class FileStore implements OpenIDStore {
   async #store(serverUrl: string, a: Association): Promise<void> {
     await this.#init();
     const dir = this.#serverDir(serverUrl);
-    await mkdir(dir, { recursive: true, mode: 0o700 });
-    const tmp = join(this.#dir, 'tmp', `${randomBytes(12).toString('hex')}.tmp`);
-    await writeFile(tmp, a.serialize(), { mode: 0o600, flush: true });
-    await rename(tmp, join(dir, `${hashKey(a.handle)}.json`));
+    await fsp().mkdir(dir, { recursive: true, mode: 0o700 });
+    const tmp = nodePath().join(this.#dir, 'tmp', `${toHex(crypto.getRandomValues(new Uint8Array(12)))}.tmp`);
+    await fsp().writeFile(tmp, a.serialize(), { mode: 0o600, flush: true });
+    await fsp().rename(tmp, nodePath().join(dir, `${hashKey(a.handle)}.json`));
   }
 
   async #read(path: string): Promise<Association | null> {
     try {
-      return Association.deserialize(await readFile(path, 'utf8'));
+      return Association.deserialize(await fsp().readFile(path, 'utf8'));
     } catch {
       return null; // missing or corrupt: never used
     }
@@ -130,18 +141,18 @@ export class FileStore implements OpenIDStore {
     const dir = this.#serverDir(serverUrl);
     if (handle !== undefined) {
       if (!isValidHandle(handle)) return null;
-      const a = await this.#read(join(dir, `${hashKey(handle)}.json`));
+      const a = await this.#read(nodePath().join(dir, `${hashKey(handle)}.json`));
       return a && a.handle === handle && !a.isExpired(now) ? a : null;
     }
     let names: string[];
     try {
-      names = await readdir(dir);
+      names = await fsp().readdir(dir);
     } catch {
       return null;
     }
     let best: Association | null = null;
     for (const n of names) {
-      const a = await this.#read(join(dir, n));
+      const a = await this.#read(nodePath().join(dir, n));
       if (a && !a.isExpired(now) && (!best || a.issued >= best.issued)) best = a;
     }
     return best;
@@ -153,7 +164,7 @@ export class FileStore implements OpenIDStore {
     try {
       await this.#timed(
         'removing an association',
-        unlink(join(this.#serverDir(serverUrl), `${hashKey(handle)}.json`)),
+        fsp().unlink(nodePath().join(this.#serverDir(serverUrl), `${hashKey(handle)}.json`)),
       );
       return true;
     } catch (e) {
@@ -179,9 +190,9 @@ export class FileStore implements OpenIDStore {
   async #createNonce(serverUrl: string, timestamp: number, salt: string): Promise<void> {
     await this.#init();
     // The timestamp leads the name so cleanup needs no file reads.
-    const fh = await open(
-      join(this.#dir, 'nonces', `${timestamp}-${hashKey(serverUrl, timestamp, salt)}`),
-      constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY,
+    const fh = await fsp().open(
+      nodePath().join(this.#dir, 'nonces', `${timestamp}-${hashKey(serverUrl, timestamp, salt)}`),
+      fs().constants.O_CREAT | fs().constants.O_EXCL | fs().constants.O_WRONLY,
       0o600,
     );
     await fh.close();
@@ -194,11 +205,13 @@ export class FileStore implements OpenIDStore {
    * ages are wall-clock mtimes, not the injected clock.
    */
   async #removeStaleTempFiles(): Promise<void> {
-    const tmp = join(this.#dir, 'tmp');
+    const tmp = nodePath().join(this.#dir, 'tmp');
     const cutoff = Date.now() - TEMP_FILE_MAX_AGE_MS;
-    for (const name of await readdir(tmp)) {
-      const st = await stat(join(tmp, name)).catch(() => null);
-      if (st && st.mtimeMs < cutoff) await rm(join(tmp, name), { force: true });
+    for (const name of await fsp().readdir(tmp)) {
+      const st = await fsp()
+        .stat(nodePath().join(tmp, name))
+        .catch(() => null);
+      if (st && st.mtimeMs < cutoff) await fsp().rm(nodePath().join(tmp, name), { force: true });
     }
   }
 
@@ -214,10 +227,10 @@ export class FileStore implements OpenIDStore {
     await this.#init();
     const cutoff = (await this.#cleanupNow()) - this.#skew - NONCE_CLEANUP_MARGIN;
     let n = 0;
-    for (const name of await readdir(join(this.#dir, 'nonces'))) {
+    for (const name of await fsp().readdir(nodePath().join(this.#dir, 'nonces'))) {
       const ts = Number(name.split('-', 1)[0]);
       if (Number.isFinite(ts) && ts < cutoff) {
-        await rm(join(this.#dir, 'nonces', name), { force: true });
+        await fsp().rm(nodePath().join(this.#dir, 'nonces', name), { force: true });
         n++;
       }
     }
@@ -237,14 +250,14 @@ export class FileStore implements OpenIDStore {
     const now = await this.#cleanupNow();
     await this.#removeStaleTempFiles();
     let n = 0;
-    const root = join(this.#dir, 'associations');
-    for (const server of await readdir(root)) {
-      const dir = join(root, server);
-      if (!(await stat(dir)).isDirectory()) continue;
-      for (const name of await readdir(dir)) {
-        const a = await this.#read(join(dir, name));
+    const root = nodePath().join(this.#dir, 'associations');
+    for (const server of await fsp().readdir(root)) {
+      const dir = nodePath().join(root, server);
+      if (!(await fsp().stat(dir)).isDirectory()) continue;
+      for (const name of await fsp().readdir(dir)) {
+        const a = await this.#read(nodePath().join(dir, name));
         if (!a || a.isExpired(now)) {
-          await rm(join(dir, name), { force: true });
+          await fsp().rm(nodePath().join(dir, name), { force: true });
           if (a) n++;
         }
       }

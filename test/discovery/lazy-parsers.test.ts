@@ -40,6 +40,9 @@ describe('document parsers load on first use', () => {
     for (const f of srcFiles()) {
       const rel = relative(root, f);
       if (rel === join('src', 'discovery', 'parsers.ts')) continue;
+      // The Web entries' parser module (export conditions workerd / edge-light / worker / browser only):
+      // those runtimes have no synchronous require. The Node entries never import it (next test).
+      if (rel === join('src', 'discovery', 'parsers-bundled.ts')) continue;
       for (const m of readFileSync(f, 'utf8').matchAll(
         /^import\s+(type\s+)?[^;]*?from\s+'(htmlparser2|saxes)'/gm,
       )) {
@@ -47,6 +50,18 @@ describe('document parsers load on first use', () => {
       }
     }
     assert.deepEqual(eager, []);
+  });
+
+  test('only the Web entries import the bundled parsers', () => {
+    const importers = srcFiles()
+      .filter((f) =>
+        /from '\.{1,2}\/(discovery\/)?parsers-bundled\.js'|import '\.{1,2}\/(discovery\/)?parsers-bundled\.js'/.test(
+          readFileSync(f, 'utf8'),
+        ),
+      )
+      .map((f) => relative(root, f))
+      .sort();
+    assert.deepEqual(importers, [join('src', 'adapters', 'web-entry.ts'), join('src', 'index-web.ts')]);
   });
 
   test('importing openid2 loads neither parser', () => {

@@ -10,11 +10,11 @@
  * directly with a config file).
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { build, type Plugin } from 'esbuild';
 import { freePort } from '../adapters/free-port.js';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -39,7 +39,7 @@ export function unavailable(kind: RuntimeKind): string | false {
 const CONDITIONS: Record<RuntimeKind, string[]> = {
   bun: ['bun', 'node', 'import'],
   deno: ['deno', 'node', 'import'],
-  workerd: ['workerd', 'worker', 'import'],
+  workerd: ['workerd', 'worker', 'browser', 'import'],
 };
 
 /**
@@ -50,12 +50,73 @@ const CONDITIONS: Record<RuntimeKind, string[]> = {
 const OPTIONAL_DRIVERS = ['pg', 'mysql2', 'mysql2/*', 'ioredis', 'better-sqlite3'];
 
 /**
+ * The example imports openid2 from src/ (as `../../src/index.js`), so
+ * esbuild never reads package.json `exports`. This applies them: a source
+ * module that is the `default` target of an entry is swapped for the target
+ * `conditions` select, as a bundler does for an app importing `openid2`.
+ */
+function exportConditions(conditions: readonly string[]): Plugin {
+  const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as {
+    exports: Record<string, string | Record<string, string>>;
+  };
+  const toSrc = (dist: string) => join(repoRoot, dist.replace(/^\.\/dist\//, 'src/').replace(/\.js$/, '.ts'));
+  const swaps = new Map<string, string>();
+  for (const target of Object.values(pkg.exports)) {
+    if (typeof target !== 'object' || target['default'] === undefined) continue;
+    const chosen = Object.keys(target).find(
+      (k) => k !== 'types' && (k === 'default' || conditions.includes(k)),
+    );
+    if (chosen !== undefined && chosen !== 'default') {
+      swaps.set(toSrc(target['default']), toSrc(target[chosen] as string));
+    }
+  }
+  return {
+    name: 'openid2-export-conditions',
+    setup(b) {
+      b.onResolve({ filter: /^\.\.?\// }, (args) => {
+        if (args.importer === '' || swaps.has(args.importer)) return undefined;
+        const resolved = resolve(dirname(args.importer), args.path).replace(/\.js$/, '.ts');
+        const swapped = swaps.get(resolved);
+        return swapped === undefined || args.importer === swapped ? undefined : { path: swapped };
+      });
+    },
+  };
+}
+
+/** Every `node:` module the static import graph of `entry` (not its on-demand chunks) reaches. */
+export function staticNodeImports(meta: import('esbuild').Metafile, entryOutput: string): string[] {
+  const seen = new Set<string>();
+  const found = new Set<string>();
+  const visit = (out: string) => {
+    if (seen.has(out)) return;
+    seen.add(out);
+    for (const i of meta.outputs[out]?.imports ?? []) {
+      if (i.kind === 'dynamic-import') continue;
+      if (i.path.startsWith('node:')) found.add(i.path);
+      else if (meta.outputs[i.path] !== undefined) visit(i.path);
+    }
+  };
+  visit(entryOutput);
+  return [...found].sort();
+}
+
+/**
  * Bundles `entry` for `kind` into `dir/app.mjs` plus the chunks its dynamic
  * imports load on demand (returned too, for workerd's module list). Node
  * built-ins stay imports the runtime provides.
  */
 export async function bundle(kind: RuntimeKind, entry: string, dir: string): Promise<string[]> {
+  return (await bundleWithMeta(kind, entry, dir)).files;
+}
+
+/** {@link bundle}, with esbuild's metafile and the entry's output name. */
+export async function bundleWithMeta(
+  kind: RuntimeKind,
+  entry: string,
+  dir: string,
+): Promise<{ files: string[]; meta: import('esbuild').Metafile; entryOutput: string }> {
   const result = await build({
+    plugins: [exportConditions(CONDITIONS[kind])],
     entryPoints: { app: join(repoRoot, entry) },
     bundle: true,
     splitting: true,
@@ -69,7 +130,13 @@ export async function bundle(kind: RuntimeKind, entry: string, dir: string): Pro
     metafile: true,
     logLevel: 'error',
   });
-  return Object.keys(result.metafile.outputs).map((f) => resolve(f).slice(resolve(dir).length + 1));
+  const outputs = Object.keys(result.metafile.outputs);
+  const entryOutput = outputs.find((f) => f.endsWith('/app.mjs')) as string;
+  return {
+    files: outputs.map((f) => resolve(f).slice(resolve(dir).length + 1)),
+    meta: result.metafile,
+    entryOutput,
+  };
 }
 
 /** A running app in a runtime. */
@@ -108,7 +175,9 @@ function capnpString(s: string): string {
 export async function startApp(
   kind: RuntimeKind,
   instances: readonly Record<string, string>[],
+  options: { nodejsCompat?: boolean } = {},
 ): Promise<RunningApp> {
+  const compatibilityFlags = options.nodejsCompat === false ? '[]' : '["nodejs_compat"]';
   const dir = mkdtempSync(join(tmpdir(), `openid2-${kind}-`));
   const ports = await Promise.all(instances.map(() => freePort()));
   const bases = ports.map((p) => `http://127.0.0.1:${p}`);
@@ -122,7 +191,7 @@ export async function startApp(
       const bindings = Object.entries({ ...vars, BASE_URL: bases[i] as string })
         .map(([k, v]) => `(name = ${capnpString(k)}, text = ${capnpString(v)})`)
         .join(', ');
-      return `(name = "app${i}", worker = (modules = [${modules}], compatibilityDate = "2026-06-01", compatibilityFlags = ["nodejs_compat"], bindings = [${bindings}], globalOutbound = "internet"))`;
+      return `(name = "app${i}", worker = (modules = [${modules}], compatibilityDate = "2026-06-01", compatibilityFlags = ${compatibilityFlags}, bindings = [${bindings}], globalOutbound = "internet"))`;
     });
     const sockets = ports.map(
       (p, i) => `(name = "s${i}", address = "127.0.0.1:${p}", http = (), service = "app${i}")`,

@@ -29,9 +29,11 @@ async function bodyOf(res: Response): Promise<string> {
   return res.clone().text();
 }
 
-export function registerRuntimeTests(kind: RuntimeKind): void {
+/** `nodejsCompat: false` runs workerd with no Node layer at all (no node: modules, no Buffer, no process). */
+export function registerRuntimeTests(kind: RuntimeKind, options: { nodejsCompat?: boolean } = {}): void {
   const skip = unavailable(kind);
-  describe(`the Hono example in ${kind}`, { skip }, () => {
+  const label = options.nodejsCompat === false ? `${kind} without nodejs_compat` : kind;
+  describe(`the Hono example in ${label}`, { skip }, () => {
     let steam: SteamProvider;
     let op: ProviderServer;
     let app: RunningApp;
@@ -49,11 +51,15 @@ export function registerRuntimeTests(kind: RuntimeKind): void {
       };
       app =
         kind === 'workerd'
-          ? await startApp(kind, [
-              { ...common, ALLOWED_PROVIDERS: op.endpoint },
-              common,
-              { ...common, ALLOW_DISCOVERY_WITHOUT_DNS_PINNING: '1' },
-            ])
+          ? await startApp(
+              kind,
+              [
+                { ...common, ALLOWED_PROVIDERS: op.endpoint },
+                common,
+                { ...common, ALLOW_DISCOVERY_WITHOUT_DNS_PINNING: '1' },
+              ],
+              options,
+            )
           : await startApp(kind, [common]);
       base = app.bases[0] as string;
     });
