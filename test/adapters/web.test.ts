@@ -93,7 +93,10 @@ describe('Web handlers (rpHandlers) against a local provider', () => {
     assert.equal(start.status, 303);
     assert.ok((start.headers.get('location') as string).startsWith(`${ps.base}/op?`));
     const set = start.headers.getSetCookie()[0] as string;
-    assert.match(set, /^openid2_state\.[0-9a-f]{16}=v1\.[^;]+; Path=\/login\/return; Max-Age=600; HttpOnly; SameSite=Lax$/);
+    assert.match(
+      set,
+      /^openid2_state\.[0-9a-f]{16}=v1\.[^;]+; Path=\/login\/return; Max-Age=600; HttpOnly; SameSite=Lax$/,
+    );
     const back = await browse(start.headers.get('location') as string);
     assert.ok(back.url.startsWith(`${RP}/login/return?`));
     const done = await callback(back.url, cookieOf(start));
