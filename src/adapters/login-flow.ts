@@ -161,7 +161,9 @@ export function stateCookieOf(rp: RelyingParty, options: StateCookieOptions = {}
 /** Whether a POST comes from a page of an allowed origin (SE-04). Fails closed when the browser says nothing. */
 export function isSameSitePost(request: FlowRequest, allowed: ReadonlySet<string>): boolean {
   const origin = request.header('origin');
-  if (origin !== null) return allowed.has(origin);
+  // `Origin: null` comes from pages with Referrer-Policy no-referrer (and sandboxed frames): it says
+  // nothing, so the browser's Sec-Fetch-Site (which no page can set) decides.
+  if (origin !== null && origin !== 'null') return allowed.has(origin);
   const site = request.header('sec-fetch-site');
   if (site !== null) return site === 'same-origin';
   const referer = request.header('referer');

@@ -22,7 +22,7 @@ import { SRegRequest, SRegResponse } from '../../extensions/sreg.js';
 import { rpReturnToXrds } from '../../op/identity-pages.js';
 import type { RelyingParty } from '../../rp/relying-party.js';
 import type { CompleteResult } from '../../rp/result.js';
-import { type Ctx, csrfOk, htmlResponse, redirect, rotateSession, textResponse } from './http.js';
+import { type Ctx, csrfOk, htmlResponse, redirect, textResponse } from './http.js';
 import { h, page, type Raw } from './layout.js';
 import { moveAccountForm } from './migrate.js';
 
@@ -139,7 +139,7 @@ over loopback, which the SSRF guard allows here only because the demo turns on <
   async function login(ctx: Ctx): Promise<Response> {
     const identifier = (ctx.form?.get('openid_identifier') ?? '').trim();
     // Kept for the page after a failure (shown in a wrapping field, never in the layout's width).
-    ctx.session.rpLast = { identifier: identifier.slice(0, 2048) };
+    ctx.session.rpLast = { identifier: identifier.slice(0, 8192) };
     if (!csrfOk(ctx)) return failed(ctx, 'form_expired');
     const start = await startLogin(rp, flowRequest(ctx), {
       beginOptions: {
@@ -165,8 +165,8 @@ over loopback, which the SSRF guard allows here only because the demo turns on <
       });
     const { result, headers } = finish;
     if (result.status === 'success' && result.claimedId !== null) {
-      // A new session id at sign-in; the site session holds who signed in.
-      rotateSession(ctx);
+      // The site session holds who signed in. (The session id is rotated at the provider's sign-in;
+      // rotating it here too would void the forms of another tab's login in progress.)
       ctx.session.openid2ClaimedId = result.claimedId;
       ctx.session.rpUser = {
         claimedId: result.claimedId,
