@@ -27,7 +27,9 @@ import {
  * status, headers (`set-cookie` may repeat; every other name once) and a body.
  */
 export interface HttpAnswer {
+  /** HTTP status: 303 (redirect), 200 (a page), or the refusal's 4xx. */
   readonly status: number;
+  /** Lower-case header names with their values, in order; `set-cookie` may repeat. */
   readonly headers: readonly (readonly [string, string])[];
   /** Text or HTML (see the `content-type` header); empty for a redirect. */
   readonly body: string;

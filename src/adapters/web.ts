@@ -25,8 +25,8 @@ import {
 } from './login-flow.js';
 import { FormTooLargeError, isFormContentType, readCappedText } from './read-form.js';
 
-export type { FlowRequest, LoginFinish, LoginFlowOptions, LoginResubmit } from './login-flow.js';
-export { finishLogin, startLogin } from './login-flow.js';
+export type { FlowRequest, HttpAnswer, LoginFinish, LoginFlowOptions, LoginResubmit } from './login-flow.js';
+export { finishLogin, returnAnswer, STATE_USED, startAnswer, startLogin } from './login-flow.js';
 export type { StateCookieOptions } from './state-cookie.js';
 
 /** A non-success result of `complete()`: failure, cancel or setup_needed. */
