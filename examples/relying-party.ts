@@ -1,11 +1,27 @@
 /**
  * A relying party for any OpenID with Web Request/Response handlers, served
  * by node:http. Run: `node --import tsx examples/relying-party.ts`.
+ *
+ * Against the demo (`npx openid2 demo`, which prints http://127.0.0.1:3000/):
+ * the demo's provider is on a loopback address, which the fetcher's SSRF
+ * guard refuses (`fetch_blocked`) unless `fetch.allowPrivateNetworks` is on.
+ * Run `OPENID2_ALLOW_PRIVATE=1 node --import tsx examples/relying-party.ts`
+ * and open http://127.0.0.1:3001/login?openid=http://127.0.0.1:3000/op/id/<you>.
+ * Never turn it on for a public site.
+ *
+ * Every failure is logged with its code and message and answered with them
+ * (codes: docs/failure-codes.md), never as a bare 500.
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { MemoryStore, RelyingParty, SRegRequest, SRegResponse } from 'openid2';
+import { MemoryStore, OpenIDError, RelyingParty, SRegRequest, SRegResponse } from 'openid2';
 import { nodeListener } from 'openid2/node';
+
+/** Log a failure and answer it with its code and message. */
+function failed(status: number, code: string, message: string): Response {
+  console.warn(`relying party: sign-in failed: ${code}: ${message}`);
+  return Response.json({ code, message }, { status });
+}
 
 export async function start(port = 3001, options: { allowPrivateNetworks?: boolean } = {}) {
   const base = `http://127.0.0.1:${port}`;
@@ -16,9 +32,18 @@ export async function start(port = 3001, options: { allowPrivateNetworks?: boole
     nodeListener(async (request) => {
       const url = new URL(request.url);
       if (url.pathname === '/login') {
-        const auth = await rp.begin(url.searchParams.get('openid') ?? '', {
-          extensions: [new SRegRequest({ optional: ['nickname', 'email'] })],
-        });
+        const identifier = (url.searchParams.get('openid') ?? '').trim();
+        if (identifier === '') return failed(400, 'missing_identifier', 'no OpenID given (?openid=...)');
+        let auth: Awaited<ReturnType<RelyingParty['begin']>>;
+        try {
+          auth = await rp.begin(identifier, {
+            extensions: [new SRegRequest({ optional: ['nickname', 'email'] })],
+          });
+        } catch (e) {
+          // Discovery and fetch errors carry a code (unreachable host, not an OpenID, private address).
+          if (e instanceof OpenIDError) return failed(400, e.code, e.message);
+          throw e;
+        }
         const id = crypto.randomUUID();
         states.set(id, auth.state);
         return new Response(null, {
@@ -34,7 +59,8 @@ export async function start(port = 3001, options: { allowPrivateNetworks?: boole
         const body = request.method === 'POST' ? await request.text() : null;
         const result = await rp.complete(request.url, { state: states.get(id), body });
         states.delete(id);
-        if (result.status !== 'success') return Response.json(result, { status: 401 });
+        if (result.status === 'failure') return failed(401, result.code, result.message);
+        if (result.status !== 'success') return failed(401, result.status, 'not signed in');
         const sreg = SRegResponse.fromSuccess(result);
         return Response.json({ claimedId: result.claimedId, nickname: sreg?.get('nickname') ?? null });
       }
@@ -48,7 +74,9 @@ export async function start(port = 3001, options: { allowPrivateNetworks?: boole
     returnTo: `${port === 0 ? actual : base}/return`,
     secret: crypto.getRandomValues(new Uint8Array(32)),
     store: new MemoryStore(),
-    fetch: { allowPrivateNetworks: options.allowPrivateNetworks ?? false },
+    fetch: {
+      allowPrivateNetworks: options.allowPrivateNetworks ?? process.env['OPENID2_ALLOW_PRIVATE'] === '1',
+    },
   });
   return { url: actual, close: () => new Promise<void>((r) => server.close(() => r())) };
 }

@@ -22,7 +22,13 @@ export async function start(port = 3003, steam: Partial<SteamLoginOptions> = {})
       res.redirect(303, `/welcome?steamid=${steamIdOf(result, rp)}`);
       return undefined;
     },
-    onFailure: () => '/?failed=1',
+    onFailure: (result) => {
+      const code = result.status === 'failure' ? result.code : result.status;
+      console.warn(
+        `steam sign-in failed: ${code}${result.status === 'failure' ? `: ${result.message}` : ''}`,
+      );
+      return `/?failed=${code}`;
+    },
   });
   app.get('/', (_req, res) => {
     res.send('<form method="post" action="/auth/steam"><button>Sign in through Steam</button></form>');

@@ -26,7 +26,11 @@ export async function start(port = 3004, options: { allowPrivateNetworks?: boole
   const { login, callback } = rpHandlers(rp, {
     // Sign the user in (a session cookie of your own), then 303 away from the return URL.
     onSuccess: (result) => `/hello?id=${encodeURIComponent(result.claimedId ?? '')}`,
-    onFailure: (result) => `/?error=${result.status === 'failure' ? result.code : result.status}`,
+    onFailure: (result) => {
+      // Log the code and message (docs/failure-codes.md); show the user the code, not the message.
+      if (result.status === 'failure') console.warn(`sign-in failed: ${result.code}: ${result.message}`);
+      return `/?error=${result.status === 'failure' ? result.code : result.status}`;
+    },
   });
   handle = async (request) => {
     const { pathname, searchParams } = new URL(request.url);

@@ -20,9 +20,11 @@ import type { SuccessResult } from '../rp/result.js';
 import type { ExpressLikeRequest } from './express-like.js';
 import {
   type FlowRequest,
-  failureText,
   finishLogin,
+  type HttpAnswer,
   type LoginFlowOptions,
+  returnAnswer,
+  startAnswer,
   startLogin,
 } from './login-flow.js';
 import { FormTooLargeError, isFormContentType, readNodeForm } from './read-form.js';
@@ -103,6 +105,18 @@ function setHeaders(res: Response, headers: readonly (readonly [string, string])
   }
 }
 
+/** Write an {@link HttpAnswer} (headers already set by the app are kept; set-cookie appended). */
+function send(res: Response, answer: HttpAnswer): void {
+  for (const [k, v] of answer.headers) {
+    if (k === 'set-cookie') {
+      const had = res.getHeader('set-cookie');
+      const list = Array.isArray(had) ? had : had === undefined ? [] : [String(had)];
+      if (!list.includes(v)) res.append('Set-Cookie', v);
+    } else res.setHeader(k, v);
+  }
+  res.status(answer.status).send(answer.body);
+}
+
 function guard(handler: (req: Request, res: Response) => Promise<void>): RequestHandler {
   return (req: Request, res: Response, next: NextFunction) => {
     handler(req, res).catch((e: unknown) => {
@@ -126,30 +140,17 @@ function guard(handler: (req: Request, res: Response) => Promise<void>): Request
 export function expressRp(rp: RelyingParty, options: ExpressRpOptions): ExpressRpHandlers {
   return {
     login: guard(async (req, res) => {
-      const start = await startLogin(rp, await expressFlowRequest(req, options), options);
-      setHeaders(res, start.headers);
-      if (!start.ok) {
-        res.status(start.status).type('text/plain').send(`${start.message}\n`);
-        return;
-      }
-      if (start.location !== undefined) res.redirect(303, start.location);
-      else res.status(200).send(start.html ?? '');
+      send(res, startAnswer(await startLogin(rp, await expressFlowRequest(req, options), options)));
     }),
     callback: guard(async (req, res) => {
       const finish = await finishLogin(rp, await expressFlowRequest(req, options), options);
-      setHeaders(res, finish.headers);
-      if ('resubmit' in finish) {
-        res.status(200).type('html').send(finish.resubmit);
-        return;
-      }
+      if ('resubmit' in finish) return send(res, returnAnswer(finish, undefined) as HttpAnswer);
       const { result } = finish;
       let answer: ExpressHookAnswer;
+      setHeaders(res, finish.headers);
       if (result.status === 'success') answer = await options.onSuccess(result, req, res);
       else if (options.onFailure) answer = await options.onFailure(result, req, res);
-      else {
-        res.status(401).type('text/plain').send(failureText(result));
-        return;
-      }
+      else return send(res, returnAnswer(finish, undefined) as HttpAnswer);
       if (typeof answer === 'string') res.redirect(303, answer);
     }),
   };

@@ -22,7 +22,10 @@ import {
   type FlowRequest,
   failureText,
   finishLogin,
+  type HttpAnswer,
   type LoginFlowOptions,
+  returnAnswer,
+  startAnswer,
   startLogin,
 } from './login-flow.js';
 import type { UnsuccessfulResult } from './web.js';
@@ -83,6 +86,12 @@ function setHeaders(reply: FastifyReply, headers: readonly (readonly [string, st
   for (const [k, v] of headers) reply.header(k, v);
 }
 
+/** Write an {@link HttpAnswer}. */
+function send(reply: FastifyReply, answer: HttpAnswer): FastifyReply {
+  setHeaders(reply, answer.headers);
+  return reply.code(answer.status).send(answer.body);
+}
+
 async function answer(reply: FastifyReply, value: FastifyHookAnswer): Promise<FastifyReply> {
   if (typeof value === 'string') return reply.code(303).header('location', value).send();
   return reply;
@@ -108,26 +117,22 @@ export const openidFastify: FastifyPluginAsync<FastifyOpenIDOptions> = async (fa
   const loginPath = options.loginPath ?? '/login';
   const returnPath = options.returnPath ?? new URL(rp.returnTo).pathname;
 
-  const login = async (request: FastifyRequest, reply: FastifyReply) => {
-    const start = await startLogin(rp, flowRequestOf(request, options.baseUrl), options);
-    setHeaders(reply, start.headers);
-    if (!start.ok)
-      return reply.code(start.status).type('text/plain; charset=utf-8').send(`${start.message}\n`);
-    if (start.location !== undefined) return reply.code(303).header('location', start.location).send();
-    return reply.code(200).send(start.html ?? '');
-  };
+  const login = async (request: FastifyRequest, reply: FastifyReply) =>
+    send(reply, startAnswer(await startLogin(rp, flowRequestOf(request, options.baseUrl), options)));
   fastify.post(loginPath, login);
   // GET is routed even when refused, so the answer is a clear 405 rather than a 404.
   fastify.get(loginPath, login);
 
   const callback = async (request: FastifyRequest, reply: FastifyReply) => {
     const finish = await finishLogin(rp, flowRequestOf(request, options.baseUrl), options);
-    setHeaders(reply, finish.headers);
-    if ('resubmit' in finish) return reply.code(200).type('text/html; charset=utf-8').send(finish.resubmit);
+    if ('resubmit' in finish) return send(reply, returnAnswer(finish, undefined) as HttpAnswer);
     const { result } = finish;
-    if (result.status === 'success') return answer(reply, await options.onSuccess(result, request, reply));
-    if (options.onFailure) return answer(reply, await options.onFailure(result, request, reply));
-    return reply.code(401).type('text/plain; charset=utf-8').send(failureText(result));
+    let value: FastifyHookAnswer;
+    setHeaders(reply, finish.headers);
+    if (result.status === 'success') value = await options.onSuccess(result, request, reply);
+    else if (options.onFailure) value = await options.onFailure(result, request, reply);
+    else return reply.code(401).type('text/plain; charset=utf-8').send(failureText(result));
+    return answer(reply, value);
   };
   fastify.get(returnPath, callback);
   fastify.post(returnPath, callback);

@@ -6,17 +6,34 @@
  * translations of these two functions.
  */
 
-import { escapeHtml } from '../protocol/message.js';
+import { escapeHtml, OPENID_NS } from '../protocol/message.js';
 import type { BeginOptions, RelyingParty } from '../rp/relying-party.js';
-import type { CompleteResult } from '../rp/result.js';
+import type { CompleteResult, FailureResult } from '../rp/result.js';
+import { rpNonceOf } from '../rp/rp-nonce.js';
 import {
+  clearExcessPending,
   clearStateCookie,
+  markPendingStateUsed,
   type ResolvedStateCookie,
-  readStateCookies,
+  readPendingState,
   resolveStateCookie,
   type StateCookieOptions,
+  setPendingStateCookie,
   setStateCookie,
 } from './state-cookie.js';
+
+/**
+ * The one shape every adapter translates into its framework's response: a
+ * status, headers (`set-cookie` may repeat; every other name once) and a body.
+ */
+export interface HttpAnswer {
+  /** HTTP status: 303 (redirect), 200 (a page), or the refusal's 4xx. */
+  readonly status: number;
+  /** Lower-case header names with their values, in order; `set-cookie` may repeat. */
+  readonly headers: readonly (readonly [string, string])[];
+  /** Text or HTML (see the `content-type` header); empty for a redirect. */
+  readonly body: string;
+}
 
 /** What the flow needs to know of an incoming HTTP request. */
 export interface FlowRequest {
@@ -55,6 +72,13 @@ export interface LoginFlowOptions {
   beginOptions?: BeginOptions | ((request: FlowRequest) => BeginOptions | Promise<BeginOptions>);
   /** How the state cookie is written. */
   stateCookie?: StateCookieOptions;
+  /**
+   * Where a login started on another host than the return_to's goes first (issue 20: the state
+   * cookie is per host, so `localhost` and `127.0.0.1` never meet). Default `'redirect'`: a 303 to
+   * the same page on the return_to's origin, where the user starts again. `'off'` keeps the login on
+   * the host it arrived on (e.g. a proxy rewrites Host and `returnTo` is right anyway).
+   */
+  otherHost?: 'redirect' | 'off';
 }
 
 /** Outcome of {@link startLogin}: where to send the browser, or why not. */
@@ -66,6 +90,11 @@ export type LoginStart =
       readonly location?: string;
       readonly html?: string;
       readonly headers: readonly (readonly [string, string])[];
+      /**
+       * The login's state token (already in the `set-cookie` header), for adapters that keep it in
+       * a session instead; absent when the login was sent to the configured host first.
+       */
+      readonly state?: string;
     }
   | {
       readonly ok: false;
@@ -134,7 +163,9 @@ export function stateCookieOf(rp: RelyingParty, options: StateCookieOptions = {}
 /** Whether a POST comes from a page of an allowed origin (SE-04). Fails closed when the browser says nothing. */
 export function isSameSitePost(request: FlowRequest, allowed: ReadonlySet<string>): boolean {
   const origin = request.header('origin');
-  if (origin !== null) return allowed.has(origin);
+  // `Origin: null` comes from pages with Referrer-Policy no-referrer (and sandboxed frames): it says
+  // nothing, so the browser's Sec-Fetch-Site (which no page can set) decides.
+  if (origin !== null && origin !== 'null') return allowed.has(origin);
   const site = request.header('sec-fetch-site');
   if (site !== null) return site === 'same-origin';
   const referer = request.header('referer');
@@ -173,6 +204,8 @@ export async function startLogin(
     headers: status === 405 ? [NO_STORE, ['allow', 'POST']] : [NO_STORE],
   });
   const field = options.identifierField ?? 'openid_identifier';
+  const home = otherHostRedirect(rp, request, options);
+  if (home !== null) return { ok: true, status: 303, location: home, headers: [NO_STORE] };
   let input: string | null;
   if (request.method === 'POST') {
     const allowed = new Set([
@@ -204,11 +237,62 @@ export async function startLogin(
     if (e instanceof Error && typeof code === 'string') return fail(400, code, e.message);
     throw e;
   }
-  const cookie = setStateCookie(stateCookieOf(rp, options.stateCookie), auth.state);
-  const headers: [string, string][] = [['set-cookie', cookie], NO_STORE as [string, string]];
-  if (auth.shouldSendRedirect()) return { ok: true, status: 303, location: auth.redirectUrl, headers };
+  const cookie = stateCookieOf(rp, options.stateCookie);
+  const returnTo = auth.message.get(OPENID_NS, 'return_to');
+  const nonce = returnTo === undefined ? null : rpNonceOf(returnTo);
+  const headers: [string, string][] = [];
+  // One cookie per pending login, named after its nonce (tabs never collide); the oldest go past the bound.
+  for (const c of clearExcessPending(cookie, request.header('cookie'))) headers.push(['set-cookie', c]);
+  headers.push([
+    'set-cookie',
+    nonce === null ? setStateCookie(cookie, auth.state) : setPendingStateCookie(cookie, nonce, auth.state),
+  ]);
+  headers.push(NO_STORE as [string, string]);
+  const state = auth.state;
+  if (auth.shouldSendRedirect()) return { ok: true, status: 303, location: auth.redirectUrl, headers, state };
   headers.push(['content-type', 'text/html; charset=utf-8']);
-  return { ok: true, status: 200, html: auth.formHtml(), headers };
+  return { ok: true, status: 200, html: auth.formHtml(), headers, state };
+}
+
+/**
+ * For a login started on another host than the return_to's (`localhost` vs `127.0.0.1`, `www.` vs
+ * bare): the same page on the return_to's origin, else null. The page is the Referer's path when
+ * the form was on this host, else `/`: the login itself is not carried over (a cross-origin POST
+ * would be refused as login CSRF, SE-04), the user starts it again where the cookie will meet the return.
+ */
+export function otherHostRedirect(
+  rp: RelyingParty,
+  request: FlowRequest,
+  options: Pick<LoginFlowOptions, 'otherHost'> = {},
+): string | null {
+  if (options.otherHost === 'off') return null;
+  const home = new URL(rp.returnTo);
+  const here = new URL(request.url);
+  if (here.host === home.host) return null;
+  let path = '/';
+  const referer = request.header('referer');
+  if (referer !== null) {
+    try {
+      const from = new URL(referer);
+      if (from.host === here.host) path = from.pathname + from.search;
+    } catch {
+      // no usable Referer: the home page
+    }
+  }
+  return new URL(path, home.origin).toString();
+}
+
+/** An {@link HttpAnswer} for a {@link LoginStart}: the redirect, the form page, or the refusal as text. */
+export function startAnswer(start: LoginStart): HttpAnswer {
+  if (!start.ok)
+    return {
+      status: start.status,
+      headers: [...start.headers, ['content-type', 'text/plain; charset=utf-8']],
+      body: `${start.message}\n`,
+    };
+  if (start.location !== undefined)
+    return { status: 303, headers: [...start.headers, ['location', start.location]], body: '' };
+  return { status: 200, headers: start.headers, body: start.html ?? '' };
 }
 
 /**
@@ -221,16 +305,90 @@ export async function finishLogin(
   request: FlowRequest,
   options: Pick<LoginFlowOptions, 'stateCookie'> = {},
 ): Promise<LoginFinish | LoginResubmit> {
-  const cookie = stateCookieOf(rp, options.stateCookie);
   const body = request.method === 'POST' ? (request.form ?? new URLSearchParams()) : null;
-  const state = pickStateCookie(rp, readStateCookies(cookie, request.header('cookie')), request.url, body);
-  const resubmit = state === undefined ? resubmitPageFor(request) : null;
+  const taken = takePendingState(rp, request, options);
+  if (taken.used) return { result: STATE_USED, headers: [['referrer-policy', 'no-referrer'], NO_STORE] };
+  const resubmit = taken.state === undefined ? resubmitPageFor(request) : null;
   if (resubmit !== null) return { resubmit, headers: [['referrer-policy', 'no-referrer'], NO_STORE] };
-  const result = await rp.complete(request.url, { state, body });
+  const result = await rp.complete(request.url, { state: taken.state, body });
   return {
     result,
-    headers: [['set-cookie', clearStateCookie(cookie)], ['referrer-policy', 'no-referrer'], NO_STORE],
+    headers: [
+      ...taken.setCookies.map((c) => ['set-cookie', c] as const),
+      ['referrer-policy', 'no-referrer'],
+      NO_STORE,
+    ],
   };
+}
+
+/**
+ * The {@link HttpAnswer} of a return: the re-post page, a 303 to `redirectTo` (post/redirect/get:
+ * the signed assertion leaves the address bar, and a reload shows the app's page), or, with no
+ * place to go, 401 with {@link failureText} for an unsuccessful login. Null for a success with no
+ * place to go (the app answered it itself). The finish headers (cookie, no-referrer) are on each.
+ */
+export function returnAnswer(
+  finish: LoginFinish | LoginResubmit,
+  redirectTo: string | undefined,
+): HttpAnswer | null {
+  if ('resubmit' in finish)
+    return {
+      status: 200,
+      headers: [...finish.headers, ['content-type', 'text/html; charset=utf-8']],
+      body: finish.resubmit,
+    };
+  if (redirectTo !== undefined)
+    return { status: 303, headers: [...finish.headers, ['location', redirectTo]], body: '' };
+  if (finish.result.status === 'success') return null;
+  return {
+    status: 401,
+    headers: [...finish.headers, ['content-type', 'text/plain; charset=utf-8']],
+    body: failureText(finish.result),
+  };
+}
+
+/** The outcome of a second visit to a return URL whose login this browser finished already. */
+export const STATE_USED: FailureResult = Object.freeze({
+  status: 'failure',
+  code: 'state_used',
+  message: 'this sign-in was finished already (a reload or the back button); start again if not signed in',
+});
+
+/** What {@link takePendingState} found for the login a response answers. */
+export interface TakenState {
+  /** The state token to complete with, if any arrived. */
+  readonly state: string | undefined;
+  /** The browser finished this login already (its cookie is marked used): answer `state_used`. */
+  readonly used: boolean;
+  /** `Set-Cookie` values to send with the answer: the login's cookie marked used, a plain-named one cleared. */
+  readonly setCookies: readonly string[];
+}
+
+/**
+ * Find the state of the login a response answers, among the cookies the browser sent: the cookie
+ * named after the response's per-login nonce (issue 20), or one under the plain name (older
+ * versions, tossed cookies), chosen by {@link RelyingParty.selectState}.
+ */
+export function takePendingState(
+  rp: RelyingParty,
+  request: FlowRequest,
+  options: Pick<LoginFlowOptions, 'stateCookie'> = {},
+): TakenState {
+  const cookie = stateCookieOf(rp, options.stateCookie);
+  const body = request.method === 'POST' ? (request.form ?? new URLSearchParams()) : null;
+  const posted = formValue(body, 'openid.return_to');
+  const nonce = rpNonceOf(request.url) ?? (posted === null ? null : rpNonceOf(posted));
+  const header = request.header('cookie');
+  const pending = readPendingState(cookie, header, nonce);
+  const state = pickStateCookie(rp, pending.candidates, request.url, body);
+  const setCookies: string[] = [];
+  if (nonce !== null) setCookies.push(markPendingStateUsed(cookie, nonce));
+  if (readStateCookiesPlain(cookie, header)) setCookies.push(clearStateCookie(cookie));
+  return { state, used: pending.used, setCookies };
+}
+
+function readStateCookiesPlain(cookie: ResolvedStateCookie, header: string | null): boolean {
+  return readPendingState(cookie, header, null).candidates.length > 0;
 }
 
 /**

@@ -32,13 +32,13 @@ import { expressFlowRequest } from './express.js';
 import type { ExpressLikeRequest, ExpressLikeResponse } from './express-like.js';
 import {
   type LoginFlowOptions,
-  pickStateCookie,
   resubmitPageFor,
+  STATE_USED,
   startLogin,
-  stateCookieOf,
+  takePendingState,
 } from './login-flow.js';
 import { FormTooLargeError } from './read-form.js';
-import { clearStateCookie, readStateCookies, type StateCookieOptions } from './state-cookie.js';
+import type { StateCookieOptions } from './state-cookie.js';
 
 export type { ExpressLikeRequest, ExpressLikeResponse };
 
@@ -275,21 +275,19 @@ async function run(strategy: OpenIDStrategy & StrategyActions, req: ExpressLikeR
   const form = flow.form;
   const formMode = form instanceof URLSearchParams ? form.get('openid.mode') : form?.['openid.mode'];
   const res = req.res;
-  const cookie = stateCookieOf(rp, flowOptions.stateCookie);
   const session = sessionOf(req);
 
   if (query.has('openid.mode') || (formMode !== undefined && formMode !== null)) {
-    const state =
-      (session
-        ? typeof session[SESSION_KEY] === 'string'
-          ? (session[SESSION_KEY] as string)
-          : undefined
-        : pickStateCookie(
-            rp,
-            readStateCookies(cookie, req.get('cookie')),
-            flow.url,
-            flow.method === 'POST' ? (form ?? new URLSearchParams()) : null,
-          )) ?? undefined;
+    const taken = session ? null : takePendingState(rp, flow, flowOptions);
+    const state = session
+      ? typeof session[SESSION_KEY] === 'string'
+        ? (session[SESSION_KEY] as string)
+        : undefined
+      : taken?.state;
+    if (taken?.used) {
+      res?.setHeader('Referrer-Policy', 'no-referrer');
+      return strategy.fail({ message: STATE_USED.message, code: STATE_USED.code });
+    }
     // A provider's form POST arrives without SameSite=Lax cookies (the session's or ours): post it
     // again from this site once, so the browser sends them (see LoginResubmit).
     const resubmit = state === undefined && res ? resubmitPageFor(flow) : null;
@@ -300,7 +298,7 @@ async function run(strategy: OpenIDStrategy & StrategyActions, req: ExpressLikeR
       return;
     }
     if (session) delete session[SESSION_KEY];
-    else res?.append('Set-Cookie', clearStateCookie(cookie));
+    else for (const c of taken?.setCookies ?? []) res?.append('Set-Cookie', c);
     res?.setHeader('Referrer-Policy', 'no-referrer');
     const result = await rp.complete(flow.url, {
       state,
@@ -338,12 +336,10 @@ async function run(strategy: OpenIDStrategy & StrategyActions, req: ExpressLikeR
       start.status,
     );
   }
-  const token = start.headers.find(([k]) => k === 'set-cookie')?.[1];
   if (session) {
-    const state = token ? readStateCookies(cookie, token.split(';')[0])[0] : undefined;
-    session[SESSION_KEY] = state;
-  } else if (token) {
-    res?.append('Set-Cookie', token);
+    if (start.state !== undefined) session[SESSION_KEY] = start.state;
+  } else {
+    for (const [k, v] of start.headers) if (k === 'set-cookie') res?.append('Set-Cookie', v);
   }
   if (start.location !== undefined) return strategy.redirect(start.location, 303);
   // A request too long for a URL: an auto-submitting form, written directly (Passport has no action for it).

@@ -16,15 +16,17 @@ import type { RelyingParty } from '../rp/relying-party.js';
 import type { CancelResult, FailureResult, SetupNeededResult, SuccessResult } from '../rp/result.js';
 import {
   type FlowRequest,
-  failureText,
   finishLogin,
+  type HttpAnswer,
   type LoginFlowOptions,
+  returnAnswer,
+  startAnswer,
   startLogin,
 } from './login-flow.js';
 import { FormTooLargeError, isFormContentType, readCappedText } from './read-form.js';
 
-export type { FlowRequest, LoginFinish, LoginFlowOptions, LoginResubmit } from './login-flow.js';
-export { finishLogin, startLogin } from './login-flow.js';
+export type { FlowRequest, HttpAnswer, LoginFinish, LoginFlowOptions, LoginResubmit } from './login-flow.js';
+export { finishLogin, returnAnswer, STATE_USED, startAnswer, startLogin } from './login-flow.js';
 export type { StateCookieOptions } from './state-cookie.js';
 
 /** A non-success result of `complete()`: failure, cancel or setup_needed. */
@@ -75,9 +77,14 @@ function withHeaders(response: Response, headers: readonly (readonly [string, st
   });
 }
 
-function toResponse(answer: HookAnswer): Response {
-  if (typeof answer !== 'string') return answer;
-  return new Response(null, { status: 303, headers: { location: answer } });
+/** The Web Response of an {@link HttpAnswer}. */
+function responseOf(answer: HttpAnswer): Response {
+  const h = new Headers();
+  for (const [k, v] of answer.headers) {
+    if (k === 'set-cookie') h.append(k, v);
+    else h.set(k, v);
+  }
+  return new Response(answer.body === '' ? null : answer.body, { status: answer.status, headers: h });
 }
 
 function text(status: number, body: string, headers: readonly (readonly [string, string])[] = []): Response {
@@ -112,35 +119,20 @@ export function rpHandlers(rp: RelyingParty, options: RpHandlersOptions): RpHand
     async login(request) {
       const form = await formOr413(request, max);
       if (form instanceof Response) return form;
-      const start = await startLogin(rp, flowRequestOf(request, form), options);
-      if (!start.ok) return text(start.status, `${start.message}\n`, start.headers);
-      const h = new Headers();
-      for (const [k, v] of start.headers) h.append(k, v);
-      if (start.location !== undefined) {
-        h.set('location', start.location);
-        return new Response(null, { status: 303, headers: h });
-      }
-      return new Response(start.html ?? '', { status: 200, headers: h });
+      return responseOf(startAnswer(await startLogin(rp, flowRequestOf(request, form), options)));
     },
     async callback(request) {
       const form = await formOr413(request, max);
       if (form instanceof Response) return form;
       const finish = await finishLogin(rp, flowRequestOf(request, form), options);
-      if ('resubmit' in finish) {
-        return withHeaders(
-          new Response(finish.resubmit, {
-            status: 200,
-            headers: { 'content-type': 'text/html; charset=utf-8' },
-          }),
-          finish.headers,
-        );
-      }
+      if ('resubmit' in finish) return responseOf(returnAnswer(finish, undefined) as HttpAnswer);
       const { result, headers } = finish;
       let answer: HookAnswer;
       if (result.status === 'success') answer = await options.onSuccess(result, request);
       else if (options.onFailure) answer = await options.onFailure(result, request);
-      else answer = text(401, failureText(result));
-      return withHeaders(toResponse(answer), headers);
+      else return responseOf(returnAnswer(finish, undefined) as HttpAnswer);
+      if (typeof answer === 'string') return responseOf(returnAnswer(finish, answer) as HttpAnswer);
+      return withHeaders(answer, headers);
     },
   };
 }

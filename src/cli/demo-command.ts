@@ -10,7 +10,7 @@ Runs a demo OpenID provider (/op/) and a demo relying party (/) in one process,
 so you can create an account, sign in with it, and see what the site receives.
 
 Options:
-  --port <n>      port to listen on (default 3000; 0 picks a free one)
+  --port <n>      port to listen on (default 3000; when taken, the next free one; 0 any)
   --host <h>      address to listen on (default 127.0.0.1)
   --store <url>   store for associations and nonces (default sqlite:./openid2-demo.db;
                   also postgres://…, mysql://…, redis://…, file:/dir, memory:)
@@ -38,6 +38,7 @@ async function run(argv: string[], io: CliIO): Promise<number> {
     io.stderr.write(`openid2 demo: could not start: ${e instanceof Error ? e.message : String(e)}\n`);
     return EXIT_FAILURE;
   }
+  if (demo.portNote) io.stdout.write(`openid2 demo: ${demo.portNote}\n`);
   io.stdout.write(
     `openid2 demo running:\n  relying party: ${demo.url}\n  provider:      ${demo.providerUrl}\nOpen ${demo.url} in a browser. Ctrl-C stops it.\n`,
   );

@@ -31,6 +31,7 @@ export const COMPLETE_FAILURE_CODES = Object.freeze([
   'state_invalid',
   'state_expired',
   'unsolicited_rejected',
+  'state_used',
   'untrusted_op',
   'untrusted_claimed_id',
   'unexpected_field',

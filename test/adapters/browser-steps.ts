@@ -6,9 +6,11 @@
 import assert from 'node:assert/strict';
 import { browse } from '../helpers/op-server.js';
 
-/** The `name=value` of the state cookie a response sets. */
+/** The `name=value` of the state cookie a response sets (one per pending login: `<name>.<nonce tag>`). */
 export function stateCookie(res: Response, name = 'openid2_state'): string {
-  const set = res.headers.getSetCookie().find((c) => c.startsWith(`${name}=`));
+  const set = res.headers
+    .getSetCookie()
+    .find((c) => new RegExp(`^${name.replace(/[.$]/g, '\\$&')}(\\.[0-9a-f]{16})?=v1\\.`).test(c));
   assert.ok(set, `a ${name} cookie is set`);
   return set.split(';')[0] as string;
 }

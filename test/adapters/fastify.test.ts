@@ -64,7 +64,10 @@ for (const withFormbody of [false, true]) {
       assert.equal(res.status, 303);
       assert.equal(res.headers.get('location'), '/me');
       assert.equal(res.headers.get('referrer-policy'), 'no-referrer');
-      assert.match(res.headers.getSetCookie().join('\n'), /openid2_state=; Path=\/auth\/return; Max-Age=0/);
+      assert.match(
+        res.headers.getSetCookie().join('\n'),
+        /openid2_state\.[0-9a-f]{16}=used; Path=\/auth\/return; Max-Age=600/,
+      );
       assert.equal(users.at(-1), `${ps.base}/id/alice`);
     });
 

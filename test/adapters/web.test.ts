@@ -26,7 +26,7 @@ const RP = 'http://127.0.0.1:9';
 const SECRET = 's'.repeat(40);
 
 function cookieOf(res: Response): string {
-  const set = res.headers.getSetCookie().find((c) => c.startsWith('openid2_state='));
+  const set = res.headers.getSetCookie().find((c) => /^openid2_state\.[0-9a-f]{16}=v1\./.test(c));
   assert.ok(set, 'a state cookie is set');
   return set.split(';')[0] as string;
 }
@@ -93,7 +93,10 @@ describe('Web handlers (rpHandlers) against a local provider', () => {
     assert.equal(start.status, 303);
     assert.ok((start.headers.get('location') as string).startsWith(`${ps.base}/op?`));
     const set = start.headers.getSetCookie()[0] as string;
-    assert.match(set, /^openid2_state=v1\.[^;]+; Path=\/login\/return; Max-Age=600; HttpOnly; SameSite=Lax$/);
+    assert.match(
+      set,
+      /^openid2_state\.[0-9a-f]{16}=v1\.[^;]+; Path=\/login\/return; Max-Age=600; HttpOnly; SameSite=Lax$/,
+    );
     const back = await browse(start.headers.get('location') as string);
     assert.ok(back.url.startsWith(`${RP}/login/return?`));
     const done = await callback(back.url, cookieOf(start));
@@ -102,7 +105,7 @@ describe('Web handlers (rpHandlers) against a local provider', () => {
     assert.equal(done.headers.get('referrer-policy'), 'no-referrer');
     assert.match(
       done.headers.getSetCookie()[0] as string,
-      /^openid2_state=; Path=\/login\/return; Max-Age=0/,
+      /^openid2_state\.[0-9a-f]{16}=used; Path=\/login\/return; Max-Age=600/,
     );
     assert.equal(signedIn.at(-1), `${ps.base}/id/alice`);
   });
@@ -252,7 +255,7 @@ describe('Web handlers (rpHandlers) against a local provider', () => {
     assert.equal(res.status, 200);
     assert.match(res.headers.get('content-type') ?? '', /^text\/html/);
     assert.match(await res.text(), new RegExp(`<form[^>]+action="${ps.base}/op"`));
-    assert.match(res.headers.getSetCookie()[0] as string, /^openid2_state=v1\./);
+    assert.match(res.headers.getSetCookie()[0] as string, /^openid2_state\.[0-9a-f]{16}=v1\./);
   });
 
   test('Secure is set on the cookie when return_to is https', async () => {

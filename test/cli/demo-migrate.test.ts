@@ -51,7 +51,10 @@ class Browser {
         redirect: 'manual',
         headers: {
           ...(cookie ? { cookie } : {}),
-          ...(body !== undefined ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
+          // A browser's form POST says where it comes from (the login route refuses a POST that does not, SE-04).
+          ...(body !== undefined
+            ? { 'content-type': 'application/x-www-form-urlencoded', origin: new URL(url).origin }
+            : {}),
         },
         ...(body !== undefined ? { body } : {}),
       });

@@ -26,6 +26,7 @@ interface Db {
   prepare(sql: string): {
     run(...args: unknown[]): { changes: number };
     get(...args: unknown[]): unknown;
+    all(...args: unknown[]): unknown[];
   };
   pragma(s: string): unknown;
   close(): void;
@@ -60,6 +61,10 @@ export interface DemoAccountBook {
   get(username: string): DemoAccount | null;
   isTrusted(username: string, realm: string): boolean;
   trust(username: string, realm: string): void;
+  /** Forget a remembered site (the user revoked it): it asks again next time. */
+  untrust(username: string, realm: string): void;
+  /** The realms a user trusts, sorted. */
+  trustedRealms(username: string): string[];
   close(): void;
 }
 
@@ -111,6 +116,18 @@ export class MemoryDemoAccounts implements DemoAccountBook {
 
   trust(username: string, realm: string): void {
     this.#trusted.add(JSON.stringify([username, realm]));
+  }
+
+  untrust(username: string, realm: string): void {
+    this.#trusted.delete(JSON.stringify([username, realm]));
+  }
+
+  trustedRealms(username: string): string[] {
+    return [...this.#trusted]
+      .map((k) => JSON.parse(k) as [string, string])
+      .filter(([u]) => u === username)
+      .map(([, r]) => r)
+      .sort();
   }
 
   close(): void {
@@ -178,6 +195,17 @@ export class DemoAccounts implements DemoAccountBook {
     this.#db
       .prepare('INSERT OR IGNORE INTO demo_trusted_realms (username, realm) VALUES (?, ?)')
       .run(username, realm);
+  }
+
+  untrust(username: string, realm: string): void {
+    this.#db.prepare('DELETE FROM demo_trusted_realms WHERE username = ? AND realm = ?').run(username, realm);
+  }
+
+  trustedRealms(username: string): string[] {
+    const rows = this.#db
+      .prepare('SELECT realm FROM demo_trusted_realms WHERE username = ? ORDER BY realm')
+      .all(username) as { realm: string }[];
+    return rows.map((r) => r.realm);
   }
 
   close(): void {

@@ -69,6 +69,13 @@ export function webResponse(
   });
 }
 
+/** Rotate the session id at sign-in (the Set-Cookie rides on whatever the route answers). */
+export function rotateSession(ctx: Ctx): void {
+  const { id, setCookie } = ctx.sessions.rotate(ctx.sessionId, ctx.request);
+  ctx.sessionId = id;
+  ctx.cookies = [...ctx.cookies.filter((c) => !c.startsWith('openid2_demo=')), setCookie];
+}
+
 /** A POST must carry this session's CSRF token. */
 export function csrfOk(ctx: Ctx): boolean {
   return ctx.sessions.checkCsrf(ctx.sessionId, ctx.form?.get('csrf') ?? null);

@@ -14,8 +14,25 @@ import type { OPResponse } from '../../op/response.js';
 import { ProtocolError } from '../../protocol/errors.js';
 import type { DemoAccount, DemoAccountBook } from './accounts.js';
 import { randomId } from './cookies.js';
-import { type Ctx, csrfOk, htmlResponse, redirect, textResponse, webResponse } from './http.js';
+import {
+  type Ctx,
+  csrfOk,
+  htmlResponse,
+  redirect,
+  rotateSession,
+  textResponse,
+  webResponse,
+} from './http.js';
 import { h, page, type Raw, raw } from './layout.js';
+
+/** The account details a site may ask for, in the order shown. */
+const ATTRIBUTE_KEYS = ['nickname', 'fullname', 'email'] as const;
+type AttributeKey = (typeof ATTRIBUTE_KEYS)[number];
+const ATTRIBUTE_LABELS: Record<AttributeKey, string> = {
+  nickname: 'Nickname',
+  fullname: 'Full name',
+  email: 'Email address',
+};
 
 export interface ProviderRoutes {
   handle(ctx: Ctx): Promise<Response | null>;
@@ -39,31 +56,66 @@ export function providerRoutes(op: Provider, accounts: DemoAccountBook): Provide
   const show = (ctx: Ctx, title: string, body: Raw, status = 200) =>
     htmlResponse(ctx, page(title, body, nav(ctx)), status);
 
-  /** Answer a checkid request for the signed-in user, with the attributes asked for. */
-  function positive(ctx: Ctx, request: CheckIDRequest, user: DemoAccount): OPResponse {
+  /**
+   * Answer a checkid request for the signed-in user, with the attributes asked for that the user
+   * agreed to share (`shared`: attribute keys; all of them for a remembered site).
+   */
+  function positive(
+    ctx: Ctx,
+    request: CheckIDRequest,
+    user: DemoAccount,
+    shared: ReadonlySet<AttributeKey> = new Set(ATTRIBUTE_KEYS),
+  ): OPResponse {
     const response = request.answer(true, { identity: identityUrl(ctx, user.username) });
+    const values = (keys: Record<AttributeKey, string>) =>
+      Object.fromEntries(ATTRIBUTE_KEYS.filter((k) => shared.has(k)).map((k) => [keys[k], user[k]]));
     const sreg = SRegRequest.fromCheckIdRequest(request);
     if (sreg)
       response.addExtension(
-        SRegResponse.extractResponse(sreg, {
-          nickname: user.nickname,
-          email: user.email,
-          fullname: user.fullname,
-        }),
+        SRegResponse.extractResponse(
+          sreg,
+          values({ nickname: 'nickname', email: 'email', fullname: 'fullname' }),
+        ),
       );
     if (request.message.isOpenID2()) {
       const ax = AXFetchRequest.fromCheckIdRequest(request);
       if (ax) {
         response.addExtension(
-          AXFetchResponse.extractResponse(ax, {
-            [AX_TYPES.email]: user.email,
-            [AX_TYPES.nickname]: user.nickname,
-            [AX_TYPES.fullname]: user.fullname,
-          }),
+          AXFetchResponse.extractResponse(
+            ax,
+            values({ nickname: AX_TYPES.nickname, email: AX_TYPES.email, fullname: AX_TYPES.fullname }),
+          ),
         );
       }
     }
     return response;
+  }
+
+  /** The attributes a request asks for, once each with a human label, whether required, and the value. */
+  function askedAttributes(request: CheckIDRequest, user: DemoAccount) {
+    const sreg = SRegRequest.fromCheckIdRequest(request);
+    const ax = request.message.isOpenID2() ? AXFetchRequest.fromCheckIdRequest(request) : null;
+    const byAx: Record<string, AttributeKey> = {
+      [AX_TYPES.email]: 'email',
+      [AX_TYPES.nickname]: 'nickname',
+      [AX_TYPES.fullname]: 'fullname',
+    };
+    const asked = new Map<AttributeKey, boolean>();
+    const note = (k: AttributeKey | undefined, required: boolean) => {
+      if (k) asked.set(k, (asked.get(k) ?? false) || required);
+    };
+    for (const f of sreg?.requested ?? [])
+      note(
+        ATTRIBUTE_KEYS.find((k) => k === f),
+        sreg?.required.includes(f) ?? false,
+      );
+    for (const a of ax?.attributes ?? []) note(byAx[a.typeUri], a.required);
+    return [...asked].map(([key, required]) => ({
+      key,
+      label: ATTRIBUTE_LABELS[key],
+      required,
+      value: user[key],
+    }));
   }
 
   /** Whether the signed-in user may answer for the identity the request names. */
@@ -123,13 +175,8 @@ export function providerRoutes(op: Provider, accounts: DemoAccountBook): Provide
     }
     const verified = trust.verdict === 'verified';
     const discovery = trust.checks.find((c) => c.rule === 'relying_party_discovery');
-    const sreg = SRegRequest.fromCheckIdRequest(request);
-    const ax = request.message.isOpenID2() ? AXFetchRequest.fromCheckIdRequest(request) : null;
-    const wrongUser = !userMatches(ctx, request, user);
-    const attrs = [
-      ...(sreg?.requested ?? []).map((f) => `${f}${sreg?.required.includes(f) ? ' (required)' : ''}`),
-      ...(ax?.attributes ?? []).map((a) => `${a.typeUri}${a.required ? ' (required)' : ''}`),
-    ];
+    if (!userMatches(ctx, request, user)) return wrongAccount(ctx, rid, request, user);
+    const attrs = askedAttributes(request, user);
     return show(
       ctx,
       'Sign in to a site?',
@@ -137,12 +184,35 @@ export function providerRoutes(op: Provider, accounts: DemoAccountBook): Provide
 <p>The site <strong class="mono" id="realm">${request.realm}</strong> asks to know that you are
 <strong class="mono">${identityUrl(ctx, user.username)}</strong>.</p>
 ${verified ? h`<p class="ok">The site's return address is verified.</p>` : h`<p class="error">The site's return address <span class="mono">${request.returnTo}</span> could not be verified by relying-party discovery (<span class="mono" id="trust-reason">${discovery?.reason ?? ''}</span>). Continue only if you trust it.</p>`}
-${wrongUser ? h`<p class="error">The site asked for <span class="mono">${request.identity}</span>, which is not you; allowing answers with your own identity.</p>` : ''}
-${attrs.length ? h`<p>It also asks for:</p><ul id="attributes">${attrs.map((a) => h`<li class="mono">${a}</li>`)}</ul>` : h`<p>It asks for no attributes.</p>`}
 <form method="post" action="/op/consent">${csrfField(ctx)}<input type="hidden" name="rid" value="${rid}">
-<label><input type="checkbox" name="always" value="1"> Always allow this site</label>
+${
+  attrs.length
+    ? h`<p>It also asks for these details; untick what you do not want to share:</p><table id="attributes">${attrs.map(
+        (a) =>
+          h`<tr><td><input type="checkbox" name="share" value="${a.key}" id="share-${a.key}" checked${a.required ? h` disabled` : ''}>${a.required ? h`<input type="hidden" name="share" value="${a.key}">` : ''}</td><th><label for="share-${a.key}">${a.label}${a.required ? ' (required by the site)' : ''}</label></th><td class="mono" data-value="${a.key}">${a.value || h`<span class="muted">(empty)</span>`}</td></tr>`,
+      )}</table>`
+    : h`<p>It asks for no other details.</p>`
+}
+<label><input type="checkbox" name="always" value="1" id="always"> Remember this site (<a href="/op/sites">sites you trust</a>)</label>
 <button type="submit" name="decision" value="allow" id="allow">Allow</button>
 <button type="submit" name="decision" value="cancel" class="secondary" id="cancel">Cancel</button></form>`,
+    );
+  }
+
+  /** Signed in as someone else than the identity the site asked for: a choice, never an error. */
+  function wrongAccount(ctx: Ctx, rid: string, request: CheckIDRequest, user: DemoAccount): Response {
+    const asked = /\/op\/id\/([a-z0-9_-]{2,32})$/.exec(request.identity ?? '')?.[1] ?? '';
+    return show(
+      ctx,
+      'Another account',
+      h`<h1>Which account?</h1>
+<p id="wrong-account">The site <strong class="mono">${request.realm}</strong> asked to sign you in as
+<strong class="mono">${request.identity}</strong>, but you are signed in here as <strong>${user.username}</strong>.</p>
+<form method="post" action="/op/switch">${csrfField(ctx)}<input type="hidden" name="rid" value="${rid}"><input type="hidden" name="username" value="${asked}">
+<button type="submit" id="switch">Sign out and continue as ${asked || 'that account'}</button></form>
+<form method="post" action="/op/consent">${csrfField(ctx)}<input type="hidden" name="rid" value="${rid}">
+<button type="submit" name="decision" value="cancel" class="secondary" id="cancel">Cancel and go back to the site</button></form>
+<p class="muted">To sign in as ${user.username} instead, go back to the site and choose "Sign in through the openid2 demo provider".</p>`,
     );
   }
 
@@ -158,13 +228,21 @@ ${attrs.length ? h`<p>It also asks for:</p><ul id="attributes">${attrs.map((a) =
     const request = op.decodeRequest(new URLSearchParams(params)) as CheckIDRequest;
     if (ctx.form?.get('decision') !== 'allow')
       return webResponse(ctx, await op.encodeResponse(request.answer(false)));
+    if (!userMatches(ctx, request, user)) {
+      ctx.session.pending.set(rid, params);
+      return wrongAccount(ctx, rid, request, user);
+    }
     if (ctx.form?.get('always') === '1' && request.trustRootValid())
       accounts.trust(user.username, request.realm);
-    return webResponse(ctx, await op.encodeResponse(positive(ctx, request, user)));
+    const shared = new Set(ATTRIBUTE_KEYS.filter((k) => ctx.form?.getAll('share').includes(k)));
+    return webResponse(ctx, await op.encodeResponse(positive(ctx, request, user, shared)));
   }
 
   function accountForm(ctx: Ctx, kind: 'login' | 'signup', error?: string): Response {
     const rid = ctx.url.searchParams.get('rid') ?? ctx.form?.get('rid') ?? '';
+    // What the user typed stays (never the password); a switch of account names the one asked for.
+    const kept = (name: string) =>
+      (ctx.form?.get(name) ?? ctx.url.searchParams.get(name) ?? '').slice(0, 256);
     const signup = kind === 'signup';
     return show(
       ctx,
@@ -172,13 +250,13 @@ ${attrs.length ? h`<p>It also asks for:</p><ul id="attributes">${attrs.map((a) =
       h`<h1>${signup ? 'Create a demo account' : 'Sign in to the demo provider'}</h1>
 ${error ? h`<p class="error">${error}</p>` : ''}
 <form method="post" action="/op/${kind}">${csrfField(ctx)}<input type="hidden" name="rid" value="${rid}">
-<label for="username">Username</label><input type="text" id="username" name="username" autocomplete="username" required>
+<label for="username">Username</label><input type="text" id="username" name="username" autocomplete="username" value="${kept('username')}" required>
 <label for="password">Password</label><input type="password" id="password" name="password" autocomplete="${signup ? 'new-password' : 'current-password'}" required>
 ${
   signup
-    ? h`<label for="nickname">Nickname</label><input type="text" id="nickname" name="nickname">
-<label for="fullname">Full name</label><input type="text" id="fullname" name="fullname">
-<label for="email">Email</label><input type="email" id="email" name="email">`
+    ? h`<label for="nickname">Nickname</label><input type="text" id="nickname" name="nickname" value="${kept('nickname')}">
+<label for="fullname">Full name</label><input type="text" id="fullname" name="fullname" value="${kept('fullname')}">
+<label for="email">Email</label><input type="email" id="email" name="email" value="${kept('email')}">`
     : ''
 }
 <button type="submit" id="submit">${signup ? 'Sign up' : 'Sign in'}</button></form>
@@ -206,12 +284,40 @@ ${
     } else if (!(await accounts.authenticate(username, password))) {
       return accountForm(ctx, 'login', 'Wrong username or password.');
     }
+    // A new session id at sign-in (a planted pre-login id must not become a signed-in one).
+    rotateSession(ctx);
     ctx.session.username = username;
     const rid = f.get('rid') ?? '';
     return redirect(
       ctx,
       rid && ctx.session.pending.has(rid) ? `/op/consent?rid=${encodeURIComponent(rid)}` : '/op/',
     );
+  }
+
+  /** "Sites you trust": the realms remembered for the signed-in user, each with a revoke button. */
+  function sitesPage(ctx: Ctx): Response {
+    const user = ctx.session.username;
+    if (!user) return redirect(ctx, '/op/login');
+    const sites = accounts.trustedRealms(user);
+    return show(
+      ctx,
+      'Sites you trust',
+      h`<h1>Sites you trust</h1>
+${
+  sites.length
+    ? h`<p>These sites sign you in without asking. Revoke one to be asked again.</p><table id="sites">${sites.map(
+        (realm) =>
+          h`<tr><td class="mono">${realm}</td><td><form method="post" action="/op/sites">${csrfField(ctx)}<input type="hidden" name="realm" value="${realm}"><button type="submit" class="secondary" data-revoke="${realm}">Revoke</button></form></td></tr>`,
+      )}</table>`
+    : h`<p id="no-sites">No site is remembered: every site asks first.</p>`
+}`,
+    );
+  }
+
+  function revokeSite(ctx: Ctx): Response {
+    const user = ctx.session.username;
+    if (user && csrfOk(ctx)) accounts.untrust(user, ctx.form?.get('realm') ?? '');
+    return redirect(ctx, '/op/sites');
   }
 
   function home(ctx: Ctx): Response {
@@ -224,6 +330,7 @@ ${
 ${
   user
     ? h`<p class="ok">Signed in as <strong>${user}</strong>. Your OpenID is <code id="my-openid">${identityUrl(ctx, user)}</code>.</p>
+<p><a href="/op/sites" id="sites-link">Sites you trust</a></p>
 <form method="post" action="/op/logout">${csrfField(ctx)}<button type="submit" class="secondary">Sign out</button></form>`
     : h`<p><a href="/op/signup">Create an account</a> or <a href="/op/login">sign in</a>.</p>`
 }`;
@@ -265,6 +372,17 @@ ${
         const kind = p === '/op/login' ? 'login' : 'signup';
         return m === 'POST' ? accountPost(ctx, kind) : accountForm(ctx, kind);
       }
+      if (p === '/op/switch' && m === 'POST') {
+        if (!csrfOk(ctx)) return redirect(ctx, '/op/');
+        delete ctx.session.username;
+        const rid = ctx.form?.get('rid') ?? '';
+        const username = ctx.form?.get('username') ?? '';
+        return redirect(
+          ctx,
+          `/op/login?rid=${encodeURIComponent(rid)}&username=${encodeURIComponent(username)}`,
+        );
+      }
+      if (p === '/op/sites') return m === 'POST' ? revokeSite(ctx) : sitesPage(ctx);
       if (p === '/op/logout' && m === 'POST') {
         if (csrfOk(ctx)) delete ctx.session.username;
         return redirect(ctx, '/op/');

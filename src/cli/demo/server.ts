@@ -14,7 +14,8 @@ import { openStore } from '../../stores/open.js';
 import type { OpenIDStore } from '../../stores/store.js';
 import { type DemoAccountBook, DemoAccounts, MemoryDemoAccounts } from './accounts.js';
 import type { Ctx } from './http.js';
-import { textResponse } from './http.js';
+import { htmlResponse } from './http.js';
+import { h, page } from './layout.js';
 import { type DemoMigration, startDemoMigration } from './migrate.js';
 import { providerRoutes } from './provider-routes.js';
 import { rpRoutes } from './rp-routes.js';
@@ -37,6 +38,8 @@ export interface DemoOptions {
 export interface RunningDemo {
   url: string;
   providerUrl: string;
+  /** Set when the asked-for port was taken and the demo moved to the next free one. */
+  portNote?: string;
   close(): Promise<void>;
 }
 
@@ -72,6 +75,18 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
   const listener = nodeListener(
     async (request) => {
       const url = new URL(request.url);
+      // One origin: the state and session cookies are per host, so localhost and 127.0.0.1 must not
+      // both be in use. Every request on another Host goes to the same path on the printed origin.
+      if (url.host !== new URL(base).host) {
+        const to = new URL(
+          request.method === 'GET' || request.method === 'HEAD' ? url.pathname + url.search : '/',
+          base,
+        );
+        return new Response(null, {
+          status: 303,
+          headers: { location: to.toString(), 'cache-control': 'no-store' },
+        });
+      }
       const s = sessions.get(request);
       const form =
         request.method === 'POST' &&
@@ -93,7 +108,18 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
         (await migration?.handle(ctx)) ??
         (await r.op.handle(ctx)) ??
         (await r.rp.handle(ctx)) ??
-        textResponse(ctx, 'not found\n', 404)
+        htmlResponse(
+          ctx,
+          page(
+            'Not found',
+            h`<h1>Page not found</h1><p>There is nothing at <code>${url.pathname}</code>.</p><p><a href="/">The demo site</a> · <a href="/op/">the demo provider</a></p>`,
+            [
+              ['/', 'relying party'],
+              ['/op/', 'provider'],
+            ],
+          ),
+          404,
+        )
       );
     },
     {
@@ -105,11 +131,9 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
     if (migration?.nodeHandler(req, res)) return;
     listener(req, res);
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 3000, host, () => resolve());
-  });
-  const port = (server.address() as AddressInfo).port;
+  const asked = options.port ?? 3000;
+  const port = await listenOnFreePort(server, asked, host);
+  const portNote = port !== asked && asked !== 0 ? `port ${asked} is taken; using ${port}` : undefined;
   base = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   const op = new Provider({ endpoint: `${base}/op/openid`, store, fetch: { allowPrivateNetworks: true } });
   const rp = new RelyingParty({
@@ -127,6 +151,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
   return {
     url: `${base}/`,
     providerUrl: `${base}/op/`,
+    ...(portNote === undefined ? {} : { portNote }),
     async close() {
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));
@@ -134,4 +159,23 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
       await store.close?.();
     },
   };
+}
+
+/** Listen on `port`, or the next free one of the 20 after it when it is taken; the port listened on. */
+async function listenOnFreePort(server: Server, port: number, host: string): Promise<number> {
+  for (let p = port, tries = 0; ; p++, tries++) {
+    try {
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(p, host, () => {
+          server.off('error', reject);
+          resolve();
+        });
+      });
+      return (server.address() as AddressInfo).port;
+    } catch (e) {
+      const code = (e as { code?: unknown }).code;
+      if (code !== 'EADDRINUSE' || port === 0 || tries >= 20) throw e;
+    }
+  }
 }

@@ -18,8 +18,10 @@ export interface SessionData {
   username?: string;
   /** Checkid requests waiting for the user's decision, by id. */
   pending: Map<string, Record<string, string>>;
-  /** The relying party's login state token. */
-  rpState?: string;
+  /** The demo site's signed-in user (verified claimed id and the signed attributes it received). */
+  rpUser?: { claimedId: string; provider: string; verifiedBy: string; attributes: [string, string | null][] };
+  /** What the user last typed in the site's sign-in box, and why it failed (shown once, input kept). */
+  rpLast?: { identifier: string; error?: { text: string; code: string } };
   flash?: string;
   /** The site's signed-in OpenID 2.0 claimed identifier (for the move to OpenID Connect). */
   openid2ClaimedId?: string;
@@ -55,6 +57,19 @@ export class Sessions {
       data,
       setCookie: serializeCookie(COOKIE, signCookieValue(this.secret, COOKIE, fresh), { secure }),
     };
+  }
+
+  /**
+   * Give a session a new id (at sign-in: a session id seen before sign-in, e.g. planted by another
+   * site, must not become a signed-in one). The data moves; the old id is forgotten.
+   */
+  rotate(oldId: string, request: Request): { id: string; setCookie: string } {
+    const data = this.#data.get(oldId) ?? { pending: new Map() };
+    this.#data.delete(oldId);
+    const id = randomId();
+    this.#data.set(id, data);
+    const secure = new URL(request.url).protocol === 'https:';
+    return { id, setCookie: serializeCookie(COOKIE, signCookieValue(this.secret, COOKIE, id), { secure }) };
   }
 
   csrf(id: string): string {
