@@ -282,7 +282,7 @@ export function otherHostRedirect(
   return new URL(path, home.origin).toString();
 }
 
-/** An {@link HttpAnswer} for a {@link LoginStart}: the redirect, the form page, or the refusal as text. */
+/** An {@link HttpAnswer} for a `LoginStart`: the redirect, the form page, or the refusal as text. */
 export function startAnswer(start: LoginStart): HttpAnswer {
   if (!start.ok)
     return {
@@ -324,7 +324,7 @@ export async function finishLogin(
 /**
  * The {@link HttpAnswer} of a return: the re-post page, a 303 to `redirectTo` (post/redirect/get:
  * the signed assertion leaves the address bar, and a reload shows the app's page), or, with no
- * place to go, 401 with {@link failureText} for an unsuccessful login. Null for a success with no
+ * place to go, 401 with `failureText` for an unsuccessful login. Null for a success with no
  * place to go (the app answered it itself). The finish headers (cookie, no-referrer) are on each.
  */
 export function returnAnswer(

@@ -5,16 +5,21 @@ import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { DISCOVERY_ERROR_CODES, FETCH_ERROR_CODES } from '../../src/discovery/error-codes.js';
 
-const discoveryDir = fileURLToPath(new URL('../../src/discovery/', import.meta.url));
+/** Discovery itself, and the relying party's begin(), which refuses or gives up on discovery too. */
+const sourceDirs = ['../../src/discovery/', '../../src/rp/'].map((d) =>
+  fileURLToPath(new URL(d, import.meta.url)),
+);
 
-/** Every `new <Kind>('code'` in the discovery sources. */
+/** Every `new <Kind>('code'` in those sources. */
 function thrownCodes(kind: 'DiscoveryError' | 'FetchError'): Set<string> {
   const codes = new Set<string>();
-  for (const file of readdirSync(discoveryDir)) {
-    const text = readFileSync(join(discoveryDir, file), 'utf8');
-    for (const m of text.matchAll(new RegExp(`new ${kind}\\(\\s*'([a-z_]+)'`, 'g')))
-      codes.add(m[1] as string);
-  }
+  for (const dir of sourceDirs)
+    for (const file of readdirSync(dir, { recursive: true }) as string[]) {
+      if (!file.endsWith('.ts')) continue;
+      const text = readFileSync(join(dir, file), 'utf8');
+      for (const m of text.matchAll(new RegExp(`new ${kind}\\(\\s*'([a-z_]+)'`, 'g')))
+        codes.add(m[1] as string);
+    }
   return codes;
 }
 
