@@ -20,6 +20,15 @@ export {
   rpHandlers,
   type UnsuccessfulResult,
 } from './adapters/web.js';
+export {
+  type AssociateResult,
+  type AssociationPair,
+  associate,
+  buildAssociateRequest,
+  DEFAULT_PAIRS,
+  processAssociateResponse,
+  SessionNegotiator,
+} from './associations/negotiation.js';
 export { FileQueue, type FileQueueOptions } from './background/file-queue.js';
 export { MemoryQueue } from './background/memory-queue.js';
 export type { AssociationQueue, QueueOptions, TakenEntry, TakeOptions } from './background/queue.js';
@@ -227,15 +236,6 @@ export {
 } from './protocol/signature.js';
 export { normalizeUri } from './protocol/urinorm.js';
 export type { AssociationQueueLike, QueuedEndpoint } from './rp/association-manager.js';
-export {
-  type AssociateResult,
-  type AssociationPair,
-  associate,
-  buildAssociateRequest,
-  DEFAULT_PAIRS,
-  processAssociateResponse,
-  SessionNegotiator,
-} from './rp/associations.js';
 export { AuthRequest } from './rp/auth-request.js';
 // Failure vocabulary (docs/failure-codes.md) and observability (docs/observability.md).
 export {

@@ -4,13 +4,14 @@
  * or none at all (`'none'`). A failed association never fails a login: the
  * login goes stateless (check_authentication) instead.
  */
+
+import { associate, type SessionNegotiator } from '../associations/negotiation.js';
 import { debugLine } from '../diagnostics/index.js';
 import type { ServiceEndpoint } from '../discovery/endpoints.js';
 import type { Fetcher } from '../discovery/fetcher.js';
 import type { Association } from '../protocol/association.js';
 import type { OpenIDVersion } from '../protocol/constants.js';
 import type { OpenIDStore } from '../stores/store.js';
-import { associate, type SessionNegotiator } from './associations.js';
 
 /** What the relying party hands a background worker: enough to associate. */
 export interface QueuedEndpoint {

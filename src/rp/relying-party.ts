@@ -11,6 +11,8 @@
  * if (result.status === 'success') login(result.claimedId);
  * @see OpenID 2.0 §9, §11
  */
+
+import { type AssociationPair, SessionNegotiator } from '../associations/negotiation.js';
 import { traceStore } from '../diagnostics/index.js';
 import { traceBegin, traceComplete } from '../diagnostics/rp.js';
 import { DiscoveryCache } from '../discovery/cache.js';
@@ -30,7 +32,6 @@ import { signedSubset } from '../protocol/signature.js';
 import { sameUri, stripFragment } from '../protocol/urinorm.js';
 import type { OpenIDStore } from '../stores/store.js';
 import { AssociationManager, type AssociationQueueLike } from './association-manager.js';
-import { type AssociationPair, SessionNegotiator } from './associations.js';
 import { AuthRequest } from './auth-request.js';
 import { verifySignature } from './check-signature.js';
 import { type CompleteFailureCode, isCompleteFailureCode } from './failure-codes.js';
