@@ -31,7 +31,14 @@ export {
 } from './associations/negotiation.js';
 export { FileQueue, type FileQueueOptions } from './background/file-queue.js';
 export { MemoryQueue } from './background/memory-queue.js';
-export type { AssociationQueue, QueueOptions, TakenEntry, TakeOptions } from './background/queue.js';
+export type {
+  AssociationQueue,
+  AssociationQueueLike,
+  QueuedEndpoint,
+  QueueOptions,
+  TakenEntry,
+  TakeOptions,
+} from './background/queue.js';
 export type { SqlQueueOptions } from './background/sql-queue.js';
 export {
   type RunningWorker,
@@ -235,7 +242,6 @@ export {
   verifyMessageSignature,
 } from './protocol/signature.js';
 export { normalizeUri } from './protocol/urinorm.js';
-export type { AssociationQueueLike, QueuedEndpoint } from './rp/association-manager.js';
 export { AuthRequest } from './rp/auth-request.js';
 // Failure vocabulary (docs/failure-codes.md) and observability (docs/observability.md).
 export {

@@ -14,7 +14,6 @@
 
 import { type AssociationPair, SessionNegotiator } from '../associations/negotiation.js';
 import { traceStore } from '../diagnostics/index.js';
-import { traceBegin, traceComplete } from '../diagnostics/rp.js';
 import { DiscoveryCache } from '../discovery/cache.js';
 import { createDefaultFetcher } from '../discovery/default-fetcher.js';
 import { discover } from '../discovery/discover.js';
@@ -50,6 +49,7 @@ import { SUCCESS_TOKEN, SuccessResult } from './result.js';
 import { RP_NONCE_PARAM, rpNonceOf, sameRpNonce } from './rp-nonce.js';
 import { checkSetupNeeded } from './setup-needed.js';
 import { decodeState, encodeState, type LoginState, type StateSession } from './state.js';
+import { traceBegin, traceComplete } from './trace.js';
 import {
   checkDiscoveredEndpoint,
   checkNonceWindow,
