@@ -42,7 +42,7 @@ export async function openBenchStore(kind: StoreKind): Promise<OpenedStore | { s
       let store: OpenIDStore;
       if (kind === 'file') store = new FileStore({ directory: dir });
       else {
-        const { SQLiteStore } = await import('../src/stores/sqlite.js');
+        const { SQLiteStore } = await import('../src/drivers/sqlite.js');
         store = new SQLiteStore({ path: join(dir, 'bench.db') });
       }
       return {
@@ -59,7 +59,7 @@ export async function openBenchStore(kind: StoreKind): Promise<OpenedStore | { s
       const skip = await serviceSkip('postgres');
       if (skip) return { skip };
       const db = await tempPostgres();
-      const { PostgresStore } = await import('../src/stores/postgres.js');
+      const { PostgresStore } = await import('../src/drivers/postgres.js');
       const store = new PostgresStore({ connectionString: db.url });
       return {
         kind,
@@ -75,7 +75,7 @@ export async function openBenchStore(kind: StoreKind): Promise<OpenedStore | { s
       const skip = await serviceSkip('mysql');
       if (skip) return { skip };
       const db = await tempMysql();
-      const { MySQLStore } = await import('../src/stores/mysql.js');
+      const { MySQLStore } = await import('../src/drivers/mysql.js');
       const store = new MySQLStore({ uri: db.url });
       return {
         kind,
@@ -91,7 +91,7 @@ export async function openBenchStore(kind: StoreKind): Promise<OpenedStore | { s
       const skip = await serviceSkip('redis');
       if (skip) return { skip };
       const prefix = await tempRedisPrefix();
-      const { RedisStore } = await import('../src/stores/redis.js');
+      const { RedisStore } = await import('../src/drivers/redis.js');
       const store = new RedisStore({ url: REDIS_URL, keyPrefix: prefix.prefix });
       return {
         kind,

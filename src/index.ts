@@ -113,6 +113,7 @@ export {
 } from './discovery/xrds.js';
 export { isXri, xriCanonicalId } from './discovery/xri.js';
 export { discoverReturnTo, type YadisResult, yadisDiscover } from './discovery/yadis.js';
+export { openQueue, openStore } from './drivers/open.js';
 export {
   AX_MODES,
   type AXCount,
@@ -265,7 +266,6 @@ export type { LoginState, StateSession } from './rp/state.js';
 export { STORE_ERROR_CODES, type StoreErrorCode } from './stores/error-codes.js';
 export { FileStore, type FileStoreOptions } from './stores/file.js';
 export { MemoryStore, type MemoryStoreOptions } from './stores/memory.js';
-export { openQueue, openStore } from './stores/open.js';
 export type { PythonOpenIDImportOptions, PythonOpenIDImportResult } from './stores/python-import.js';
 export type { SqlStoreOptions } from './stores/sql.js';
 export type { OpenIDStore } from './stores/store.js';

@@ -15,14 +15,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { describe, test } from 'node:test';
+import { MySQLStore } from '../../src/drivers/mysql.js';
+import { PostgresStore } from '../../src/drivers/postgres.js';
+import { RedisStore } from '../../src/drivers/redis.js';
+import { SQLiteStore } from '../../src/drivers/sqlite.js';
 import { StoreError } from '../../src/protocol/errors.js';
 import { loadDriver } from '../../src/stores/common.js';
 import { FileStore } from '../../src/stores/file.js';
 import { MemoryStore } from '../../src/stores/memory.js';
-import { MySQLStore } from '../../src/stores/mysql.js';
-import { PostgresStore } from '../../src/stores/postgres.js';
-import { RedisStore } from '../../src/stores/redis.js';
-import { SQLiteStore } from '../../src/stores/sqlite.js';
 import type { OpenIDStore } from '../../src/stores/store.js';
 import {
   type FaultyServer,

@@ -12,8 +12,8 @@
 import type pg from 'pg';
 import { LocalWakeup } from '../background/queue.js';
 import { SqlQueue, type SqlQueueOptions } from '../background/sql-queue.js';
-import { loadDriver, redact, timeoutOf } from './common.js';
-import { type SqlDriver, SqlStore, type SqlStoreOptions } from './sql.js';
+import { loadDriver, redact, timeoutOf } from '../stores/common.js';
+import { type SqlDriver, SqlStore, type SqlStoreOptions } from '../stores/sql.js';
 
 export interface PostgresStoreOptions extends SqlStoreOptions {
   /** `postgres://…`; its password never appears in errors. */

@@ -25,8 +25,8 @@ import {
   timeoutOf,
   withDeadline,
   wrapError,
-} from './common.js';
-import type { OpenIDStore } from './store.js';
+} from '../stores/common.js';
+import type { OpenIDStore } from '../stores/store.js';
 
 /** Options of {@link RedisStore}. */
 export interface RedisStoreOptions extends StoreBaseOptions {
