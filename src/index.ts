@@ -23,10 +23,7 @@ export {
 export {
   type AssociateResult,
   type AssociationPair,
-  associate,
-  buildAssociateRequest,
   DEFAULT_PAIRS,
-  processAssociateResponse,
   SessionNegotiator,
 } from './associations/negotiation.js';
 export { FileQueue, type FileQueueOptions } from './background/file-queue.js';
@@ -61,7 +58,7 @@ export {
   type StoreContext,
   type WorkerJobContext,
 } from './diagnostics/channels.js';
-export { type AddressVerdict, classifyAddress } from './discovery/address-policy.js';
+export type { AddressVerdict } from './discovery/address-policy.js';
 export { DiscoveryCache, type DiscoveryCacheOptions } from './discovery/cache.js';
 export { createDefaultFetcher } from './discovery/default-fetcher.js';
 export {
@@ -72,12 +69,7 @@ export {
   type NormalizeIdentifierOptions,
   normalizeIdentifier,
 } from './discovery/discover.js';
-export {
-  discoverEndpointsFromHtml,
-  discoverEndpointsFromXrds,
-  endpointLocalId,
-  type ServiceEndpoint,
-} from './discovery/endpoints.js';
+export type { ServiceEndpoint } from './discovery/endpoints.js';
 export {
   DISCOVERY_ERROR_CODES,
   type DiscoveryErrorCode,
@@ -93,26 +85,13 @@ export {
   type FetchResponse,
   type ResolvedAddress,
 } from './discovery/fetcher.js';
-export { findXrdsLocationMeta, type HtmlDiscoveryLinks, parseHtmlLinks } from './discovery/html.js';
 export {
   createWebFetcher,
   type GuardedFetcher,
   lacksDnsPinning,
   type WebFetchOptions,
 } from './discovery/web-fetcher.js';
-export {
-  finalXrd,
-  parseXrds,
-  sortedServices,
-  sortedUris,
-  type Xrd,
-  type XrdsDocument,
-  type XrdsLimits,
-  type XrdsService,
-  type XrdsUri,
-} from './discovery/xrds.js';
-export { isXri, xriCanonicalId } from './discovery/xri.js';
-export { discoverReturnTo, type YadisResult, yadisDiscover } from './discovery/yadis.js';
+export type { XrdsLimits } from './discovery/xrds.js';
 export { openQueue, openStore } from './drivers/open.js';
 export {
   AX_MODES,
@@ -184,65 +163,30 @@ export {
 } from './op/requests.js';
 export { OPResponse } from './op/response.js';
 export type { TrustCheck, TrustEvaluation, TrustRule } from './op/trust.js';
-export { Association, type AssociationInit, isValidHandle } from './protocol/association.js';
-export * from './protocol/constants.js';
+export { Association, type AssociationInit } from './protocol/association.js';
 export {
-  type AnswerDiffieHellmanOptions,
-  answerDiffieHellman,
-  type ConsumerSession,
-  type ConsumerSessionOptions,
-  createConsumerSession,
-  DEFAULT_DH_GENERATOR,
-  DEFAULT_DH_MODULUS,
-  DEFAULT_MAX_DH_MODULUS_BITS,
-  type DhGroupOptions,
-  MIN_DH_MODULUS_BITS,
-} from './protocol/dh.js';
-export {
-  base64ToLong,
-  btwoc,
-  decodeBase64Strict,
-  encodeBase64,
-  longToBase64,
-  unbtwoc,
-} from './protocol/encoding.js';
+  type AssociationType,
+  IDENTIFIER_SELECT,
+  type Mode,
+  OPENID1_NS,
+  OPENID2_NS,
+  type OpenIDVersion,
+  type SessionType,
+} from './protocol/constants.js';
+export type { DhGroupOptions } from './protocol/dh.js';
 export * from './protocol/errors.js';
-export * as kvform from './protocol/kvform.js';
 export {
   type ArgsInput,
   BARE_NS,
-  escapeHtml,
   type FormHtmlOptions,
-  isValidAlias,
   Message,
   type MessageLimits,
   type NamespaceRef,
   OPENID_NS,
 } from './protocol/message.js';
-export {
-  checkNonceTime,
-  DEFAULT_NONCE_SALT_LENGTH,
-  DEFAULT_NONCE_SKEW,
-  MAX_NONCE_LENGTH,
-  makeNonce,
-  type NonceParts,
-  type NonceTimeCheck,
-  type NonceTimeOptions,
-  splitNonce,
-} from './protocol/nonce.js';
-export { Realm, returnToMatchesAny } from './protocol/realm.js';
-export {
-  computeMac,
-  parseSignedList,
-  type SignatureCheck,
-  type SigningKey,
-  type SignOptions,
-  signedSubset,
-  signedText,
-  signMessage,
-  verifyMessageSignature,
-} from './protocol/signature.js';
-export { normalizeUri } from './protocol/urinorm.js';
+export type { NonceTimeOptions } from './protocol/nonce.js';
+export { Realm } from './protocol/realm.js';
+export type { SigningKey } from './protocol/signature.js';
 export { AuthRequest } from './rp/auth-request.js';
 // Failure vocabulary (docs/failure-codes.md) and observability (docs/observability.md).
 export {
