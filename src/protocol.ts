@@ -53,6 +53,7 @@ export {
   type DhGroupOptions,
   MIN_DH_MODULUS_BITS,
 } from './protocol/dh.js';
+export { type DhEngine, DhGroup } from './protocol/dh-group.js';
 export {
   base64ToLong,
   btwoc,
