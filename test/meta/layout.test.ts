@@ -69,8 +69,8 @@ function folderGraph(): Map<string, Map<string, string>> {
       if (!spec.startsWith('.')) continue;
       const to = folderOf(resolve(dirname(file), spec));
       if (to === from) continue;
-      let edges = graph.get(from);
-      if (!edges) graph.set(from, (edges = new Map()));
+      const edges = graph.get(from) ?? new Map<string, string>();
+      graph.set(from, edges);
       if (!edges.has(to)) edges.set(to, `${relative(ROOT, file)} imports ${spec}`);
     }
   }
