@@ -7,9 +7,8 @@
  * own stateless assertion, since a private association is checked once).
  */
 
-import type { AssociateRequest } from '../src/op/requests.js';
-import { OPENID2_NS } from '../src/protocol/constants.js';
-import { MemoryStore } from '../src/stores/memory.js';
+import type { AssociateRequest } from 'openid2';
+import { MemoryStore, OPENID2_NS } from 'openid2';
 import { startProviderServer } from '../test/helpers/op-server.js';
 import { makeAssertions, toCheckAuthParams } from './world.js';
 

@@ -16,9 +16,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Association } from '../src/protocol/association.js';
-import { MemoryStore } from '../src/stores/memory.js';
-import type { OpenIDStore } from '../src/stores/store.js';
+import { MemoryStore, type OpenIDStore } from 'openid2';
+import type { Association } from 'openid2/protocol';
 import { REDIS_URL, tempMysql, tempPostgres, tempRedisPrefix } from '../test/helpers/services.js';
 import { CLAIMED_ID, makeAssertions, makeProvider, makeRelyingParty, OP_ENDPOINT } from './world.js';
 
@@ -61,19 +60,19 @@ export interface SimulationResult {
 async function openShared(plan: Pick<Plan, 'kind' | 'target' | 'keyPrefix'>): Promise<OpenIDStore> {
   switch (plan.kind) {
     case 'postgres': {
-      const { PostgresStore } = await import('../src/stores/postgres.js');
+      const { PostgresStore } = await import('openid2/postgres');
       return new PostgresStore({ connectionString: plan.target });
     }
     case 'mysql': {
-      const { MySQLStore } = await import('../src/stores/mysql.js');
+      const { MySQLStore } = await import('openid2/mysql');
       return new MySQLStore({ uri: plan.target });
     }
     case 'redis': {
-      const { RedisStore } = await import('../src/stores/redis.js');
+      const { RedisStore } = await import('openid2/redis');
       return new RedisStore({ url: plan.target, keyPrefix: plan.keyPrefix ?? 'openid2:' });
     }
     case 'sqlite': {
-      const { SQLiteStore } = await import('../src/stores/sqlite.js');
+      const { SQLiteStore } = await import('openid2/sqlite');
       return new SQLiteStore({ path: plan.target });
     }
   }

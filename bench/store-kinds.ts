@@ -7,9 +7,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FileStore } from '../src/stores/file.js';
-import { MemoryStore } from '../src/stores/memory.js';
-import type { OpenIDStore } from '../src/stores/store.js';
+import type { OpenIDStore } from 'openid2';
+import { FileStore, MemoryStore } from 'openid2';
 import {
   MYSQL_URL,
   PG_URL,
@@ -42,7 +41,7 @@ export async function openBenchStore(kind: StoreKind): Promise<OpenedStore | { s
       let store: OpenIDStore;
       if (kind === 'file') store = new FileStore({ directory: dir });
       else {
-        const { SQLiteStore } = await import('../src/stores/sqlite.js');
+        const { SQLiteStore } = await import('openid2/sqlite');
         store = new SQLiteStore({ path: join(dir, 'bench.db') });
       }
       return {
@@ -59,7 +58,7 @@ export async function openBenchStore(kind: StoreKind): Promise<OpenedStore | { s
       const skip = await serviceSkip('postgres');
       if (skip) return { skip };
       const db = await tempPostgres();
-      const { PostgresStore } = await import('../src/stores/postgres.js');
+      const { PostgresStore } = await import('openid2/postgres');
       const store = new PostgresStore({ connectionString: db.url });
       return {
         kind,
@@ -75,7 +74,7 @@ export async function openBenchStore(kind: StoreKind): Promise<OpenedStore | { s
       const skip = await serviceSkip('mysql');
       if (skip) return { skip };
       const db = await tempMysql();
-      const { MySQLStore } = await import('../src/stores/mysql.js');
+      const { MySQLStore } = await import('openid2/mysql');
       const store = new MySQLStore({ uri: db.url });
       return {
         kind,
@@ -91,7 +90,7 @@ export async function openBenchStore(kind: StoreKind): Promise<OpenedStore | { s
       const skip = await serviceSkip('redis');
       if (skip) return { skip };
       const prefix = await tempRedisPrefix();
-      const { RedisStore } = await import('../src/stores/redis.js');
+      const { RedisStore } = await import('openid2/redis');
       const store = new RedisStore({ url: REDIS_URL, keyPrefix: prefix.prefix });
       return {
         kind,

@@ -4,13 +4,8 @@
  * Fetcher that answers the RP's discovery and associate requests from that
  * Provider without a socket, so the figures are the library's own cost.
  */
-import type { Fetcher, FetchRequest, FetchResponse } from '../src/discovery/fetcher.js';
-import { identityPageXrds } from '../src/op/identity-pages.js';
-import { Provider } from '../src/op/provider.js';
-import type { CheckIDRequest } from '../src/op/requests.js';
-import { RelyingParty, type RelyingPartyOptions } from '../src/rp/relying-party.js';
-import { MemoryStore } from '../src/stores/memory.js';
-import type { OpenIDStore } from '../src/stores/store.js';
+import type { CheckIDRequest, Fetcher, FetchRequest, FetchResponse, OpenIDStore } from 'openid2';
+import { identityPageXrds, MemoryStore, Provider, RelyingParty, type RelyingPartyOptions } from 'openid2';
 
 export const OP_ENDPOINT = 'https://op.example/openid';
 export const CLAIMED_ID = 'https://op.example/id/alice';

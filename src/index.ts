@@ -20,9 +20,31 @@ export {
   rpHandlers,
   type UnsuccessfulResult,
 } from './adapters/web.js';
+export {
+  DEFAULT_REFUSED_TTL_SECONDS,
+  DEFAULT_UNREACHABLE_TTL_SECONDS,
+  EndpointMemory,
+  type EndpointMemoryOptions,
+  type NegotiateOptions,
+  type NegotiationResult,
+  negotiateAssociation,
+} from './associations/negotiate.js';
+export {
+  type AssociateResult,
+  type AssociationPair,
+  DEFAULT_PAIRS,
+  SessionNegotiator,
+} from './associations/negotiation.js';
 export { FileQueue, type FileQueueOptions } from './background/file-queue.js';
 export { MemoryQueue } from './background/memory-queue.js';
-export type { AssociationQueue, QueueOptions, TakenEntry, TakeOptions } from './background/queue.js';
+export type {
+  AssociationQueue,
+  AssociationQueueLike,
+  QueuedEndpoint,
+  QueueOptions,
+  TakenEntry,
+  TakeOptions,
+} from './background/queue.js';
 export type { SqlQueueOptions } from './background/sql-queue.js';
 export {
   type RunningWorker,
@@ -45,7 +67,7 @@ export {
   type StoreContext,
   type WorkerJobContext,
 } from './diagnostics/channels.js';
-export { type AddressVerdict, classifyAddress } from './discovery/address-policy.js';
+export type { AddressVerdict } from './discovery/address-policy.js';
 export { DiscoveryCache, type DiscoveryCacheOptions } from './discovery/cache.js';
 export { createDefaultFetcher } from './discovery/default-fetcher.js';
 export {
@@ -56,12 +78,7 @@ export {
   type NormalizeIdentifierOptions,
   normalizeIdentifier,
 } from './discovery/discover.js';
-export {
-  discoverEndpointsFromHtml,
-  discoverEndpointsFromXrds,
-  endpointLocalId,
-  type ServiceEndpoint,
-} from './discovery/endpoints.js';
+export type { ServiceEndpoint } from './discovery/endpoints.js';
 export {
   DISCOVERY_ERROR_CODES,
   type DiscoveryErrorCode,
@@ -77,26 +94,14 @@ export {
   type FetchResponse,
   type ResolvedAddress,
 } from './discovery/fetcher.js';
-export { findXrdsLocationMeta, type HtmlDiscoveryLinks, parseHtmlLinks } from './discovery/html.js';
 export {
   createWebFetcher,
   type GuardedFetcher,
   lacksDnsPinning,
   type WebFetchOptions,
 } from './discovery/web-fetcher.js';
-export {
-  finalXrd,
-  parseXrds,
-  sortedServices,
-  sortedUris,
-  type Xrd,
-  type XrdsDocument,
-  type XrdsLimits,
-  type XrdsService,
-  type XrdsUri,
-} from './discovery/xrds.js';
-export { isXri, xriCanonicalId } from './discovery/xri.js';
-export { discoverReturnTo, type YadisResult, yadisDiscover } from './discovery/yadis.js';
+export type { XrdsLimits } from './discovery/xrds.js';
+export { openQueue, openStore } from './drivers/open.js';
 export {
   AX_MODES,
   type AXCount,
@@ -170,75 +175,30 @@ export {
 } from './op/requests.js';
 export { OPResponse } from './op/response.js';
 export type { TrustCheck, TrustEvaluation, TrustRule } from './op/trust.js';
-export { Association, type AssociationInit, isValidHandle } from './protocol/association.js';
-export * from './protocol/constants.js';
+export { Association, type AssociationInit } from './protocol/association.js';
 export {
-  type AnswerDiffieHellmanOptions,
-  answerDiffieHellman,
-  type ConsumerSession,
-  type ConsumerSessionOptions,
-  createConsumerSession,
-  DEFAULT_DH_GENERATOR,
-  DEFAULT_DH_MODULUS,
-  DEFAULT_MAX_DH_MODULUS_BITS,
-  type DhGroupOptions,
-  MIN_DH_MODULUS_BITS,
-} from './protocol/dh.js';
-export {
-  base64ToLong,
-  btwoc,
-  decodeBase64Strict,
-  encodeBase64,
-  longToBase64,
-  unbtwoc,
-} from './protocol/encoding.js';
+  type AssociationType,
+  IDENTIFIER_SELECT,
+  type Mode,
+  OPENID1_NS,
+  OPENID2_NS,
+  type OpenIDVersion,
+  type SessionType,
+} from './protocol/constants.js';
+export type { DhGroupOptions } from './protocol/dh.js';
 export * from './protocol/errors.js';
-export * as kvform from './protocol/kvform.js';
 export {
   type ArgsInput,
   BARE_NS,
-  escapeHtml,
   type FormHtmlOptions,
-  isValidAlias,
   Message,
   type MessageLimits,
   type NamespaceRef,
   OPENID_NS,
 } from './protocol/message.js';
-export {
-  checkNonceTime,
-  DEFAULT_NONCE_SALT_LENGTH,
-  DEFAULT_NONCE_SKEW,
-  MAX_NONCE_LENGTH,
-  makeNonce,
-  type NonceParts,
-  type NonceTimeCheck,
-  type NonceTimeOptions,
-  splitNonce,
-} from './protocol/nonce.js';
-export { Realm, returnToMatchesAny } from './protocol/realm.js';
-export {
-  computeMac,
-  parseSignedList,
-  type SignatureCheck,
-  type SigningKey,
-  type SignOptions,
-  signedSubset,
-  signedText,
-  signMessage,
-  verifyMessageSignature,
-} from './protocol/signature.js';
-export { normalizeUri } from './protocol/urinorm.js';
-export type { AssociationQueueLike, QueuedEndpoint } from './rp/association-manager.js';
-export {
-  type AssociateResult,
-  type AssociationPair,
-  associate,
-  buildAssociateRequest,
-  DEFAULT_PAIRS,
-  processAssociateResponse,
-  SessionNegotiator,
-} from './rp/associations.js';
+export type { NonceTimeOptions } from './protocol/nonce.js';
+export { Realm } from './protocol/realm.js';
+export type { SigningKey } from './protocol/signature.js';
 export { AuthRequest, type FormMarkupOptions } from './rp/auth-request.js';
 export type { BeginFallbackMessage, TriedService } from './rp/begin-fallback.js';
 // Failure vocabulary (docs/failure-codes.md) and observability (docs/observability.md).
@@ -250,15 +210,6 @@ export {
   isCompleteFailureCode,
 } from './rp/failure-codes.js';
 export type { FixedProviderOptions } from './rp/fixed-provider.js';
-export {
-  DEFAULT_REFUSED_TTL_SECONDS,
-  DEFAULT_UNREACHABLE_TTL_SECONDS,
-  EndpointMemory,
-  type EndpointMemoryOptions,
-  type NegotiateOptions,
-  type NegotiationResult,
-  negotiateAssociation,
-} from './rp/negotiation.js';
 export {
   type BeginOptions,
   type CompleteOptions,
@@ -272,7 +223,6 @@ export type { LoginState, StateSession } from './rp/state.js';
 export { STORE_ERROR_CODES, type StoreErrorCode } from './stores/error-codes.js';
 export { FileStore, type FileStoreOptions } from './stores/file.js';
 export { MemoryStore, type MemoryStoreOptions } from './stores/memory.js';
-export { openQueue, openStore } from './stores/open.js';
 export type { PythonOpenIDImportOptions, PythonOpenIDImportResult } from './stores/python-import.js';
 export type { SqlStoreOptions } from './stores/sql.js';
 export type { OpenIDStore } from './stores/store.js';

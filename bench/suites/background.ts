@@ -8,9 +8,7 @@
  * (BENCH_LOGINS sets the logins per mode, default 60). No test asserts these.
  */
 import { performance } from 'node:perf_hooks';
-import { MemoryQueue } from '../../src/background/memory-queue.js';
-import { RelyingParty } from '../../src/rp/relying-party.js';
-import { MemoryStore } from '../../src/stores/memory.js';
+import { MemoryQueue, MemoryStore, RelyingParty } from 'openid2';
 import { startProviderServer } from '../../test/helpers/op-server.js';
 import type { BenchResult } from '../harness.js';
 

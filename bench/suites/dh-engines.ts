@@ -5,12 +5,7 @@
  * side of an associate exchange costs: its public value plus the shared
  * secret (two modular exponentiations with a 256-bit exponent).
  */
-import {
-  DEFAULT_DH_GENERATOR,
-  DEFAULT_DH_MODULUS,
-  type DhEngine,
-  DhGroup,
-} from '../../src/protocol/dh-group.js';
+import { DEFAULT_DH_GENERATOR, DEFAULT_DH_MODULUS, type DhEngine, DhGroup } from 'openid2/protocol';
 import { type BenchResult, bench, note } from '../harness.js';
 
 export async function run(): Promise<BenchResult[]> {

@@ -1,6 +1,6 @@
 /** Diffie-Hellman association sessions (spec §8.4) with the default group. */
 import { randomBytes } from 'node:crypto';
-import { answerDiffieHellman, createConsumerSession } from '../../src/protocol/dh.js';
+import { answerDiffieHellman, createConsumerSession } from 'openid2/protocol';
 import { type BenchResult, bench } from '../harness.js';
 
 export async function run(): Promise<BenchResult[]> {

@@ -1,5 +1,5 @@
 /** Discovery parsing: a typical identity XRDS and HTML page, per parse (no network). */
-import { discoverEndpointsFromHtml, discoverEndpointsFromXrds } from '../../src/discovery/endpoints.js';
+import { discoverEndpointsFromHtml, discoverEndpointsFromXrds } from 'openid2/protocol';
 import { type BenchResult, bench } from '../harness.js';
 
 /** What a provider serves for a user's identity URL: a 2.0 and a 1.1 signon service. */

@@ -8,7 +8,7 @@
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { OPENID2_NS } from '../../src/protocol/constants.js';
+import { OPENID2_NS } from 'openid2';
 import { type AutocannonResult, autocannon } from '../autocannon.js';
 import { type BenchResult, isQuick } from '../harness.js';
 import type { PreparedMessage } from '../http-provider.js';

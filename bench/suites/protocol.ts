@@ -1,9 +1,7 @@
 /** Protocol core: key-value form, message parsing, signing and verification. */
 import { randomBytes } from 'node:crypto';
-import { Association } from '../../src/protocol/association.js';
-import * as kvform from '../../src/protocol/kvform.js';
-import { Message, OPENID_NS } from '../../src/protocol/message.js';
-import { signMessage, verifyMessageSignature } from '../../src/protocol/signature.js';
+import { Association } from 'openid2';
+import { kvform, Message, OPENID_NS, signMessage, verifyMessageSignature } from 'openid2/protocol';
 import { type BenchResult, bench } from '../harness.js';
 
 export async function run(): Promise<BenchResult[]> {

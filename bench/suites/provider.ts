@@ -4,9 +4,9 @@
  * association, and check_authentication of a stateless assertion.
  */
 
-import type { AssociateRequest, CheckAuthRequest, CheckIDRequest } from '../../src/op/requests.js';
-import { OPENID2_NS } from '../../src/protocol/constants.js';
-import { createConsumerSession } from '../../src/protocol/dh.js';
+import type { AssociateRequest, CheckAuthRequest, CheckIDRequest } from 'openid2';
+import { OPENID2_NS } from 'openid2';
+import { createConsumerSession } from 'openid2/protocol';
 import { type BenchResult, bench, isQuick, note } from '../harness.js';
 import { CLAIMED_ID, makeAssertions, makeProvider, REALM, RETURN_TO, toCheckAuthParams } from '../world.js';
 

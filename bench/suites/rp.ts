@@ -5,8 +5,8 @@
  * stateless complete(), which asks the provider over HTTP on 127.0.0.1
  * (check_authentication).
  */
-import type { Association } from '../../src/protocol/association.js';
-import { MemoryStore } from '../../src/stores/memory.js';
+import type { Association } from 'openid2';
+import { MemoryStore } from 'openid2';
 import { startProviderServer } from '../../test/helpers/op-server.js';
 import { type BenchResult, bench, isQuick, note, skipped } from '../harness.js';
 import { openBenchStore, type StoreKind } from '../store-kinds.js';
@@ -109,7 +109,7 @@ async function stateless(): Promise<BenchResult> {
     store: new MemoryStore({ maxAssociations: 1_000_000 }),
   });
   try {
-    const { RelyingParty } = await import('../../src/rp/relying-party.js');
+    const { RelyingParty } = await import('openid2');
     const rp = new RelyingParty({
       realm: REALM,
       returnTo: RETURN_TO,

@@ -10,10 +10,9 @@
  * Each of our rows notes the ratio to its node-openid row: ops/s ours ÷
  * theirs, and the median time theirs ÷ ours.
  */
-import { MemoryQueue } from '../../src/background/memory-queue.js';
-import type { Association } from '../../src/protocol/association.js';
-import { RelyingParty } from '../../src/rp/relying-party.js';
-import { MemoryStore } from '../../src/stores/memory.js';
+
+import type { Association } from 'openid2';
+import { MemoryQueue, MemoryStore, RelyingParty } from 'openid2';
 import { startProviderServer } from '../../test/helpers/op-server.js';
 import { type BenchResult, bench, isQuick, note } from '../harness.js';
 import { NODE_OPENID_V2, NodeOpenId } from '../node-openid.js';

@@ -5,10 +5,24 @@
  * so a worker that crashes mid-batch loses nothing. Duplicates are harmless.
  */
 
+import type { OpenIDVersion } from '../protocol/constants.js';
 import { webScheme } from '../protocol/url-scheme.js';
-import type { AssociationQueueLike, QueuedEndpoint } from '../rp/association-manager.js';
 
-export type { QueuedEndpoint };
+/** What the relying party hands a background worker: enough to associate. */
+export interface QueuedEndpoint {
+  /** The OP endpoint URL to associate with. */
+  opEndpoint: string;
+  /** The protocol version discovery found for it (decides the associate request's form). */
+  version: OpenIDVersion;
+  /** The service types discovery found, for logs. */
+  types?: readonly string[];
+}
+
+/** The part of an association queue the relying party uses. */
+export interface AssociationQueueLike {
+  /** Record an endpoint that needs an association; duplicates are harmless. */
+  push(entry: QueuedEndpoint): Promise<void>;
+}
 
 /** An entry a worker holds: ack it when done. */
 export interface TakenEntry extends QueuedEndpoint {

@@ -19,9 +19,12 @@
  * const queue = new RedisQueue({ url: 'redis://127.0.0.1:6379', keyPrefix: 'myapp:openid2:' });
  */
 import { randomBytes } from 'node:crypto';
-import type { Redis, RedisOptions } from 'ioredis';
+import type { Cluster, Redis, RedisOptions } from 'ioredis';
 import { loadDriver, wrapError } from '../stores/common.js';
-import type { RedisClientLike } from '../stores/redis.js';
+
+/** What the Redis store and queue run on: one server, a Sentinel-configured client, or a Cluster. */
+export type RedisClientLike = Redis | Cluster;
+
 import {
   type AssociationQueue,
   asList,

@@ -13,13 +13,14 @@
  * the queue when it answers), and the worker waits for the store with a
  * short capped back-off (0.25 s doubling to 2 s).
  */
+
+import { EndpointMemory, negotiateAssociation } from '../associations/negotiate.js';
+import { associate, SessionNegotiator } from '../associations/negotiation.js';
 import { trace } from '../diagnostics/index.js';
 import { createDefaultFetcher } from '../discovery/default-fetcher.js';
 import type { Fetcher, FetchOptions } from '../discovery/fetcher.js';
 import type { Association } from '../protocol/association.js';
 import { StoreError } from '../protocol/errors.js';
-import { SessionNegotiator } from '../rp/associations.js';
-import { EndpointMemory, negotiateAssociation } from '../rp/negotiation.js';
 import type { OpenIDStore } from '../stores/store.js';
 import type { AssociationQueue, QueuedEndpoint, TakenEntry } from './queue.js';
 import { sleep } from './queue.js';

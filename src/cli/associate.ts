@@ -6,12 +6,12 @@
  *   association: { handle, assocType, lifetime } | null, error?: { code, message } }`.
  */
 import { performance } from 'node:perf_hooks';
+import { type AssociationPair, associate, SessionNegotiator } from '../associations/negotiation.js';
 import { type DiscoveryResult, discover } from '../discovery/discover.js';
 import { createFetcher, type Fetcher } from '../discovery/fetcher.js';
 import type { AssociationType, OpenIDVersion, SessionType } from '../protocol/constants.js';
 import { OpenIDError } from '../protocol/errors.js';
 import { inert, inertJson } from '../protocol/inert.js';
-import { type AssociationPair, associate, SessionNegotiator } from '../rp/associations.js';
 import { intOption, parseArgs, UsageError } from './args.js';
 import { type CliIO, commands, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, loosenHint, usageMessage } from './run.js';
 

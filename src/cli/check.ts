@@ -6,13 +6,14 @@
  * return_to discovery). `--json` prints `{ ok, identifier, items: [{ item,
  * verdict: 'pass' | 'warn' | 'fail' | 'skip', detail, code? }] }`.
  */
+
+import { type AssociationPair, associate, SessionNegotiator } from '../associations/negotiation.js';
 import { discover } from '../discovery/discover.js';
 import type { ServiceEndpoint } from '../discovery/endpoints.js';
 import { createFetcher, type Fetcher } from '../discovery/fetcher.js';
 import { discoverReturnTo } from '../discovery/yadis.js';
 import { OpenIDError } from '../protocol/errors.js';
 import { Realm } from '../protocol/realm.js';
-import { type AssociationPair, associate, SessionNegotiator } from '../rp/associations.js';
 import { intOption, type ParsedArgs, parseArgs, UsageError } from './args.js';
 import { type CliIO, commands, EXIT_FAILURE, EXIT_OK, loosenHint, usageMessage } from './run.js';
 

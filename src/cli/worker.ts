@@ -14,8 +14,8 @@ import {
   type WorkerOptions,
   type WorkerStats,
 } from '../background/worker.js';
+import { openQueue, openStore } from '../drivers/open.js';
 import { redact } from '../stores/common.js';
-import { openQueue, openStore } from '../stores/open.js';
 import type { OpenIDStore } from '../stores/store.js';
 import { intOption, parseArgs, UsageError } from './args.js';
 import { type CliIO, commands, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, usageMessage } from './run.js';

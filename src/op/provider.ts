@@ -14,7 +14,6 @@
  * @see OpenID 2.0 §8, §9, §10, §11.4.2
  */
 import type { ProviderRequestContext } from '../diagnostics/index.js';
-import { describeProviderRequest, traceProviderRequest } from '../diagnostics/op.js';
 import { createDefaultFetcher } from '../discovery/default-fetcher.js';
 import type { Fetcher, FetchOptions } from '../discovery/fetcher.js';
 import type { AssociationType, SessionType } from '../protocol/constants.js';
@@ -33,6 +32,7 @@ import {
 } from './requests.js';
 import { OPResponse } from './response.js';
 import { Signatory } from './signatory.js';
+import { describeProviderRequest, traceProviderRequest } from './trace.js';
 
 /** Options of {@link Provider}. Only `endpoint` and `store` are required. */
 export interface ProviderOptions {

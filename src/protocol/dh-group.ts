@@ -94,7 +94,9 @@ function randomBelow(limit: bigint): bigint {
 
 /** A DH group with its arithmetic; obtain through {@link getDhGroup}. */
 export class DhGroup {
+  /** The prime modulus p. */
   readonly modulus: bigint;
+  /** The generator g. */
   readonly generator: bigint;
   /** Whether (p-1)/2 is prime too, which allows short private exponents. */
   readonly safePrime: boolean;

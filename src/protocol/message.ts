@@ -19,90 +19,38 @@ import {
   OPENID1_NS,
   OPENID2_NS,
   type OpenIDVersion,
-  RESERVED_ALIASES,
   SREG_1_0_NS,
   SREG_1_1_NS,
 } from './constants.js';
 import { ProtocolError } from './errors.js';
+import { autoSubmitFormHtml, type FormHtmlOptions } from './form-html.js';
 import * as kvform from './kvform.js';
+import {
+  type ArgsInput,
+  checkedArgs,
+  DEFAULT_LIMITS,
+  entriesOf,
+  type MessageLimits,
+  malformed,
+} from './message-args.js';
+import {
+  BARE_NS,
+  isValidAlias,
+  type NamespaceRef,
+  OPENID_NS,
+  openidWireKey,
+  OPENID_PREFIX as PREFIX,
+} from './message-namespace.js';
 
-/** Stands for "the message's own OpenID namespace" (`openid.<key>`). */
-export const OPENID_NS: unique symbol = Symbol('openid2.OPENID_NS');
-/** Stands for arguments outside `openid.` (e.g. the relying party's own query parameters). */
-export const BARE_NS: unique symbol = Symbol('openid2.BARE_NS');
-/** A namespace: an extension's URI, or one of the two symbols. */
-export type NamespaceRef = string | typeof OPENID_NS | typeof BARE_NS;
-
-/** Bounds on messages read from the network; past them parsing fails with `message_too_large`. */
-export interface MessageLimits {
-  /** Most arguments. Default 500. */
-  maxArgs?: number;
-  /** Longest argument name, in characters. Default 256. */
-  maxKeyLength?: number;
-  /** Longest value, in characters. Default 64 KiB. */
-  maxValueLength?: number;
-  /** Sum of all names and values, in characters. Default 1 MiB. */
-  maxTotalLength?: number;
-}
-
-/** Input accepted by `Message.fromPostArgs`: what a framework gives for a query or form body. */
-export type ArgsInput =
-  | URLSearchParams
-  | Iterable<readonly [string, string]>
-  | Readonly<Record<string, unknown>>;
-
-const DEFAULT_LIMITS: Required<MessageLimits> = {
-  maxArgs: 500,
-  maxKeyLength: 256,
-  maxValueLength: 64 * 1024,
-  maxTotalLength: 1024 * 1024,
-};
+export { escapeHtml, type FormHtmlOptions } from './form-html.js';
+export type { ArgsInput, MessageLimits } from './message-args.js';
+export { BARE_NS, isValidAlias, type NamespaceRef, OPENID_NS } from './message-namespace.js';
 
 const VERSION_NS: Readonly<Record<OpenIDVersion, string>> = {
   '2.0': OPENID2_NS,
   '1.1': OPENID1_NS,
   '1.0': OPENID1_0_NS,
 };
-
-const PREFIX = 'openid.';
-
-/** U+FFFD (the trace of undecodable bytes) or an unpaired surrogate. */
-const NOT_UTF8 = /\uFFFD|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-
-function malformed(message: string): ProtocolError {
-  return new ProtocolError('malformed_message', message);
-}
-
-/** Whether `alias` may name an extension namespace (spec §12). */
-export function isValidAlias(alias: string): boolean {
-  return (
-    alias.length > 0 &&
-    alias.length <= 64 &&
-    !alias.includes('.') &&
-    !alias.includes(',') &&
-    /^[\x21-\x7e]+$/.test(alias) &&
-    !RESERVED_ALIASES.has(alias)
-  );
-}
-
-/** `openid.<key>` strings already made, so lookups reuse one string (and its cached hash). */
-const wireKeys = new Map<string, string>();
-/** Bounded: keys come from the network (e.g. `openid.signed`), so the cache may not grow with them. */
-const WIRE_KEY_CACHE_SIZE = 512;
-
-/**
- * `openid.` + key. A fresh concatenation would be flattened and hashed again
- * on every Map lookup; message field lookups were the largest self-time
- * entry of complete() (issue 10 profile).
- */
-function openidWireKey(key: string): string {
-  let wire = wireKeys.get(key);
-  if (wire === undefined) {
-    wire = PREFIX + key;
-    if (wireKeys.size < WIRE_KEY_CACHE_SIZE) wireKeys.set(key, wire);
-  }
-  return wire;
-}
 
 /** An OpenID message. Build one with a static factory; it is mutable until sent. */
 export class Message {
@@ -170,49 +118,7 @@ export class Message {
   }
 
   static #fromEntries(entries: Iterable<readonly [string, string]>, limits: MessageLimits): Message {
-    const lim = { ...DEFAULT_LIMITS, ...limits };
-    const args = new Map<string, string>();
-    let total = 0;
-    for (const [key, value] of entries) {
-      if (typeof key !== 'string' || typeof value !== 'string')
-        throw malformed('argument names and values must be strings');
-      if (args.has(key)) throw malformed(`argument ${JSON.stringify(key)} appears more than once`);
-      if (args.size >= lim.maxArgs) {
-        throw new ProtocolError('message_too_large', `message has more than ${lim.maxArgs} arguments`);
-      }
-      if (key.length > lim.maxKeyLength) {
-        throw new ProtocolError(
-          'message_too_large',
-          `an argument name is longer than ${lim.maxKeyLength} characters`,
-        );
-      }
-      if (value.length > lim.maxValueLength) {
-        throw new ProtocolError(
-          'message_too_large',
-          `argument ${key} is longer than ${lim.maxValueLength} characters`,
-        );
-      }
-      total += key.length + value.length;
-      if (total > lim.maxTotalLength) {
-        throw new ProtocolError(
-          'message_too_large',
-          `message is longer than ${lim.maxTotalLength} characters`,
-        );
-      }
-      if (key.includes('\0') || value.includes('\0'))
-        throw malformed(`argument ${JSON.stringify(key)} contains NUL`);
-      if (key.startsWith(PREFIX)) {
-        if (/[\r\n:]/.test(key))
-          throw malformed(`argument name ${JSON.stringify(key)} contains ':' or a newline`);
-        // Such a value could never be signed or sent in key-value form.
-        if (/[\r\n]/.test(value)) throw malformed(`argument ${key} contains a newline`);
-        // U+FFFD is what a lenient decoder (URLSearchParams) makes of bytes that are not
-        // UTF-8 (%C0%AF, %ED%A0%80); a lone surrogate is not text at all (security case KV-08).
-        if (NOT_UTF8.test(key) || NOT_UTF8.test(value))
-          throw malformed(`argument ${JSON.stringify(key)} is not valid UTF-8`);
-      }
-      args.set(key, value);
-    }
+    const args = checkedArgs(entries, limits);
     const nsValue = args.get('openid.ns');
     let m: Message;
     if (nsValue === undefined) {
@@ -502,56 +408,6 @@ export class Message {
    * (spec §5.2.1 for messages too long for a redirect). Every value is escaped.
    */
   toFormHtml(action: string, options: FormHtmlOptions = {}): string {
-    const inputs = [...this.#args.entries()]
-      .map(([k, v]) => `<input type="hidden" name="${escapeHtml(k)}" value="${escapeHtml(v)}">`)
-      .join('\n');
-    const nonceAttr = options.scriptNonce ? ` nonce="${escapeHtml(options.scriptNonce)}"` : '';
-    const title = escapeHtml(options.title ?? 'Continue');
-    const button = escapeHtml(options.submitText ?? 'Continue');
-    return `<!DOCTYPE html>
-<html><head><meta charset="utf-8"><title>${title}</title></head>
-<body>
-<form id="openid2-form" method="post" accept-charset="UTF-8" action="${escapeHtml(action)}">
-${inputs}
-<noscript><button type="submit">${button}</button></noscript>
-</form>
-<script${nonceAttr}>document.getElementById('openid2-form').submit();</script>
-</body></html>
-`;
+    return autoSubmitFormHtml(action, this.#args.entries(), options);
   }
-}
-
-/** Options of `Message.toFormHtml`. */
-export interface FormHtmlOptions {
-  /** Page title. */
-  title?: string;
-  /** Label of the submit button shown without JavaScript. */
-  submitText?: string;
-  /** CSP nonce for the inline auto-submit script. */
-  scriptNonce?: string;
-}
-
-/** Escape text for HTML element content and double- or single-quoted attributes. */
-export function escapeHtml(text: string): string {
-  return text
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&#39;');
-}
-
-function entriesOf(input: ArgsInput): Iterable<readonly [string, string]> {
-  if (input instanceof URLSearchParams) return input.entries();
-  if (Symbol.iterator in input) return input as Iterable<readonly [string, string]>;
-  const out: [string, string][] = [];
-  for (const [k, v] of Object.entries(input)) {
-    if (typeof v !== 'string') {
-      throw malformed(
-        `argument ${JSON.stringify(k)} is ${Array.isArray(v) ? 'an array (repeated or a[] parameter)' : `a ${typeof v}`}, not a string`,
-      );
-    }
-    out.push([k, v]);
-  }
-  return out;
 }

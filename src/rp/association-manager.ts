@@ -4,30 +4,17 @@
  * or none at all (`'none'`). A failed association never fails a login: the
  * login goes stateless (check_authentication) instead.
  */
+
+import { EndpointMemory, negotiateAssociation } from '../associations/negotiate.js';
+import { associate, type SessionNegotiator } from '../associations/negotiation.js';
+import type { AssociationQueueLike } from '../background/queue.js';
 import { debugLine } from '../diagnostics/index.js';
 import type { ServiceEndpoint } from '../discovery/endpoints.js';
 import type { Fetcher } from '../discovery/fetcher.js';
 import type { Association } from '../protocol/association.js';
-import type { OpenIDVersion } from '../protocol/constants.js';
 import type { OpenIDStore } from '../stores/store.js';
-import type { SessionNegotiator } from './associations.js';
-import { EndpointMemory, negotiateAssociation } from './negotiation.js';
 
-/** What the relying party hands a background worker: enough to associate. */
-export interface QueuedEndpoint {
-  /** The OP endpoint URL to associate with. */
-  opEndpoint: string;
-  /** The protocol version discovery found for it (decides the associate request's form). */
-  version: OpenIDVersion;
-  /** The service types discovery found, for logs. */
-  types?: readonly string[];
-}
-
-/** The part of an association queue the relying party uses. */
-export interface AssociationQueueLike {
-  /** Record an endpoint that needs an association; duplicates are harmless. */
-  push(entry: QueuedEndpoint): Promise<void>;
-}
+export type { AssociationQueueLike, QueuedEndpoint } from '../background/queue.js';
 
 /** Associations expiring sooner than this are not used for a new login (it could outlive them). */
 const MIN_REMAINING_SECONDS = 120;

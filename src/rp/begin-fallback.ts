@@ -9,8 +9,7 @@
  * python-openid reaches the next service when the app calls `begin()` again
  * (the service list lives in the session); here one `begin()` does it.
  */
-import { channel } from 'node:diagnostics_channel';
-import { performance } from 'node:perf_hooks';
+import type * as dc from 'node:diagnostics_channel';
 import type { ServiceEndpoint } from '../discovery/endpoints.js';
 import type { Association } from '../protocol/association.js';
 import { DiscoveryError, OpenIDError } from '../protocol/errors.js';
@@ -39,7 +38,15 @@ export interface BeginFallbackMessage {
 }
 
 /** Published each time `begin()` passes over a service that looks down. No secret ever rides here. */
-export const beginFallbackChannel = channel('openid2:rp.begin.fallback');
+export const beginFallbackChannel: Pick<dc.Channel, 'publish' | 'hasSubscribers'> = (() => {
+  // No top-level import of a Node built-in: the Web path (Workers) loads this module too.
+  const diagnostics = (
+    globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }
+  ).process?.getBuiltinModule?.('node:diagnostics_channel') as typeof dc | undefined;
+  return diagnostics
+    ? diagnostics.channel('openid2:rp.begin.fallback')
+    : { publish: () => {}, hasSubscribers: false };
+})();
 
 /** The service chosen, its association, and everything tried on the way. */
 export interface ChosenService {

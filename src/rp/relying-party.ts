@@ -11,8 +11,9 @@
  * if (result.status === 'success') login(result.claimedId);
  * @see OpenID 2.0 §9, §11
  */
+
+import { type AssociationPair, SessionNegotiator } from '../associations/negotiation.js';
 import { traceStore } from '../diagnostics/index.js';
-import { traceBegin, traceComplete } from '../diagnostics/rp.js';
 import { DiscoveryCache } from '../discovery/cache.js';
 import { createDefaultFetcher } from '../discovery/default-fetcher.js';
 import { discover } from '../discovery/discover.js';
@@ -31,7 +32,6 @@ import { signedSubset } from '../protocol/signature.js';
 import { sameUri, stripFragment } from '../protocol/urinorm.js';
 import type { OpenIDStore } from '../stores/store.js';
 import { AssociationManager, type AssociationQueueLike } from './association-manager.js';
-import { type AssociationPair, SessionNegotiator } from './associations.js';
 import { AuthRequest } from './auth-request.js';
 import { chooseService, type TriedService } from './begin-fallback.js';
 import { verifySignature } from './check-signature.js';
@@ -58,6 +58,7 @@ import {
 import { RP_NONCE_PARAM, rpNonceOf, sameRpNonce } from './rp-nonce.js';
 import { checkSetupNeeded } from './setup-needed.js';
 import { decodeState, encodeState, type LoginState, type StateSession } from './state.js';
+import { traceBegin, traceComplete } from './trace.js';
 import {
   checkDiscoveredEndpoint,
   checkNonceWindow,

@@ -14,7 +14,8 @@
  *
  * Pure functions but {@link consumeReturnToState}, which takes the store.
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { toBase64Url, utf8 } from '../platform/bytes.js';
+import { constantTimeEqual, hmac } from '../platform/hash.js';
 import { splitNonce } from '../protocol/nonce.js';
 import type { OpenIDStore } from '../stores/store.js';
 
@@ -41,7 +42,7 @@ export function stateFromReturnTo(returnTo: string | undefined): string | null {
  * guessed from the token in the URL.
  */
 export function bindingDigest(secret: Uint8Array, bindTo: string): string {
-  return createHmac('sha256', secret).update(`openid2-binding.${bindTo}`).digest('base64url');
+  return toBase64Url(hmac('sha256', secret, `openid2-binding.${bindTo}`));
 }
 
 /** Verdict of {@link checkStateBinding}. */
@@ -64,9 +65,9 @@ export function checkStateBinding(
       code: 'session_binding_failed',
       message: 'this login was bound; complete() got no bindTo',
     };
-  const a = Buffer.from(binding);
-  const b = Buffer.from(bindingDigest(secret, bindTo));
-  if (a.length !== b.length || !timingSafeEqual(a, b))
+  const a = utf8(binding);
+  const b = utf8(bindingDigest(secret, bindTo));
+  if (a.length !== b.length || !constantTimeEqual(a, b))
     return { ok: false, code: 'session_binding_failed', message: 'the login was started by another client' };
   return { ok: true };
 }

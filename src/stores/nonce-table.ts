@@ -12,7 +12,6 @@
  * newer one would then be refused as seen — a failed login, never an
  * accepted replay.
  */
-import { randomBytes } from 'node:crypto';
 
 const FIRST_CAPACITY = 1024;
 
@@ -55,9 +54,9 @@ export class NonceTable {
 
   constructor(max: number) {
     this.#max = max;
-    const seeds = randomBytes(8);
-    this.#seedA = seeds.readUInt32LE(0);
-    this.#seedB = seeds.readUInt32LE(4);
+    const seeds = crypto.getRandomValues(new Uint32Array(2));
+    this.#seedA = seeds[0] as number;
+    this.#seedB = seeds[1] as number;
     const cap = Math.min(FIRST_CAPACITY, Math.max(1, max));
     this.#a = new Uint32Array(cap);
     this.#b = new Uint32Array(cap);

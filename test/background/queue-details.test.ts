@@ -15,12 +15,12 @@ import { after, before, describe, test } from 'node:test';
 import { FileQueue } from '../../src/background/file-queue.js';
 import { MemoryQueue } from '../../src/background/memory-queue.js';
 import { LocalWakeup } from '../../src/background/queue.js';
+import { openQueue } from '../../src/drivers/open.js';
+import { PostgresQueue, PostgresStore } from '../../src/drivers/postgres.js';
+import { RedisQueue } from '../../src/drivers/redis.js';
+import { SQLiteQueue } from '../../src/drivers/sqlite.js';
 import { StoreError } from '../../src/protocol/errors.js';
-import { openQueue } from '../../src/stores/open.js';
-import { PostgresQueue, PostgresStore } from '../../src/stores/postgres.js';
-import { RedisQueue } from '../../src/stores/redis.js';
 import { SCHEMA_VERSION } from '../../src/stores/sql.js';
-import { SQLiteQueue } from '../../src/stores/sqlite.js';
 import { REDIS_URL, serviceSkip, tempPostgres, tempRedisPrefix } from '../helpers/services.js';
 
 let dir: string;

@@ -4,10 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FileQueue } from '../../src/background/file-queue.js';
 import { MemoryQueue } from '../../src/background/memory-queue.js';
-import { MySQLQueue } from '../../src/stores/mysql.js';
-import { PostgresQueue } from '../../src/stores/postgres.js';
-import { RedisQueue } from '../../src/stores/redis.js';
-import { SQLiteQueue } from '../../src/stores/sqlite.js';
+import { MySQLQueue } from '../../src/drivers/mysql.js';
+import { PostgresQueue } from '../../src/drivers/postgres.js';
+import { RedisQueue } from '../../src/drivers/redis.js';
+import { SQLiteQueue } from '../../src/drivers/sqlite.js';
 import { queueConformance } from '../conformance/queue.js';
 import { REDIS_URL, serviceSkip, tempMysql, tempPostgres, tempRedisPrefix } from '../helpers/services.js';
 

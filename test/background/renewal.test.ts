@@ -8,8 +8,8 @@ import { describe, test } from 'node:test';
 import { MemoryQueue } from '../../src/background/memory-queue.js';
 import type { TakenEntry, TakeOptions } from '../../src/background/queue.js';
 import { runWorkerOnce, startAssociationWorker } from '../../src/background/worker.js';
+import { PostgresQueue } from '../../src/drivers/postgres.js';
 import { MemoryStore } from '../../src/stores/memory.js';
-import { PostgresQueue } from '../../src/stores/postgres.js';
 import { startProviderServer } from '../helpers/op-server.js';
 import { serviceSkip, tempPostgres } from '../helpers/services.js';
 

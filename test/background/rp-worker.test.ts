@@ -11,9 +11,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { QueuedEndpoint } from '../../src/background/queue.js';
+import { SQLiteQueue, SQLiteStore } from '../../src/drivers/sqlite.js';
 import { RelyingParty } from '../../src/rp/relying-party.js';
 import { MemoryStore } from '../../src/stores/memory.js';
-import { SQLiteQueue, SQLiteStore } from '../../src/stores/sqlite.js';
 import { browse, type ProviderServer, startProviderServer } from '../helpers/op-server.js';
 
 let a: ProviderServer;

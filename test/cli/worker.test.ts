@@ -12,7 +12,7 @@ import { after, before, describe, test } from 'node:test';
 import type { AssociationQueue } from '../../src/background/queue.js';
 import '../../src/cli/commands.js';
 import { runCli } from '../../src/cli/run.js';
-import { openQueue, openStore } from '../../src/stores/open.js';
+import { openQueue, openStore } from '../../src/drivers/open.js';
 import type { OpenIDStore } from '../../src/stores/store.js';
 import { type ProviderServer, startProviderServer } from '../helpers/op-server.js';
 import { REDIS_URL, serviceSkip, tempMysql, tempPostgres, tempRedisPrefix } from '../helpers/services.js';

@@ -1,5 +1,5 @@
 /** Child process of the multi-process nonce test: N concurrent useNonce calls, prints how many were true. */
-import { openStore } from '../../src/stores/open.js';
+import { openStore } from '../../src/drivers/open.js';
 
 const [url, ts, salt, n] = process.argv.slice(2) as [string, string, string, string];
 const store = await openStore(url, {

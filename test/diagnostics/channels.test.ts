@@ -5,10 +5,10 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { SessionNegotiator } from '../../src/associations/negotiation.js';
 import { MemoryQueue } from '../../src/background/memory-queue.js';
 import { runWorkerOnce } from '../../src/background/worker.js';
 import { createFetcher, type Fetcher } from '../../src/discovery/fetcher.js';
-import { SessionNegotiator } from '../../src/rp/associations.js';
 import { RelyingParty } from '../../src/rp/relying-party.js';
 import { MemoryStore } from '../../src/stores/memory.js';
 import { browse, type ProviderServer, startProviderServer } from '../helpers/op-server.js';

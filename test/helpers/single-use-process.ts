@@ -10,10 +10,10 @@
  * Both wait for the env OPENID2_GO file to exist, so the processes start together.
  */
 import { existsSync } from 'node:fs';
+import { openStore } from '../../src/drivers/open.js';
 import { Provider } from '../../src/op/provider.js';
 import { Message, OPENID_NS } from '../../src/protocol/message.js';
 import { RelyingParty } from '../../src/rp/relying-party.js';
-import { openStore } from '../../src/stores/open.js';
 
 const [mode, a, b, n] = process.argv.slice(2) as [string, string, string, string];
 const env = (k: string) => process.env[k] ?? '';

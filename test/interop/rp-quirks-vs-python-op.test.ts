@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { SessionNegotiator } from '../../src/rp/associations.js';
+import { SessionNegotiator } from '../../src/associations/negotiation.js';
 import { RelyingParty, type RelyingPartyOptions } from '../../src/rp/relying-party.js';
 import { MemoryStore } from '../../src/stores/memory.js';
 import { freePort } from '../adapters/free-port.js';

@@ -7,6 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { SessionNegotiator } from '../../src/associations/negotiation.js';
 import { AXFetchRequest, AXFetchResponse } from '../../src/extensions/ax.js';
 import { AX_TYPES } from '../../src/extensions/ax-types.js';
 import type { Extension } from '../../src/extensions/extension.js';
@@ -20,7 +21,6 @@ import {
 } from '../../src/extensions/pape.js';
 import { SRegRequest, SRegResponse } from '../../src/extensions/sreg.js';
 import { SREG_1_0_NS } from '../../src/protocol/constants.js';
-import { SessionNegotiator } from '../../src/rp/associations.js';
 import { RelyingParty } from '../../src/rp/relying-party.js';
 import type { CompleteResult } from '../../src/rp/result.js';
 import { MemoryStore } from '../../src/stores/memory.js';

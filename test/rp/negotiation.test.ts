@@ -6,18 +6,18 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { MemoryQueue } from '../../src/background/memory-queue.js';
-import { runWorkerOnce } from '../../src/background/worker.js';
-import type { Fetcher } from '../../src/discovery/fetcher.js';
-import { FetchError } from '../../src/protocol/errors.js';
-import { Message, OPENID_NS } from '../../src/protocol/message.js';
+import { EndpointMemory, negotiateAssociation } from '../../src/associations/negotiate.js';
 import {
   type AssociationPair,
   associate,
   nextPairAfterRefusal,
   SessionNegotiator,
-} from '../../src/rp/associations.js';
-import { EndpointMemory, negotiateAssociation } from '../../src/rp/negotiation.js';
+} from '../../src/associations/negotiation.js';
+import { MemoryQueue } from '../../src/background/memory-queue.js';
+import { runWorkerOnce } from '../../src/background/worker.js';
+import type { Fetcher } from '../../src/discovery/fetcher.js';
+import { FetchError } from '../../src/protocol/errors.js';
+import { Message, OPENID_NS } from '../../src/protocol/message.js';
 import { RelyingParty } from '../../src/rp/relying-party.js';
 import { MemoryStore } from '../../src/stores/memory.js';
 import { FakeOP, OP, TestStore } from '../helpers/fake-op.js';

@@ -9,11 +9,15 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import {
+  associate,
+  MAX_ASSOCIATION_LIFETIME,
+  SessionNegotiator,
+} from '../../src/associations/negotiation.js';
 import { Association } from '../../src/protocol/association.js';
 import { OPENID2_NS } from '../../src/protocol/constants.js';
 import { createConsumerSession } from '../../src/protocol/dh.js';
 import { Message, OPENID_NS } from '../../src/protocol/message.js';
-import { associate, MAX_ASSOCIATION_LIFETIME, SessionNegotiator } from '../../src/rp/associations.js';
 import { RelyingParty } from '../../src/rp/relying-party.js';
 import { FileStore } from '../../src/stores/file.js';
 import { MemoryStore } from '../../src/stores/memory.js';

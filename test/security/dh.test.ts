@@ -8,11 +8,11 @@
 import assert from 'node:assert/strict';
 import { performance } from 'node:perf_hooks';
 import { after, before, describe, test } from 'node:test';
+import { type AssociationPair, associate, SessionNegotiator } from '../../src/associations/negotiation.js';
 import { OPENID2_NS } from '../../src/protocol/constants.js';
 import { createConsumerSession, DEFAULT_DH_MODULUS } from '../../src/protocol/dh.js';
 import { encodeBase64, longToBase64 } from '../../src/protocol/encoding.js';
 import { OPENID_NS } from '../../src/protocol/message.js';
-import { type AssociationPair, associate, SessionNegotiator } from '../../src/rp/associations.js';
 import { type ProviderServer, startProviderServer } from '../helpers/op-server.js';
 import { type HostileOP, honestAssociateFields, kv, loopbackFetcher, startHostileOP } from './hostile-op.js';
 import { kvAnswer, opPost } from './op-wire.js';

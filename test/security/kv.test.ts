@@ -8,12 +8,12 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { associate, SessionNegotiator } from '../../src/associations/negotiation.js';
 import { SRegResponse } from '../../src/extensions/sreg.js';
 import { OPENID2_NS } from '../../src/protocol/constants.js';
 import { DEFAULT_DH_MODULUS } from '../../src/protocol/dh.js';
 import { encodeBase64 } from '../../src/protocol/encoding.js';
 import { Message, OPENID_NS } from '../../src/protocol/message.js';
-import { associate, SessionNegotiator } from '../../src/rp/associations.js';
 import { RelyingParty } from '../../src/rp/relying-party.js';
 import type { CompleteResult } from '../../src/rp/result.js';
 import { MemoryStore } from '../../src/stores/memory.js';

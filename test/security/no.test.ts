@@ -9,11 +9,11 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { openStore } from '../../src/drivers/open.js';
 import { OPENID2_NS } from '../../src/protocol/constants.js';
 import { Message, OPENID_NS } from '../../src/protocol/message.js';
 import { DEFAULT_NONCE_SKEW, makeNonce } from '../../src/protocol/nonce.js';
 import { MemoryStore } from '../../src/stores/memory.js';
-import { openStore } from '../../src/stores/open.js';
 import { identityPage, OP, TestStore } from '../helpers/fake-op.js';
 import { serviceSkip, tempPostgres } from '../helpers/services.js';
 import {

@@ -6,8 +6,8 @@
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { openStore } from '../../src/drivers/open.js';
 import { RelyingParty } from '../../src/rp/relying-party.js';
-import { openStore } from '../../src/stores/open.js';
 
 const [storeUrl, realm, returnTo, secret] = process.argv.slice(2) as [string, string, string, string];
 const store = await openStore(storeUrl, { tablePrefix: 'openid2_' });

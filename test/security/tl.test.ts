@@ -9,11 +9,11 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { SessionNegotiator } from '../../src/associations/negotiation.js';
 import type { Fetcher } from '../../src/discovery/fetcher.js';
 import { createFetcher } from '../../src/discovery/fetcher.js';
 import { Message, OPENID_NS } from '../../src/protocol/message.js';
 import { makeNonce } from '../../src/protocol/nonce.js';
-import { SessionNegotiator } from '../../src/rp/associations.js';
 import { selfSignedCert } from '../helpers/self-signed.js';
 import {
   type AttackerOp,

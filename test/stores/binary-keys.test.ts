@@ -11,12 +11,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import type { SqlQueue } from '../../src/background/sql-queue.js';
+import { MySQLQueue, MySQLStore } from '../../src/drivers/mysql.js';
+import { PostgresQueue, PostgresStore } from '../../src/drivers/postgres.js';
+import { SQLiteQueue, SQLiteStore } from '../../src/drivers/sqlite.js';
 import { Association } from '../../src/protocol/association.js';
-import { MySQLQueue, MySQLStore } from '../../src/stores/mysql.js';
 import { mysqlKeyColumns } from '../../src/stores/mysql-keys.js';
-import { PostgresQueue, PostgresStore } from '../../src/stores/postgres.js';
 import type { SqlStore } from '../../src/stores/sql.js';
-import { SQLiteQueue, SQLiteStore } from '../../src/stores/sqlite.js';
 import { serviceSkip, tempMysql, tempPostgres } from '../helpers/services.js';
 
 const SERVER = 'https://op.example/server';

@@ -15,14 +15,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { describe, test } from 'node:test';
+import { MySQLStore } from '../../src/drivers/mysql.js';
+import { PostgresStore } from '../../src/drivers/postgres.js';
+import { RedisStore } from '../../src/drivers/redis.js';
+import { SQLiteStore } from '../../src/drivers/sqlite.js';
 import { StoreError } from '../../src/protocol/errors.js';
 import { loadDriver } from '../../src/stores/common.js';
 import { FileStore } from '../../src/stores/file.js';
 import { MemoryStore } from '../../src/stores/memory.js';
-import { MySQLStore } from '../../src/stores/mysql.js';
-import { PostgresStore } from '../../src/stores/postgres.js';
-import { RedisStore } from '../../src/stores/redis.js';
-import { SQLiteStore } from '../../src/stores/sqlite.js';
 import type { OpenIDStore } from '../../src/stores/store.js';
 import {
   type FaultyServer,
@@ -471,7 +471,7 @@ describe('errors say where', () => {
            return orig.call(this, req, ...rest);
          };`,
       );
-      const src = new URL('../../src/stores/', import.meta.url).pathname;
+      const src = new URL('../../src/drivers/', import.meta.url).pathname;
       const script = `
         const { openStore } = await import(${JSON.stringify(join(src, 'open.ts'))});
         const out = [];
@@ -505,7 +505,7 @@ describe('errors say where', () => {
   test('no store or queue module imports its driver at load time (so a missing one is a StoreError)', () => {
     const src = new URL('../../src/', import.meta.url).pathname;
     const offenders: string[] = [];
-    for (const sub of ['stores', 'background']) {
+    for (const sub of ['stores', 'drivers', 'background']) {
       for (const f of readdirSync(join(src, sub))) {
         const text = execFileSync('cat', [join(src, sub, f)], { encoding: 'utf8' });
         if (/^import (?!type )[^;]*from '(pg|mysql2\/promise|mysql2|ioredis|better-sqlite3)'/m.test(text))

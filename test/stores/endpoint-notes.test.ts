@@ -6,8 +6,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
+import { RedisStore } from '../../src/drivers/redis.js';
 import { MemoryStore } from '../../src/stores/memory.js';
-import { RedisStore } from '../../src/stores/redis.js';
 import type { OpenIDStore } from '../../src/stores/store.js';
 import { REDIS_URL, serviceSkip, tempRedisPrefix } from '../helpers/services.js';
 

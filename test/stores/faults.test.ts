@@ -10,13 +10,13 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { createServer, type Socket } from 'node:net';
 import { after, before, describe, test } from 'node:test';
+import { MySQLStore } from '../../src/drivers/mysql.js';
+import { PostgresStore } from '../../src/drivers/postgres.js';
+import { RedisStore } from '../../src/drivers/redis.js';
 import { Association } from '../../src/protocol/association.js';
 import { StoreError } from '../../src/protocol/errors.js';
 import { RelyingParty } from '../../src/rp/relying-party.js';
 import type { CompleteResult } from '../../src/rp/result.js';
-import { MySQLStore } from '../../src/stores/mysql.js';
-import { PostgresStore } from '../../src/stores/postgres.js';
-import { RedisStore } from '../../src/stores/redis.js';
 import type { OpenIDStore } from '../../src/stores/store.js';
 import {
   type FaultyServer,

@@ -11,14 +11,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { MemoryQueue } from '../../src/background/memory-queue.js';
+import { MySQLStore } from '../../src/drivers/mysql.js';
+import { PostgresStore } from '../../src/drivers/postgres.js';
+import { RedisStore } from '../../src/drivers/redis.js';
+import { SQLiteStore } from '../../src/drivers/sqlite.js';
 import { Association } from '../../src/protocol/association.js';
 import { hashKey, hasLoneSurrogate } from '../../src/stores/common.js';
 import { FileStore } from '../../src/stores/file.js';
 import { MemoryStore } from '../../src/stores/memory.js';
-import { MySQLStore } from '../../src/stores/mysql.js';
-import { PostgresStore } from '../../src/stores/postgres.js';
-import { RedisStore } from '../../src/stores/redis.js';
-import { SQLiteStore } from '../../src/stores/sqlite.js';
 import type { OpenIDStore } from '../../src/stores/store.js';
 import { REDIS_URL, serviceSkip, tempMysql, tempPostgres, tempRedisPrefix } from '../helpers/services.js';
 

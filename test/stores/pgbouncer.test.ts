@@ -7,8 +7,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { PostgresQueue, PostgresStore } from '../../src/drivers/postgres.js';
 import { Association } from '../../src/protocol/association.js';
-import { PostgresQueue, PostgresStore } from '../../src/stores/postgres.js';
 import { type LocalPgBouncer, pgbouncerSkip, startPgBouncer } from '../helpers/pgbouncer.js';
 import { PG_URL, serviceSkip, tempPostgres } from '../helpers/services.js';
 

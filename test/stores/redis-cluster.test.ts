@@ -8,8 +8,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { RedisQueue } from '../../src/background/redis-queue.js';
+import { RedisStore } from '../../src/drivers/redis.js';
 import { Association } from '../../src/protocol/association.js';
-import { RedisStore } from '../../src/stores/redis.js';
 import { clusterSkip, type LocalCluster, startLocalCluster } from '../helpers/redis-cluster.js';
 
 const OP = 'https://op.example/openid';

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { RedisQueue } from '../../src/background/redis-queue.js';
-import { RedisStore, redisWhere } from '../../src/stores/redis.js';
+import { RedisStore, redisWhere } from '../../src/drivers/redis.js';
 import { clusterSkip } from '../helpers/redis-cluster.js';
 
 const OP = 'https://op.example/openid';

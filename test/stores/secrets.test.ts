@@ -7,11 +7,11 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { inspect } from 'node:util';
+import { MySQLStore } from '../../src/drivers/mysql.js';
+import { openStore } from '../../src/drivers/open.js';
+import { PostgresStore } from '../../src/drivers/postgres.js';
+import { RedisStore } from '../../src/drivers/redis.js';
 import { StoreError } from '../../src/protocol/errors.js';
-import { MySQLStore } from '../../src/stores/mysql.js';
-import { openStore } from '../../src/stores/open.js';
-import { PostgresStore } from '../../src/stores/postgres.js';
-import { RedisStore } from '../../src/stores/redis.js';
 import type { OpenIDStore } from '../../src/stores/store.js';
 import { freePort } from '../helpers/faults.js';
 import { serviceSkip } from '../helpers/services.js';

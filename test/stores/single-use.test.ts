@@ -11,13 +11,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { openStore } from '../../src/drivers/open.js';
 import { Provider } from '../../src/op/provider.js';
 import type { CheckIDRequest } from '../../src/op/requests.js';
 import { OPENID2_NS } from '../../src/protocol/constants.js';
 import { Message, OPENID_NS } from '../../src/protocol/message.js';
 import { RelyingParty } from '../../src/rp/relying-party.js';
 import { MemoryStore } from '../../src/stores/memory.js';
-import { openStore } from '../../src/stores/open.js';
 import type { OpenIDStore } from '../../src/stores/store.js';
 import { browse, startProviderServer } from '../helpers/op-server.js';
 import {

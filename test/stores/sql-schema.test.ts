@@ -10,13 +10,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import Database from 'better-sqlite3';
+import { MySQLStore } from '../../src/drivers/mysql.js';
+import { PostgresStore } from '../../src/drivers/postgres.js';
+import { RedisStore } from '../../src/drivers/redis.js';
+import { SQLiteStore } from '../../src/drivers/sqlite.js';
 import { Association } from '../../src/protocol/association.js';
 import { StoreError } from '../../src/protocol/errors.js';
-import { MySQLStore } from '../../src/stores/mysql.js';
-import { PostgresStore } from '../../src/stores/postgres.js';
-import { RedisStore } from '../../src/stores/redis.js';
 import { SCHEMA_VERSION, type SqlStore } from '../../src/stores/sql.js';
-import { SQLiteStore } from '../../src/stores/sqlite.js';
 import { privateRedis, privateRedisSkip } from '../helpers/faults.js';
 import { serviceSkip, tempMysql, tempPostgres } from '../helpers/services.js';
 

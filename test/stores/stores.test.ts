@@ -2,12 +2,12 @@
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { MySQLStore } from '../../src/drivers/mysql.js';
+import { PostgresStore } from '../../src/drivers/postgres.js';
+import { RedisStore } from '../../src/drivers/redis.js';
+import { SQLiteStore } from '../../src/drivers/sqlite.js';
 import { FileStore } from '../../src/stores/file.js';
 import { MemoryStore } from '../../src/stores/memory.js';
-import { MySQLStore } from '../../src/stores/mysql.js';
-import { PostgresStore } from '../../src/stores/postgres.js';
-import { RedisStore } from '../../src/stores/redis.js';
-import { SQLiteStore } from '../../src/stores/sqlite.js';
 import { storeConformance } from '../conformance/store.js';
 import { REDIS_URL, serviceSkip, tempMysql, tempPostgres, tempRedisPrefix } from '../helpers/services.js';
 

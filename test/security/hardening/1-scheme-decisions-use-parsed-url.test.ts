@@ -6,13 +6,13 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { SessionNegotiator } from '../../../src/associations/negotiation.js';
 import { checkEntry } from '../../../src/background/queue.js';
 import { isHttpUrl } from '../../../src/extensions/syntax.js';
 import { Provider } from '../../../src/op/provider.js';
 import { OPENID2_NS } from '../../../src/protocol/constants.js';
 import { OpenIDError, ProtocolError } from '../../../src/protocol/errors.js';
 import { isHttpsUrl, webScheme } from '../../../src/protocol/url-scheme.js';
-import { SessionNegotiator } from '../../../src/rp/associations.js';
 import { RelyingParty } from '../../../src/rp/relying-party.js';
 import { MemoryStore } from '../../../src/stores/memory.js';
 import { FakeOP, OP, TestStore } from '../../helpers/fake-op.js';

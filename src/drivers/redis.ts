@@ -10,12 +10,13 @@
  * @module openid2/redis
  */
 import type { Cluster, Redis, RedisOptions } from 'ioredis';
+import type { RedisClientLike } from '../background/redis-queue.js';
 import { Association, isValidHandle } from '../protocol/association.js';
 import {
   type AssociationCache,
   type AssociationCacheOptions,
   associationCacheOf,
-} from './association-cache.js';
+} from '../stores/association-cache.js';
 import {
   CleanupSchedule,
   checkNonceInput,
@@ -30,8 +31,8 @@ import {
   timeoutOf,
   withDeadline,
   wrapError,
-} from './common.js';
-import type { OpenIDStore } from './store.js';
+} from '../stores/common.js';
+import type { OpenIDStore } from '../stores/store.js';
 
 /** Options of {@link RedisStore}. */
 export interface RedisStoreOptions extends StoreBaseOptions {
@@ -54,8 +55,7 @@ export interface RedisStoreOptions extends StoreBaseOptions {
   associationCache?: AssociationCacheOptions | false;
 }
 
-/** What the Redis store and queue run on: one server, a Sentinel-configured client, or a Cluster. */
-export type RedisClientLike = Redis | Cluster;
+export type { RedisClientLike };
 
 /** Where a client connects, for errors: `Redis at host:port` (never a password). */
 export function redisWhere(client: RedisClientLike): string {

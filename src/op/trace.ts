@@ -3,9 +3,10 @@
  * `Provider.respond()` answers, with its mode and the answer's outcome.
  * The answer itself (signature, DH values, MAC key) never reaches the context.
  */
-import type { WebResponse } from '../op/encoder.js';
-import type { OPRequest } from '../op/requests.js';
-import { type ProviderRequestContext, trace } from './index.js';
+
+import { type ProviderRequestContext, trace } from '../diagnostics/index.js';
+import type { WebResponse } from './encoder.js';
+import type { OPRequest } from './requests.js';
 
 /** Trace one provider request; the outcome comes from the encoded answer. */
 export function traceProviderRequest(

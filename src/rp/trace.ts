@@ -3,9 +3,10 @@
  * `openid2:rp.complete`: what their contexts say, filled from the request
  * and the result. Kept here so relying-party.ts only wraps its calls.
  */
-import type { AuthRequest } from '../rp/auth-request.js';
-import type { CompleteResult } from '../rp/result.js';
-import { trace } from './index.js';
+
+import { trace } from '../diagnostics/index.js';
+import type { AuthRequest } from './auth-request.js';
+import type { CompleteResult } from './result.js';
 
 /** Trace one begin(): the identifier typed, then the endpoint chosen and whether an association is used. */
 export function traceBegin(identifier: string, run: () => Promise<AuthRequest>): Promise<AuthRequest> {

@@ -14,8 +14,8 @@ import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
 import { LocalWakeup, sleep } from '../background/queue.js';
 import { SQL_QUEUE_MAX_POLL_MS, SqlQueue, type SqlQueueOptions } from '../background/sql-queue.js';
-import { loadDriver, redact, timeoutOf } from './common.js';
-import { type SqlDriver, SqlStore, type SqlStoreOptions } from './sql.js';
+import { loadDriver, redact, timeoutOf } from '../stores/common.js';
+import { type SqlDriver, SqlStore, type SqlStoreOptions } from '../stores/sql.js';
 
 export interface PostgresStoreOptions extends SqlStoreOptions {
   /** `postgres://…`; its password never appears in errors. */

@@ -10,8 +10,8 @@
  */
 import type mysql from 'mysql2/promise';
 import { SqlQueue, type SqlQueueOptions } from '../background/sql-queue.js';
-import { loadDriver, timeoutOf } from './common.js';
-import { type SqlDriver, SqlStore, type SqlStoreOptions } from './sql.js';
+import { loadDriver, timeoutOf } from '../stores/common.js';
+import { type SqlDriver, SqlStore, type SqlStoreOptions } from '../stores/sql.js';
 
 export interface MySQLStoreOptions extends SqlStoreOptions {
   /** `mysql://…`; its password never appears in errors. */

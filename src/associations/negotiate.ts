@@ -17,7 +17,7 @@ import {
   associate,
   type SessionNegotiator,
   samePair,
-} from './associations.js';
+} from './negotiation.js';
 
 /** How long a provider's `unsupported-type` answer to a pair is remembered. Default 24 h. */
 export const DEFAULT_REFUSED_TTL_SECONDS = 24 * 3600;

@@ -22,8 +22,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type Database from 'better-sqlite3';
 import { SqlQueue, type SqlQueueOptions } from '../background/sql-queue.js';
 import { StoreError } from '../protocol/errors.js';
-import { loadDriver, timeoutOf } from './common.js';
-import { type SqlDriver, SqlStore, type SqlStoreOptions } from './sql.js';
+import { loadDriver, timeoutOf } from '../stores/common.js';
+import { type SqlDriver, SqlStore, type SqlStoreOptions } from '../stores/sql.js';
 
 /**
  * SQLite's own (blocking) wait for a lock: none. Every wait is an

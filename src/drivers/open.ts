@@ -5,8 +5,8 @@
  */
 import type { AssociationQueue } from '../background/queue.js';
 import { OpenIDError } from '../protocol/errors.js';
-import { redact } from './common.js';
-import type { OpenIDStore } from './store.js';
+import { redact } from '../stores/common.js';
+import type { OpenIDStore } from '../stores/store.js';
 
 /**
  * Open the store a URL names (`memory:`, `file:/dir`, `sqlite:./file.db`, `postgres://…`,
@@ -25,11 +25,11 @@ export async function openStore(
   };
   switch (scheme) {
     case 'memory:': {
-      const { MemoryStore } = await import('./memory.js');
+      const { MemoryStore } = await import('../stores/memory.js');
       return new MemoryStore();
     }
     case 'file:': {
-      const { FileStore } = await import('./file.js');
+      const { FileStore } = await import('../stores/file.js');
       return new FileStore({
         directory: url.startsWith('file://') ? new URL(url).pathname : url.slice(5),
         ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
