@@ -21,15 +21,6 @@ export {
   type UnsuccessfulResult,
 } from './adapters/web.js';
 export {
-  DEFAULT_REFUSED_TTL_SECONDS,
-  DEFAULT_UNREACHABLE_TTL_SECONDS,
-  EndpointMemory,
-  type EndpointMemoryOptions,
-  type NegotiateOptions,
-  type NegotiationResult,
-  negotiateAssociation,
-} from './associations/negotiate.js';
-export {
   type AssociateResult,
   type AssociationPair,
   DEFAULT_PAIRS,

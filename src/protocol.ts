@@ -9,6 +9,16 @@
  * @module openid2/protocol
  */
 
+// Negotiation memory shared by the relying party and the worker (issue 24).
+export {
+  DEFAULT_REFUSED_TTL_SECONDS,
+  DEFAULT_UNREACHABLE_TTL_SECONDS,
+  EndpointMemory,
+  type EndpointMemoryOptions,
+  type NegotiateOptions,
+  type NegotiationResult,
+  negotiateAssociation,
+} from './associations/negotiate.js';
 export {
   type AssociateResult,
   type AssociationPair,

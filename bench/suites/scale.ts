@@ -7,8 +7,8 @@
 
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import type { Association } from '../../src/protocol/association.js';
-import { MemoryStore } from '../../src/stores/memory.js';
+import { MemoryStore } from 'openid2';
+import type { Association } from 'openid2/protocol';
 import { type BenchResult, bench, isQuick, note, skipped } from '../harness.js';
 import { type SimKind, simulate } from '../simulate-rps.js';
 import { openBenchStore, type StoreKind } from '../store-kinds.js';

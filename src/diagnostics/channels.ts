@@ -19,6 +19,7 @@
  * @see docs/observability.md
  */
 import type * as dc from 'node:diagnostics_channel';
+import { redactCredentialParams } from '../protocol/inert.js';
 
 /** Context of `openid2:rp.begin`. */
 export interface BeginContext {
@@ -71,14 +72,19 @@ export interface DiscoveryContext {
 }
 
 /** Context of `openid2:fetch`. */
+/** `url` for a payload or a log line, credential-named query values redacted (see `redactCredentialParams`). */
+export function redactUrl(url: string): string {
+  return redactCredentialParams(url);
+}
+
 export interface FetchContext {
-  /** The URL requested (as given; openid2 never puts credentials in one). */
+  /** The URL requested, credential-named query values redacted ({@link redactUrl}). */
   url: string;
   /** GET or POST. */
   method: string;
   /** The HTTP status of the final response. */
   status?: number;
-  /** The final URL after redirects. */
+  /** The final URL after redirects, redacted the same way. */
   finalUrl?: string;
   /** Bytes of the body read. */
   bytes?: number;

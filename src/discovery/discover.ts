@@ -12,7 +12,6 @@ import type { DiscoveryCache } from './cache.js';
 import { createDefaultFetcher } from './default-fetcher.js';
 import { discoverEndpointsFromHtml, discoverEndpointsFromXrds, type ServiceEndpoint } from './endpoints.js';
 import type { Fetcher, FetchOptions } from './fetcher.js';
-import { loadDocumentParsers } from './parsers.js';
 import { parseXrds } from './xrds.js';
 import { isXri, stripXriScheme, xriCanonicalId, xriProxyUrl } from './xri.js';
 import { XRDS_CONTENT_TYPE, yadisDiscover } from './yadis.js';
@@ -161,10 +160,7 @@ async function discoverUrl(url: string, fetcher: Fetcher): Promise<DiscoveryResu
 }
 
 async function discoverXri(xri: string, proxy: string, fetcher: Fetcher): Promise<DiscoveryResult> {
-  const [res] = await Promise.all([
-    fetcher(xriProxyUrl(proxy, xri), { headers: { accept: XRDS_CONTENT_TYPE } }),
-    loadDocumentParsers(),
-  ]);
+  const res = await fetcher(xriProxyUrl(proxy, xri), { headers: { accept: XRDS_CONTENT_TYPE } });
   if (res.status !== 200) {
     throw new FetchError('http_status', `the XRI resolver answered HTTP ${res.status} for ${inert(xri)}`, {
       url: res.url,

@@ -16,7 +16,7 @@
  */
 
 import type * as Dns from 'node:dns/promises';
-import { trace } from '../diagnostics/index.js';
+import { redactUrl, trace } from '../diagnostics/index.js';
 import { isIP } from '../platform/ip.js';
 import { requireNodeBuiltin } from '../platform/node-builtins.js';
 import { FetchError } from '../protocol/errors.js';
@@ -226,10 +226,10 @@ export function createFetcher(options: FetchOptions = {}): Fetcher {
   }
 
   return (input: string, init: FetchRequest = {}) =>
-    trace('openid2:fetch', { url: input, method: init.method ?? 'GET' }, async (ctx) => {
+    trace('openid2:fetch', { url: redactUrl(input), method: init.method ?? 'GET' }, async (ctx) => {
       const res = await fetcher(input, init);
       ctx.status = res.status;
-      ctx.finalUrl = res.url;
+      ctx.finalUrl = redactUrl(res.url);
       ctx.bytes = res.body.length;
       return res;
     });

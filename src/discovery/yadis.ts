@@ -13,7 +13,6 @@ import { normalizeUri } from '../protocol/urinorm.js';
 import { mediaType } from './charset.js';
 import type { Fetcher, FetchResponse } from './fetcher.js';
 import { findXrdsLocationMeta } from './html.js';
-import { loadDocumentParsers } from './parsers.js';
 import { finalXrd, parseXrds, sortedServices, sortedUris } from './xrds.js';
 
 /** The XRDS media type. */
@@ -62,10 +61,7 @@ function requireOk(res: FetchResponse, what: string): void {
  * if (y.xrdsText) parseXrds(y.xrdsText);
  */
 export async function yadisDiscover(url: string, fetcher: Fetcher): Promise<YadisResult> {
-  const [first] = await Promise.all([
-    fetcher(url, { headers: { accept: YADIS_ACCEPT } }),
-    loadDocumentParsers(),
-  ]);
+  const first = await fetcher(url, { headers: { accept: YADIS_ACCEPT } });
   requireOk(first, 'the identifier');
   const contentType = mediaType(first.headers.get('content-type'));
   const base = { requestedUrl: url, finalUrl: first.url, contentType };

@@ -8,7 +8,7 @@
  * }
  */
 
-import { escapeControls } from './inert.js';
+import { escapeControls, redactCredentialParams } from './inert.js';
 
 /** Options every openid2 error accepts. */
 export interface OpenIDErrorOptions {
@@ -157,8 +157,9 @@ export class FetchError extends OpenIDError {
     details: { url?: string | undefined; status?: number | undefined } = {},
     options: OpenIDErrorOptions = {},
   ) {
-    super(code, message, options);
-    this.url = details.url;
+    // A fetched URL may carry a credential in its query (a Steam Web API key): never in an error.
+    super(code, redactCredentialParams(message), options);
+    this.url = details.url === undefined ? undefined : redactCredentialParams(details.url);
     this.status = details.status;
   }
 }

@@ -62,3 +62,16 @@ export function inertJson(value: unknown): string {
     (c) => `\\u${(c.codePointAt(0) as number).toString(16).padStart(4, '0')}`,
   );
 }
+
+/**
+ * Query values of parameters named like credentials (`key`, `api_key`,
+ * `token`, `secret`, `password`, `sig`, `auth…`) in any URL of `text`,
+ * replaced by `[redacted]`: a Steam Web API key rides in a query string, and
+ * fetch errors and traces quote the URL they fetched.
+ */
+export function redactCredentialParams(text: string): string {
+  return text.replace(
+    /([?&;][^=&#\s?]*(?:key|token|secret|passw|sig|auth)[^=&#\s?]*=)[^&#\s'"]*/gi,
+    '$1[redacted]',
+  );
+}

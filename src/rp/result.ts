@@ -117,7 +117,7 @@ export interface FailureResult {
    * (Named `claimedId` before issue 18.)
    */
   assertedClaimedId?: string;
-  /** `openid.contact` of a provider's error answer (spec §5.2.3): whom to tell. Unverified text. */
+  /** `openid.contact` of a provider's error answer (spec §5.2.3): whom to tell. Unverified text: escape it, never render it as a link. */
   contact?: string;
   /** `openid.reference` of a provider's error answer: a reference for that contact. Unverified text. */
   reference?: string;

@@ -23,6 +23,7 @@ function srcFiles(dir = join(root, 'src')): string[] {
 function loadedAfter(body: string): string[] {
   const code = `import { createRequire } from 'node:module';
     const m = await import(${JSON.stringify(join(root, 'src', 'index.ts'))});
+    const p = await import(${JSON.stringify(join(root, 'src', 'protocol.ts'))});
     ${body}
     const cache = Object.keys(createRequire(import.meta.url).cache);
     console.log(JSON.stringify(${JSON.stringify(parsers)}.filter((p) => cache.some((f) => f.includes('/node_modules/' + p + '/')))));`;
@@ -71,13 +72,13 @@ describe('document parsers load on first use', () => {
   test('the first HTML parse loads htmlparser2 and the first XRDS parse loads saxes', () => {
     assert.deepEqual(
       loadedAfter(
-        `m.parseHtmlLinks('<html><head><link rel="openid2.provider" href="/op"></head></html>', 'https://id.example/');`,
+        `p.parseHtmlLinks('<html><head><link rel="openid2.provider" href="/op"></head></html>', 'https://id.example/');`,
       ),
       ['htmlparser2'],
     );
     assert.deepEqual(
       loadedAfter(
-        `const d = m.parseXrds('<xrds:XRDS xmlns:xrds="xri://$xrds" xmlns="xri://$xrd*($v*2.0)"><XRD></XRD></xrds:XRDS>'); if (d.xrds.length !== 1) throw new Error('parse');`,
+        `const d = p.parseXrds('<xrds:XRDS xmlns:xrds="xri://$xrds" xmlns="xri://$xrd*($v*2.0)"><XRD></XRD></xrds:XRDS>'); if (d.xrds.length !== 1) throw new Error('parse');`,
       ),
       ['saxes'],
     );

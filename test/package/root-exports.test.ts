@@ -85,6 +85,8 @@ const ROOT_VALUES = [
   'formatAuthTime',
   'identityPageHead',
   'identityPageHtml',
+  'identityPageHtml1',
+  'identityPageLinks',
   'identityPageXrds',
   'isCompleteFailureCode',
   'isSRegField',
