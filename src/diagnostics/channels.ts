@@ -71,12 +71,12 @@ export interface DiscoveryContext {
   endpoints?: string[];
 }
 
-/** Context of `openid2:fetch`. */
 /** `url` for a payload or a log line, credential-named query values redacted (see `redactCredentialParams`). */
 export function redactUrl(url: string): string {
   return redactCredentialParams(url);
 }
 
+/** Context of `openid2:fetch`. */
 export interface FetchContext {
   /** The URL requested, credential-named query values redacted ({@link redactUrl}). */
   url: string;
