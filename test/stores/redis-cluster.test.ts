@@ -102,19 +102,23 @@ describe('Redis Cluster: store and queue, through a failover', () => {
           await sleep(2);
         }
       })();
-      assert.equal(await c.cli(replica, 'CLUSTER', 'FAILOVER'), 'OK');
-      for (let i = 1; ; i++) {
-        if ((await c.cli(replica, 'ROLE')).startsWith('master')) break;
-        if (i > 600) throw new Error('the replica was not promoted');
-        // A manual failover gives up when the replica cannot catch up in time (a loaded machine): ask again.
-        if (i % 50 === 0) await c.cli(replica, 'CLUSTER', 'FAILOVER').catch(() => '');
-        await sleep(100);
+      try {
+        assert.equal(await c.cli(replica, 'CLUSTER', 'FAILOVER'), 'OK');
+        for (let i = 1; ; i++) {
+          if ((await c.cli(replica, 'ROLE')).startsWith('master')) break;
+          if (i > 600) throw new Error('the replica was not promoted');
+          // A manual failover gives up when the replica cannot catch up in time (a loaded machine): ask again.
+          if (i % 50 === 0) await c.cli(replica, 'CLUSTER', 'FAILOVER').catch(() => '');
+          await sleep(100);
+        }
+        await c.waitHealthy();
+        assert.ok((await c.cli(master, 'ROLE')).startsWith('slave'), 'the old master is now a replica');
+        await sleep(500);
+      } finally {
+        // Whatever happened above, the replay loop ends (else it keeps the process alive).
+        failing = false;
+        await replays;
       }
-      await c.waitHealthy();
-      assert.ok((await c.cli(master, 'ROLE')).startsWith('slave'), 'the old master is now a replica');
-      await sleep(500);
-      failing = false;
-      await replays;
       assert.ok(attempts > 0);
       assert.equal(accepted, 0, 'no replay accepted during the failover');
 
