@@ -78,7 +78,7 @@ export function redactUrl(url: string): string {
 
 /** Context of `openid2:fetch`. */
 export interface FetchContext {
-  /** The URL requested, credential-named query values redacted ({@link redactUrl}). */
+  /** The URL requested, credential-named query values redacted (`redactUrl`). */
   url: string;
   /** GET or POST. */
   method: string;

@@ -92,7 +92,7 @@ function randomBelow(limit: bigint): bigint {
   }
 }
 
-/** A DH group with its arithmetic; obtain through {@link getDhGroup}. */
+/** A DH group with its arithmetic; obtain through `getDhGroup`. */
 export class DhGroup {
   /** The prime modulus p. */
   readonly modulus: bigint;
