@@ -5,12 +5,13 @@
  * to test-artifacts/screenshots/ (not committed).
  */
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium, startDemoProcess } from './chromium.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const shots = join(process.cwd(), 'test-artifacts', 'screenshots');
@@ -32,47 +33,8 @@ describe('the demo in a real browser', { skip, timeout: 180_000 }, () => {
 
   before(async () => {
     mkdirSync(shots, { recursive: true });
-    demo = spawn(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        'src/cli/main.ts',
-        'demo',
-        '--port',
-        '0',
-        '--store',
-        `sqlite:${join(dir, 'demo.db')}`,
-      ],
-      {
-        stdio: ['ignore', 'pipe', 'inherit'],
-      },
-    );
-    base = await new Promise<string>((resolve, reject) => {
-      let out = '';
-      const timer = setTimeout(() => reject(new Error(`demo did not start: ${out}`)), 60_000);
-      demo.stdout?.on('data', (d: Buffer) => {
-        out += d.toString();
-        const m = /relying party: (http:\/\/\S+?)\/?\n/.exec(out);
-        if (m) {
-          clearTimeout(timer);
-          resolve(m[1] as string);
-        }
-      });
-    });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-        '--disable-quic',
-      ],
-    });
+    ({ child: demo, base } = await startDemoProcess(`sqlite:${join(dir, 'demo.db')}`));
+    browser = await launchChromium();
     page = await browser.newPage();
   });
 

@@ -10,11 +10,11 @@ export const chromiumSkip: string | false = existsSync(CHROMIUM)
   ? false
   : `${CHROMIUM} not installed (run scripts/test-env.sh)`;
 
-/** Start the demo (memory store) on a free port; its printed origin. */
-export async function startDemoProcess(): Promise<{ child: ChildProcess; base: string }> {
+/** Start the demo on a free port (a memory store unless `store` is given); its printed origin. */
+export async function startDemoProcess(store = 'memory:'): Promise<{ child: ChildProcess; base: string }> {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', 'src/cli/main.ts', 'demo', '--port', '0', '--store', 'memory:'],
+    ['--import', 'tsx', 'src/cli/main.ts', 'demo', '--port', '0', '--store', store],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
   const base = await new Promise<string>((resolve, reject) => {
