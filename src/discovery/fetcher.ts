@@ -23,6 +23,7 @@ import { FetchError } from '../protocol/errors.js';
 import { classifyAddress, matchesHostRules, parseHostRules } from './address-policy.js';
 import { decodeBody } from './charset.js';
 import { performHop } from './http-hop.js';
+import { nextHop } from './redirect.js';
 
 /** One resolved address of a host name. */
 export interface ResolvedAddress {
@@ -110,7 +111,6 @@ export const FETCH_DEFAULTS = Object.freeze({
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 /** Headers never carried to another origin on a redirect. */
-const CREDENTIAL_HEADERS = ['authorization', 'cookie', 'proxy-authorization'];
 
 async function systemLookup(hostname: string): Promise<readonly ResolvedAddress[]> {
   // Fetched at call time, not imported: this module must load where there is no node:dns.
@@ -291,24 +291,7 @@ export function createFetcher(options: FetchOptions = {}): Fetcher {
             text: () => decodeBody(res.body, contentType),
           };
         }
-        if (hop >= maxRedirects) {
-          throw new FetchError('too_many_redirects', `more than ${maxRedirects} redirects from ${input}`, {
-            url: url.href,
-            status: res.status,
-          });
-        }
-        let next: URL;
-        try {
-          next = new URL(location, url);
-        } catch (err) {
-          throw new FetchError(
-            'fetch_invalid_url',
-            `bad redirect Location ${JSON.stringify(location)}`,
-            { url: url.href, status: res.status },
-            { cause: err },
-          );
-        }
-        if (next.origin !== url.origin) for (const h of CREDENTIAL_HEADERS) delete headers[h];
+        const next = nextHop({ input, url, location, status: res.status, hop, maxRedirects, headers });
         if (res.status === 301 || res.status === 302 || res.status === 303) {
           if (method === 'POST') {
             method = 'GET';

@@ -18,6 +18,7 @@ import { FetchError } from '../protocol/errors.js';
 import { classifyAddress, matchesHostRules, parseHostRules, parseIPv4 } from './address-policy.js';
 import { decodeBody } from './charset.js';
 import { FETCH_DEFAULTS, type Fetcher, type FetchOptions, type FetchRequest } from './fetcher.js';
+import { nextHop } from './redirect.js';
 
 /** A fetcher that says whether it vets the address it connects to. */
 export interface GuardedFetcher extends Fetcher {
@@ -32,7 +33,6 @@ export type WebFetchOptions = Omit<FetchOptions, 'lookup'> & {
 };
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
-const CREDENTIAL_HEADERS = ['authorization', 'cookie', 'proxy-authorization'];
 
 class TimeoutSignal extends Error {}
 
@@ -179,24 +179,7 @@ export function createWebFetcher(options: WebFetchOptions = {}): GuardedFetcher 
           };
         }
         await res.body?.cancel().catch(() => undefined);
-        if (hop >= maxRedirects) {
-          throw new FetchError('too_many_redirects', `more than ${maxRedirects} redirects from ${input}`, {
-            url: url.href,
-            status: res.status,
-          });
-        }
-        let next: URL;
-        try {
-          next = new URL(location, url);
-        } catch (err) {
-          throw new FetchError(
-            'fetch_invalid_url',
-            `bad redirect Location ${JSON.stringify(location)}`,
-            { url: url.href, status: res.status },
-            { cause: err },
-          );
-        }
-        if (next.origin !== url.origin) for (const h of CREDENTIAL_HEADERS) delete headers[h];
+        const next = nextHop({ input, url, location, status: res.status, hop, maxRedirects, headers });
         if ((res.status === 301 || res.status === 302 || res.status === 303) && method === 'POST') {
           method = 'GET';
           body = null;
