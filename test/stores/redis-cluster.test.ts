@@ -86,8 +86,17 @@ describe('Redis Cluster: store and queue, through a failover', () => {
       const { createHash } = await import('node:crypto');
       const assocKey = `${PREFIX}assoc:${createHash('sha256').update(OP).digest('hex')}`;
       const slot = Number(await c.cli(c.ports[0] as number, 'CLUSTER', 'KEYSLOT', assocKey));
-      const nodes = await c.cli(c.ports[0] as number, 'CLUSTER', 'NODES');
-      const { master, replica } = masterAndReplica(nodes, slot);
+      // Replicas show up in CLUSTER NODES a moment after the cluster says ok: wait for them (bounded, 30 s).
+      let roles: ReturnType<typeof masterAndReplica> | undefined;
+      for (let i = 0; roles === undefined; i++) {
+        try {
+          roles = masterAndReplica(await c.cli(c.ports[0] as number, 'CLUSTER', 'NODES'), slot);
+        } catch (e) {
+          if (i >= 300) throw e;
+          await sleep(100);
+        }
+      }
+      const { master, replica } = roles;
 
       // Replays keep coming while the failover happens; errors are allowed, an acceptance is not.
       let accepted = 0;
