@@ -41,10 +41,14 @@ async function concurrency(): Promise<BenchResult[]> {
           'rp complete scale',
           name,
           async () => {
-            const url = pool[i++ % pool.length] as string;
-            const res = await rp.complete(url, { state: auth.state });
+            // The index is taken before the await: with logins in flight, `i` moves on meanwhile.
+            const n = i++;
+            const res = await rp.complete(pool[n % pool.length] as string, { state: auth.state });
             // Past the pool's end the same assertions come back: those must be refused.
-            if ((res.status === 'success') !== i <= pool.length) failed++;
+            if ((res.status === 'success') !== n < pool.length) {
+              failed++;
+              if (failed === 1) console.error(`  ${name}: login ${n}: ${JSON.stringify(res).slice(0, 300)}`);
+            }
           },
           { warmup: WARMUP, maxIterations: pool.length - WARMUP, concurrency: inFlight },
         );
