@@ -177,6 +177,12 @@ export {
   type SessionType,
 } from './protocol/constants.js';
 export type { DhGroupOptions } from './protocol/dh.js';
+export {
+  PROTOCOL_ERROR_CODES,
+  type ProtocolErrorCode,
+  USAGE_ERROR_CODES,
+  type UsageErrorCode,
+} from './protocol/error-codes.js';
 export * from './protocol/errors.js';
 export {
   type ArgsInput,

@@ -12,6 +12,7 @@ export const STORE_ERROR_CODES = Object.freeze([
   'store_import_unsupported',
   'store_url_invalid',
   'queue_url_invalid',
+  'driver_missing',
 ] as const);
 /** A store error code. */
 export type StoreErrorCode = (typeof STORE_ERROR_CODES)[number];
