@@ -28,7 +28,7 @@ import type { ServiceEndpoint } from '../discovery/endpoints.js';
 import type { Fetcher } from '../discovery/fetcher.js';
 import { OPENID2_NS, TYPE_CLAIMED_IDENTIFIER, TYPE_OP_IDENTIFIER } from '../protocol/constants.js';
 import { OpenIDError } from '../protocol/errors.js';
-import type { CompleteFailureCode } from './failure-codes.js';
+import { type Check, PASS, refuse } from './rules/verdict.js';
 
 /** The `fixedProvider` option of `RelyingParty`. */
 export interface FixedProviderOptions {
@@ -65,15 +65,11 @@ export interface FixedProvider {
   readonly checkAuthOrigin: string | null;
 }
 
-/** A rule's verdict. */
-export type FixedProviderVerdict = { ok: true } | { ok: false; code: CompleteFailureCode; message: string };
+/** A rule's verdict: the relying party's one {@link Check}. */
+export type FixedProviderVerdict = Check;
 
-const OK: FixedProviderVerdict = { ok: true };
-const no = (code: CompleteFailureCode, message: string): FixedProviderVerdict => ({
-  ok: false,
-  code,
-  message,
-});
+const OK = PASS;
+const no = refuse;
 
 /** Check the option once, at construction. Throws `OpenIDError('invalid_option')`. */
 export function compileFixedProvider(options: FixedProviderOptions): FixedProvider {
