@@ -20,8 +20,8 @@ import { type Check, refuse } from './verdict.js';
 
 /**
  * The response answers this browser's login: its return_to carries the
- * nonce begin() put there and is, byte for byte as URLs compare, the one
- * sent (with the echoed state token when `stateInReturnTo`).
+ * nonce begin() put there and is the one sent, compared as §11.1 compares
+ * (with the echoed state token when `stateInReturnTo`).
  */
 export function checkLoginReturnTo(returnTo: string, state: LoginState, stateInReturnTo: boolean): Check {
   if (!sameRpNonce(returnTo, state.returnTo)) {
