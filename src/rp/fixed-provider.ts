@@ -146,12 +146,15 @@ export function authoritativeEndpoints(fixed: FixedProvider, claimedId: string):
   ];
 }
 
+/** A response body as complete() receives it (`CompleteOptions.body`): screened here, parsed by rules/response.ts. */
+export type ResponseBody = string | URLSearchParams | Readonly<Record<string, unknown>> | null | undefined;
+
 /** The response's parameters as pairs, from the body when there is one, else the query. */
-function entriesOf(url: URL, body: unknown): [string, unknown][] {
+function entriesOf(url: URL, body: ResponseBody): [string, unknown][] {
   if (body === undefined || body === null) return [...url.searchParams.entries()];
   if (typeof body === 'string') return [...new URLSearchParams(body).entries()];
   if (body instanceof URLSearchParams) return [...body.entries()];
-  return Object.entries(body as Record<string, unknown>);
+  return Object.entries(body);
 }
 
 /**
@@ -163,7 +166,7 @@ function entriesOf(url: URL, body: unknown): [string, unknown][] {
 export function screenFixedProviderFields(
   fixed: FixedProvider,
   url: URL,
-  body: unknown,
+  body: ResponseBody,
 ): FixedProviderVerdict {
   const seen = new Map<string, string>();
   for (const [key, value] of entriesOf(url, body)) {

@@ -7,7 +7,7 @@
  */
 import { OpenIDError } from '../../protocol/errors.js';
 import { type ArgsInput, Message } from '../../protocol/message.js';
-import { type FixedProvider, screenFixedProviderFields } from '../fixed-provider.js';
+import { type FixedProvider, type ResponseBody, screenFixedProviderFields } from '../fixed-provider.js';
 import { pass, refuse, type Verdict } from './verdict.js';
 
 /** A response read: where it arrived and what it says. */
@@ -17,9 +17,6 @@ export interface ArrivedResponse {
   /** Its `openid.*` message. */
   readonly message: Message;
 }
-
-/** The response's body as `complete()` receives it (`CompleteOptions.body`). */
-export type ResponseBody = string | URLSearchParams | Record<string, unknown> | null | undefined;
 
 /** The URL the response arrived at, parsed; refused when it is not absolute. */
 export function currentUrlOf(currentUrl: string): Verdict<URL> {
