@@ -28,7 +28,7 @@ import type { ServiceEndpoint } from '../discovery/endpoints.js';
 import type { Fetcher } from '../discovery/fetcher.js';
 import { OPENID2_NS, TYPE_CLAIMED_IDENTIFIER, TYPE_OP_IDENTIFIER } from '../protocol/constants.js';
 import { OpenIDError } from '../protocol/errors.js';
-import type { CompleteFailureCode } from './failure-codes.js';
+import { type Check, PASS, refuse } from './rules/verdict.js';
 
 /** The `fixedProvider` option of `RelyingParty`. */
 export interface FixedProviderOptions {
@@ -65,15 +65,11 @@ export interface FixedProvider {
   readonly checkAuthOrigin: string | null;
 }
 
-/** A rule's verdict. */
-export type FixedProviderVerdict = { ok: true } | { ok: false; code: CompleteFailureCode; message: string };
+/** A rule's verdict: the relying party's one {@link Check}. */
+export type FixedProviderVerdict = Check;
 
-const OK: FixedProviderVerdict = { ok: true };
-const no = (code: CompleteFailureCode, message: string): FixedProviderVerdict => ({
-  ok: false,
-  code,
-  message,
-});
+const OK = PASS;
+const no = refuse;
 
 /** Check the option once, at construction. Throws `OpenIDError('invalid_option')`. */
 export function compileFixedProvider(options: FixedProviderOptions): FixedProvider {
@@ -150,12 +146,15 @@ export function authoritativeEndpoints(fixed: FixedProvider, claimedId: string):
   ];
 }
 
+/** A response body as complete() receives it (`CompleteOptions.body`): screened here, parsed by rules/response.ts. */
+export type ResponseBody = string | URLSearchParams | Readonly<Record<string, unknown>> | null | undefined;
+
 /** The response's parameters as pairs, from the body when there is one, else the query. */
-function entriesOf(url: URL, body: unknown): [string, unknown][] {
+function entriesOf(url: URL, body: ResponseBody): [string, unknown][] {
   if (body === undefined || body === null) return [...url.searchParams.entries()];
   if (typeof body === 'string') return [...new URLSearchParams(body).entries()];
   if (body instanceof URLSearchParams) return [...body.entries()];
-  return Object.entries(body as Record<string, unknown>);
+  return Object.entries(body);
 }
 
 /**
@@ -167,7 +166,7 @@ function entriesOf(url: URL, body: unknown): [string, unknown][] {
 export function screenFixedProviderFields(
   fixed: FixedProvider,
   url: URL,
-  body: unknown,
+  body: ResponseBody,
 ): FixedProviderVerdict {
   const seen = new Map<string, string>();
   for (const [key, value] of entriesOf(url, body)) {

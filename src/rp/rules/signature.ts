@@ -1,34 +1,48 @@
 /**
  * Spec §11.4: check the signature with the association held for the
  * verified endpoint, or ask that endpoint with check_authentication (§11.4.2)
- * — never an endpoint named only by the unverified message.
+ * — never an endpoint named only by the unverified message. What passes is
+ * how it was checked.
+ *
+ * @see OpenID 2.0 §11.4
  */
-import { trace } from '../diagnostics/index.js';
-import type { ServiceEndpoint } from '../discovery/endpoints.js';
-import type { Fetcher } from '../discovery/fetcher.js';
-import type { Association } from '../protocol/association.js';
-import { OpenIDError } from '../protocol/errors.js';
-import { Message, OPENID_NS } from '../protocol/message.js';
-import { verifyMessageSignature } from '../protocol/signature.js';
-import type { OpenIDStore } from '../stores/store.js';
-import type { CompleteFailureCode } from './failure-codes.js';
+import { trace } from '../../diagnostics/index.js';
+import type { ServiceEndpoint } from '../../discovery/endpoints.js';
+import type { Fetcher } from '../../discovery/fetcher.js';
+import type { Association } from '../../protocol/association.js';
+import { OpenIDError } from '../../protocol/errors.js';
+import { Message, OPENID_NS } from '../../protocol/message.js';
+import { verifyMessageSignature } from '../../protocol/signature.js';
+import type { OpenIDStore } from '../../stores/store.js';
+import { pass, refuse, type Verdict } from './verdict.js';
 
-export type SignatureOutcome =
-  | { ok: true; verifiedBy: 'association' | 'check_authentication' }
-  | { ok: false; code: CompleteFailureCode; message: string };
+/** How a signature was checked: with a held association, or by the provider (check_authentication). */
+export type VerifiedBy = 'association' | 'check_authentication';
 
+/** What {@link verifySignature} needs; made once per relying party. */
 export interface VerifySignatureOptions {
-  store: OpenIDStore | null;
-  fetcher: Fetcher;
-  now: () => number;
+  /** Where associations are held (null: stateless, always check_authentication). */
+  readonly store: OpenIDStore | null;
+  /** The fetcher for check_authentication. */
+  readonly fetcher: Fetcher;
+  /** Clock, Unix seconds (association expiry). */
+  readonly now: () => number;
 }
 
+const BY_ASSOCIATION = pass<VerifiedBy>('association');
+const BY_CHECK_AUTHENTICATION = pass<VerifiedBy>('check_authentication');
+
+/**
+ * Verify the signature of `message` for the verified `endpoint`: locally
+ * when the store holds the unexpired association `handle` names (a store that
+ * fails is passed over), else by check_authentication to `endpoint`.
+ */
 export async function verifySignature(
   message: Message,
   endpoint: ServiceEndpoint,
+  handle: string,
   options: VerifySignatureOptions,
-): Promise<SignatureOutcome> {
-  const handle = message.get(OPENID_NS, 'assoc_handle') as string;
+): Promise<Verdict<VerifiedBy>> {
   let association: Association | null = null;
   if (options.store) {
     try {
@@ -39,7 +53,7 @@ export async function verifySignature(
   }
   if (association && !association.isExpired(options.now())) {
     const r = verifyMessageSignature(message, association);
-    return r.ok ? { ok: true, verifiedBy: 'association' } : { ok: false, code: r.code, message: r.message };
+    return r.ok ? BY_ASSOCIATION : refuse(r.code, r.message);
   }
   return trace(
     'openid2:check_authentication',
@@ -58,7 +72,7 @@ async function checkAuthentication(
   message: Message,
   endpoint: ServiceEndpoint,
   options: VerifySignatureOptions,
-): Promise<SignatureOutcome> {
+): Promise<Verdict<VerifiedBy>> {
   // Only the openid.* fields go back, and only once each (parameter pollution).
   const request = Message.fromOpenIDArgs(Object.entries(message.toOpenIDArgs()));
   request.set(OPENID_NS, 'mode', 'check_authentication');
@@ -74,17 +88,13 @@ async function checkAuthentication(
     // A direct answer comes from the verified endpoint itself: a redirect
     // elsewhere is not its word (CA-04).
     if (res.url !== new URL(endpoint.opEndpoint).href) {
-      return {
-        ok: false,
-        code: 'check_auth_failed',
-        message: `check_authentication was redirected to ${res.url}`,
-      };
+      return refuse('check_auth_failed', `check_authentication was redirected to ${res.url}`);
     }
   } catch (e) {
     if (e instanceof OpenIDError) {
       // A refused plain-http endpoint says so (CA-09); anything else is "could not check".
       const code = e.code === 'insecure_transport' ? e.code : 'check_auth_failed';
-      return { ok: false, code, message: `check_authentication failed: ${e.message}` };
+      return refuse(code, `check_authentication failed: ${e.message}`);
     }
     throw e;
   }
@@ -92,21 +102,12 @@ async function checkAuthentication(
   try {
     answer = Message.fromKVForm(text);
   } catch {
-    return {
-      ok: false,
-      code: 'check_auth_failed',
-      message: `check_authentication answer is not key-value form (HTTP ${status})`,
-    };
+    return refuse('check_auth_failed', `check_authentication answer is not key-value form (HTTP ${status})`);
   }
   const invalidate = answer.get(OPENID_NS, 'invalidate_handle');
   if (invalidate && options.store) {
     await options.store.removeAssociation(endpoint.opEndpoint, invalidate).catch(() => false);
   }
-  if (status === 200 && answer.get(OPENID_NS, 'is_valid') === 'true')
-    return { ok: true, verifiedBy: 'check_authentication' };
-  return {
-    ok: false,
-    code: 'check_auth_failed',
-    message: 'the provider did not confirm the signature (is_valid is not true)',
-  };
+  if (status === 200 && answer.get(OPENID_NS, 'is_valid') === 'true') return BY_CHECK_AUTHENTICATION;
+  return refuse('check_auth_failed', 'the provider did not confirm the signature (is_valid is not true)');
 }

@@ -1,0 +1,52 @@
+/**
+ * return_to as the login sent it. Besides naming the URL the response
+ * arrived at (§11.1, return-to.ts), the signed return_to must be
+ *
+ * - with login state: the very return_to begin() sent for this browser's
+ *   login — the same per-login nonce (`openid2.rp_nonce`), the same URL,
+ *   plus the state token when the state travels in return_to;
+ * - without (an unsolicited assertion): this relying party's configured
+ *   return URL, because the URL the app passed may come from a forged Host
+ *   header (RT-09).
+ *
+ * @see docs/security-cases.md SE-01, RT-09
+ */
+import { withQueryParam } from '../query-param.js';
+import { RETURN_TO_STATE_PARAM, stateFromReturnTo } from '../return-to-state.js';
+import { sameRpNonce } from '../rp-nonce.js';
+import type { LoginState } from '../state.js';
+import { checkReturnTo } from './return-to.js';
+import { type Check, refuse } from './verdict.js';
+
+/**
+ * The response answers this browser's login: its return_to carries the
+ * nonce begin() put there and is the one sent, compared as §11.1 compares
+ * (with the echoed state token when `stateInReturnTo`).
+ */
+export function checkLoginReturnTo(returnTo: string, state: LoginState, stateInReturnTo: boolean): Check {
+  if (!sameRpNonce(returnTo, state.returnTo)) {
+    return refuse(
+      'session_binding_failed',
+      'the response answers another login than the one this browser started',
+    );
+  }
+  const echoedState = stateInReturnTo ? stateFromReturnTo(returnTo) : null;
+  return checkReturnTo(
+    returnTo,
+    echoedState === null
+      ? state.returnTo
+      : withQueryParam(state.returnTo, RETURN_TO_STATE_PARAM, echoedState),
+  );
+}
+
+/**
+ * An unsolicited assertion's return_to (which has passed §11.1, so it
+ * parses) names this relying party's configured return URL: scheme, host,
+ * port and path; the query aside.
+ */
+export function checkConfiguredReturnTo(returnTo: string, configuredReturnTo: string): Check {
+  const configured = new URL(configuredReturnTo);
+  configured.search = '';
+  const sent = new URL(returnTo);
+  return checkReturnTo(configured.toString(), sent.origin + sent.pathname);
+}
