@@ -11,11 +11,20 @@ export type RuleCode = ProviderErrorCode | 'invalid_option';
 
 /** A rule that holds. Rules that establish a value (a parsed realm, a session type) carry it. */
 export type RulePass<T> = [T] extends [undefined]
-  ? { readonly ok: true }
-  : { readonly ok: true; readonly value: T };
+  ? {
+      /** The rule holds. */
+      readonly ok: true;
+    }
+  : {
+      /** The rule holds. */
+      readonly ok: true;
+      /** What the rule established. */
+      readonly value: T;
+    };
 
 /** A rule that fails: a stable code, a sentence for logs, and optionally one safe to show the relying party. */
 export interface RuleRefusal<C extends string = RuleCode> {
+  /** The rule fails. */
   readonly ok: false;
   /** Stable code: `switch` on it. */
   readonly code: C;
