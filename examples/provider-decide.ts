@@ -48,7 +48,7 @@ export async function decide(
 ): Promise<Decision> {
   const answer = (response: OPResponse): Decision => ({ kind: 'answer', response });
   // No: `cancel`, or `setup_needed` when the request is checkid_immediate.
-  const no = () => answer(checkid.answer(false));
+  const no = () => answer(checkid.deny());
   // One call says whether to trust the request and why: a realm that is malformed or too broad
   // (http://*.com/, *.co.uk, *.github.io: spec §9.2, Public Suffix List) or a return_to outside
   // it is refused without asking anyone; relying-party discovery (spec §13) is a warning.
@@ -71,7 +71,7 @@ export async function decide(
   }
 
   // identifier_select: the provider names the identity; otherwise the request's stands.
-  const response = checkid.answer(true, checkid.idSelect() ? { identity: mine } : {});
+  const response = checkid.allow(checkid.idSelect() ? { identity: mine } : {});
   const sreg = SRegRequest.fromCheckIdRequest(checkid);
   if (sreg) response.addExtension(SRegResponse.extractResponse(sreg, session.profile));
   return answer(response); // signed by encodeResponse, extensions included

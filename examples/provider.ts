@@ -20,7 +20,7 @@ export async function start(port = 3002) {
           request.method === 'POST' ? new URLSearchParams(await request.text()) : url.searchParams;
         const answer = await op.respond(params, (checkid) =>
           // Decide here: is the user signed in, and do they trust checkid.realm?
-          checkid.answer(true, checkid.idSelect() ? { identity: `${base}/id/demo` } : {}),
+          checkid.allow(checkid.idSelect() ? { identity: `${base}/id/demo` } : {}),
         );
         if (!answer) return new Response('This is an OpenID endpoint.\n');
         return new Response(answer.body || null, { status: answer.status, headers: answer.headers });

@@ -158,14 +158,22 @@ export {
 } from './op/identity-pages.js';
 export { Provider, type ProviderOptions } from './op/provider.js';
 export {
+  type AllowOptions,
   type AnswerOptions,
   AssociateRequest,
   CheckAuthRequest,
   CheckIDRequest,
+  type DenyOptions,
   type OPRequest,
 } from './op/requests.js';
 export { OPResponse } from './op/response.js';
+export type {
+  ReturnToRefusalCode,
+  ReturnToVerdict,
+  VerifiedReturnTo,
+} from './op/rules/return-to-discovery.js';
 export type { TrustCheck, TrustEvaluation, TrustRule } from './op/trust.js';
+export type { RuleCode, RulePass, RuleRefusal, RuleVerdict } from './op/verdict.js';
 export { Association, type AssociationInit } from './protocol/association.js';
 export {
   type AssociationType,

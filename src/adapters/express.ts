@@ -159,7 +159,7 @@ export function expressRp(rp: RelyingParty, options: ExpressRpOptions): ExpressR
 /** Options of {@link expressProvider}. */
 export interface ExpressProviderOptions {
   /**
-   * Decide a checkid request: return `request.answer(...)`, or answer `res`
+   * Decide a checkid request: return `request.allow(...)` / `request.deny()`, or answer `res`
    * yourself (a login or consent page) and return null.
    */
   authorize(
@@ -177,7 +177,7 @@ export interface ExpressProviderOptions {
  * `authorize`; a request without `openid.mode` goes to `next()`.
  *
  * @example
- * app.all('/openid', expressProvider(op, { authorize: (r, req) => r.answer(true, { identity: idOf(req) }) }));
+ * app.all('/openid', expressProvider(op, { authorize: (r, req) => r.allow({ identity: idOf(req) }) }));
  */
 export function expressProvider(op: Provider, options: ExpressProviderOptions): RequestHandler {
   return (req: Request, res: Response, next: NextFunction) => {
@@ -190,7 +190,7 @@ export function expressProvider(op: Provider, options: ExpressProviderOptions): 
         const decided = await options.authorize(request, req, res);
         if (decided === null) {
           answeredByApp = true;
-          return request.answer(false); // encoded but never sent: the app answered itself
+          return request.deny(); // encoded but never sent: the app answered itself
         }
         return decided;
       });

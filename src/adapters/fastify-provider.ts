@@ -13,7 +13,7 @@
  *   authorize: async (request, req, reply) => {
  *     const user = req.session.user;
  *     if (!user) return reply.redirect(`/login?next=${encodeURIComponent(request.encodeToURL())}`);
- *     return request.answer(true, { identity: `https://op.example/id/${user}` });
+ *     return request.allow({ identity: `https://op.example/id/${user}` });
  *   },
  * });
  * @see OpenID 2.0 §5, §8, §9, §10, §11.4.2
@@ -30,10 +30,10 @@ export interface FastifyProviderOptions {
   /** Path of the endpoint route. Default the path of `provider.endpoint`. */
   path?: string;
   /**
-   * Decide a checkid request: return the answer (`request.answer(true, { identity })`
-   * or `request.answer(false)`), or answer `reply` yourself (a login or consent
+   * Decide a checkid request: return the answer (`request.allow({ identity })`
+   * or `request.deny()`), or answer `reply` yourself (a login or consent
    * page) and return it (or nothing); answer the request later with
-   * `request.answer(...)` and `provider.encodeResponse()`.
+   * `request.allow(...)` / `request.deny()` and `provider.encodeResponse()`.
    */
   authorize(
     request: CheckIDRequest,
@@ -71,7 +71,7 @@ function paramsOf(request: FastifyRequest): URLSearchParams {
  * @example
  * await app.register(openidProviderFastify, {
  *   provider: op,
- *   authorize: (request) => request.answer(true, { identity: 'https://op.example/id/alice' }),
+ *   authorize: (request) => request.allow({ identity: 'https://op.example/id/alice' }),
  * });
  */
 export const openidProviderFastify: FastifyPluginAsync<FastifyProviderOptions> = async (fastify, options) => {
@@ -92,7 +92,7 @@ export const openidProviderFastify: FastifyPluginAsync<FastifyProviderOptions> =
       const decided = await options.authorize(checkid, request, reply);
       if (decided instanceof OPResponse) return decided;
       own = true;
-      return checkid.answer(false);
+      return checkid.deny();
     });
     if (own) return reply;
     if (web === null) {

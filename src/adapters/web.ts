@@ -140,8 +140,8 @@ export function rpHandlers(rp: RelyingParty, options: RpHandlersOptions): RpHand
 /** Options of {@link providerHandler}. */
 export interface ProviderHandlerOptions {
   /**
-   * Decide a checkid request: answer it (`request.answer(true, { identity })`
-   * or `request.answer(false)`), or return your own `Response` (a login or
+   * Decide a checkid request: answer it (`request.allow({ identity })`
+   * or `request.deny()`), or return your own `Response` (a login or
    * consent page) and answer later.
    */
   authorize(
@@ -161,7 +161,7 @@ export interface ProviderHandlerOptions {
  *
  * @example
  * const endpoint = providerHandler(op, {
- *   authorize: (req) => req.answer(true, { identity: `https://op.example/id/${user}` }),
+ *   authorize: (req) => req.allow({ identity: `https://op.example/id/${user}` }),
  * });
  */
 export function providerHandler(
@@ -184,7 +184,7 @@ export function providerHandler(
       const decided = await options.authorize(request, httpRequest);
       if (decided instanceof Response) {
         own = decided;
-        return request.answer(false);
+        return request.deny();
       }
       return decided;
     });

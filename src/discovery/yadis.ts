@@ -109,6 +109,28 @@ function sameUrl(a: string, b: string): boolean {
  * @see OpenID Authentication 2.0 §13, §9.2.1
  */
 export async function discoverReturnTo(realmDiscoveryUrl: string, fetcher: Fetcher): Promise<string[]> {
+  return [...(await relyingPartyDiscovery(realmDiscoveryUrl, fetcher)).returnTos];
+}
+
+/** What relying-party discovery found: whether the realm serves an XRDS, and the return_to URLs it lists. */
+export interface RelyingPartyXrds {
+  /** Whether the realm URL led to an XRDS document. */
+  readonly hasXrds: boolean;
+  /** The return_to URLs the XRDS lists, in priority order (empty without one). */
+  readonly returnTos: readonly string[];
+}
+
+/**
+ * `discoverReturnTo`, telling a realm without an XRDS apart from one
+ * whose XRDS lists no return_to endpoint (the provider's
+ * `verifyReturnTo()` reports which). Throws as `discoverReturnTo` does.
+ *
+ * @see OpenID Authentication 2.0 §13
+ */
+export async function relyingPartyDiscovery(
+  realmDiscoveryUrl: string,
+  fetcher: Fetcher,
+): Promise<RelyingPartyXrds> {
   const y = await yadisDiscover(realmDiscoveryUrl, fetcher);
   if (!sameUrl(y.finalUrl, realmDiscoveryUrl)) {
     throw new DiscoveryError(
@@ -117,11 +139,11 @@ export async function discoverReturnTo(realmDiscoveryUrl: string, fetcher: Fetch
       realmDiscoveryUrl,
     );
   }
-  if (y.xrdsText === null) return [];
+  if (y.xrdsText === null) return { hasXrds: false, returnTos: [] };
   const urls: string[] = [];
   for (const service of sortedServices(finalXrd(parseXrds(y.xrdsText)))) {
     if (!service.types.includes(TYPE_RP_RETURN_TO)) continue;
     for (const { uri } of sortedUris(service)) urls.push(uri);
   }
-  return urls;
+  return { hasXrds: true, returnTos: urls };
 }

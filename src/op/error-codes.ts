@@ -13,6 +13,7 @@ export const PROVIDER_ERROR_CODES = Object.freeze([
   'no_return_to',
   'return_to_not_in_realm',
   'return_to_malformed',
+  'return_to_openid_args',
   'realm_invalid',
   'identity_mismatch',
   'malformed_message',

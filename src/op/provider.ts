@@ -7,7 +7,7 @@
  * const op = new Provider({ endpoint: 'https://op.example/openid', store });
  * const request = op.decodeRequest(params);           // null: show your own page
  * if (request instanceof CheckIDRequest) {
- *   const response = request.answer(true, { identity: 'https://op.example/id/alice' });
+ *   const response = request.allow({ identity: 'https://op.example/id/alice' });
  *   return op.encodeResponse(response);               // { status, headers, body }
  * }
  * if (request) return op.encodeResponse(await op.handleRequest(request));
@@ -16,7 +16,6 @@
 import type { ProviderRequestContext } from '../diagnostics/index.js';
 import { createDefaultFetcher } from '../discovery/default-fetcher.js';
 import type { Fetcher, FetchOptions } from '../discovery/fetcher.js';
-import type { AssociationType, SessionType } from '../protocol/constants.js';
 import { answerDiffieHellman } from '../protocol/dh.js';
 import { OpenIDError, ProtocolError } from '../protocol/errors.js';
 import { type ArgsInput, Message, OPENID_NS } from '../protocol/message.js';
@@ -31,8 +30,20 @@ import {
   type ProviderContext,
 } from './requests.js';
 import { OPResponse } from './response.js';
+import { refusalError } from './rule-errors.js';
+import {
+  noEncryptionOnlyOverTls,
+  requestedTypes,
+  SUGGESTED_TYPES,
+  sessionCarriesAssocType,
+  supportedAssocType,
+  supportedSessionType,
+} from './rules/associate.js';
+import { dhConsumerPublic, dhGroup } from './rules/dh-session.js';
+import { requestMode } from './rules/mode.js';
 import { Signatory } from './signatory.js';
 import { describeProviderRequest, traceProviderRequest } from './trace.js';
+import type { RuleVerdict } from './verdict.js';
 
 /** Options of {@link Provider}. Only `endpoint` and `store` are required. */
 export interface ProviderOptions {
@@ -62,9 +73,6 @@ export interface ProviderOptions {
   setupUrl?: string;
 }
 
-const ASSOC_TYPES: readonly AssociationType[] = ['HMAC-SHA256', 'HMAC-SHA1'];
-const SESSION_TYPES: readonly SessionType[] = ['DH-SHA256', 'DH-SHA1', 'no-encryption'];
-
 /**
  * The OpenID provider. `respond()` is the whole endpoint in one call: it
  * decodes the request, answers associate and check_authentication itself,
@@ -75,8 +83,8 @@ const SESSION_TYPES: readonly SessionType[] = ['DH-SHA256', 'DH-SHA1', 'no-encry
  * const op = new Provider({ endpoint: 'https://op.example/openid', store });
  * const web = await op.respond(params, (checkid) =>
  *   userTrusts(checkid.realm)
- *     ? checkid.answer(true, checkid.idSelect() ? { identity: myIdentityUrl } : {})
- *     : checkid.answer(false),
+ *     ? checkid.allow(checkid.idSelect() ? { identity: myIdentityUrl } : {})
+ *     : checkid.deny(),
  * ); // null: not an OpenID request
  * @see OpenID 2.0 §5 (encoding), §8 (associate), §9-10 (checkid), §11.4.2 (check_authentication)
  */
@@ -120,8 +128,9 @@ export class Provider {
     const message = Message.fromPostArgs(params);
     const mode = message.get(OPENID_NS, 'mode');
     if (mode === undefined) return null;
-    const ns = message.namespace;
-    switch (mode) {
+    const known = requestMode(mode);
+    if (!known.ok) throw refusalError(known, { namespace: message.namespace });
+    switch (known.value) {
       case 'checkid_setup':
       case 'checkid_immediate':
         return new CheckIDRequest(message, this.#ctx);
@@ -129,47 +138,30 @@ export class Provider {
         return new CheckAuthRequest(message);
       case 'associate':
         return this.#decodeAssociate(message);
-      default:
-        throw new ProtocolError('invalid_request', `unknown openid.mode ${mode}`, { namespace: ns });
     }
   }
 
+  /**
+   * The §8 rules on the request's types, in order: both present, each
+   * supported, no-encryption only over TLS, the session able to carry the
+   * key. A refused type is answered `unsupported-type` with the suggestion
+   * (§8.2.4); the Diffie-Hellman values are checked by `handleRequest()`.
+   */
   #decodeAssociate(message: Message): AssociateRequest {
-    const v2 = message.isOpenID2();
-    const assocType = message.get(OPENID_NS, 'assoc_type') ?? (v2 ? undefined : 'HMAC-SHA1');
-    // OpenID 1 spells no-encryption as an empty or absent session_type.
-    const rawSession = message.get(OPENID_NS, 'session_type');
-    const sessionType =
-      rawSession === undefined || rawSession === '' ? (v2 ? undefined : 'no-encryption') : rawSession;
-    const unsupported = (why: string) =>
-      new ProtocolError('unsupported_type', why, {
-        namespace: message.namespace,
-        errorCode: 'unsupported-type',
-        extra: { assoc_type: 'HMAC-SHA256', session_type: 'DH-SHA256' },
-      });
-    if (assocType === undefined || sessionType === undefined) {
-      throw new ProtocolError('invalid_request', 'associate needs assoc_type and session_type', {
-        namespace: message.namespace,
-      });
-    }
-    if (!ASSOC_TYPES.includes(assocType as AssociationType))
-      throw unsupported(`unsupported assoc_type ${assocType}`);
-    if (!SESSION_TYPES.includes(sessionType as SessionType))
-      throw unsupported(`unsupported session_type ${sessionType}`);
-    if (
-      sessionType === 'no-encryption' &&
-      webScheme(this.endpoint) !== 'https' &&
-      !this.#o.allowNoEncryptionOverHttp
-    ) {
-      throw unsupported('no-encryption sessions are refused over plain http');
-    }
-    if (
-      (sessionType === 'DH-SHA1' && assocType !== 'HMAC-SHA1') ||
-      (sessionType === 'DH-SHA256' && assocType !== 'HMAC-SHA256')
-    ) {
-      throw unsupported(`${sessionType} cannot carry an ${assocType} key`);
-    }
-    return new AssociateRequest(message, assocType as AssociationType, sessionType as SessionType);
+    const context = { namespace: message.namespace };
+    const unsupported = { ...context, errorCode: 'unsupported-type', extra: SUGGESTED_TYPES };
+    const requested = requestedTypes(message);
+    if (!requested.ok) throw refusalError(requested, context);
+    const assocType = supportedAssocType(requested.value.assocType);
+    if (!assocType.ok) throw refusalError(assocType, unsupported);
+    const sessionType = supportedSessionType(requested.value.sessionType);
+    if (!sessionType.ok) throw refusalError(sessionType, unsupported);
+    const rules: RuleVerdict[] = [
+      noEncryptionOnlyOverTls(sessionType.value, this.endpoint, this.#o.allowNoEncryptionOverHttp === true),
+      sessionCarriesAssocType(sessionType.value, assocType.value),
+    ];
+    for (const rule of rules) if (!rule.ok) throw refusalError(rule, unsupported);
+    return new AssociateRequest(message, assocType.value, sessionType.value);
   }
 
   /** Answer the requests the provider handles itself: associate and check_authentication. */
@@ -181,24 +173,28 @@ export class Provider {
     return this.#associate(request);
   }
 
+  /**
+   * §8.4.2: a Diffie-Hellman request's group and public key are checked
+   * before an association is created, so a refused request stores nothing;
+   * a refusal is a direct `error` answer (HTTP 400).
+   */
   async #associate(request: AssociateRequest): Promise<OPResponse> {
     const m = request.message;
-    const association = await this.#signatory.createAssociation('shared', request.assocType);
-    let session: Record<string, string>;
-    try {
-      session = answerDiffieHellman(request.sessionType, m.toOpenIDArgs(), association.secret, {
-        allowCustomModulus: this.#o.allowCustomModulus ?? true,
-      });
-    } catch (e) {
-      await this.store.removeAssociation(`${this.endpoint}#shared`, association.handle).catch(() => false);
-      if (e instanceof ProtocolError) {
+    const args = m.toOpenIDArgs();
+    const allowCustomModulus = this.#o.allowCustomModulus ?? true;
+    if (request.sessionType !== 'no-encryption') {
+      const group = dhGroup(args, allowCustomModulus);
+      const refused = group.ok ? dhConsumerPublic(args, group.value) : group;
+      if (!refused.ok) {
         const fields = Message.create(m.version);
-        fields.set(OPENID_NS, 'mode', 'error').set(OPENID_NS, 'error', e.message);
-        if (e.context.errorCode) fields.set(OPENID_NS, 'error_code', e.context.errorCode);
+        fields.set(OPENID_NS, 'mode', 'error').set(OPENID_NS, 'error', refused.message);
         return new OPResponse({ fields, kind: 'direct', status: 400 });
       }
-      throw e;
     }
+    const association = await this.#signatory.createAssociation('shared', request.assocType);
+    const session = answerDiffieHellman(request.sessionType, args, association.secret, {
+      allowCustomModulus,
+    });
     const fields = Message.create(m.version);
     fields
       .set(OPENID_NS, 'assoc_handle', association.handle)
@@ -221,7 +217,7 @@ export class Provider {
     return encodeResponse(response);
   }
 
-  /** Encode a `ProtocolError` from decodeRequest() or answer() per spec §5. */
+  /** Encode a `ProtocolError` from decodeRequest(), allow() or deny() per spec §5. */
   encodeError(error: ProtocolError): WebResponse {
     return encodeError(error, { contact: this.#o.contact, reference: this.#o.reference });
   }
@@ -229,7 +225,7 @@ export class Provider {
   /**
    * Decode, and answer what the provider can answer itself. For checkid
    * requests, `decide` is called; it returns the response (e.g.
-   * `request.answer(true, { identity })`). Null when there is no OpenID request.
+   * `request.allow({ identity })`). Null when there is no OpenID request.
    */
   respond(
     params: ArgsInput,

@@ -2,7 +2,7 @@
 import { addExtensionToMessage, type Extension } from '../extensions/extension.js';
 import type { Message } from '../protocol/message.js';
 
-/** A provider's answer before encoding: from `CheckIDRequest.answer()` or `Provider.handleRequest()`; `Provider.encodeResponse()` signs and encodes it. */
+/** A provider's answer before encoding: from `CheckIDRequest.allow()` / `deny()` or `Provider.handleRequest()`; `Provider.encodeResponse()` signs and encodes it. */
 export class OPResponse {
   /** The fields of the answer. */
   readonly fields: Message;
@@ -12,7 +12,7 @@ export class OPResponse {
   readonly status: number;
   /** Where an indirect answer goes. */
   readonly returnTo: string | null;
-  /** Positive assertions are signed when encoded (so extensions added after answer() are signed too). */
+  /** Positive assertions are signed when encoded (so extensions added after allow() are signed too). */
   readonly needsSigning: boolean;
   /** The RP's association handle, for choosing the signing association. */
   readonly assocHandle: string | null;

@@ -10,9 +10,17 @@ import { type AssociationType, MAC_KEY_LENGTH } from '../protocol/constants.js';
 import { AlreadySignedError } from '../protocol/errors.js';
 import { Message, OPENID_NS } from '../protocol/message.js';
 import { randomBytesPooled } from '../protocol/random.js';
-import { signMessage, verifyMessageSignature } from '../protocol/signature.js';
+import { signMessage } from '../protocol/signature.js';
 import type { OpenIDStore } from '../stores/store.js';
 import type { OPResponse } from './response.js';
+import {
+  assertionHandle,
+  type CheckAuthVerdict,
+  firstUse,
+  handleToInvalidate,
+  privateAssociationFound,
+  signatureVerifies,
+} from './rules/check-auth.js';
 
 export interface SignatoryOptions {
   store: OpenIDStore;
@@ -68,9 +76,9 @@ export class Signatory {
   }
 
   /**
-   * Answer check_authentication: is the message signed by one of our
-   * private associations? Single use by construction (spec §11.4.2.1): the
-   * answer is `is_valid:true` only for the caller whose removal of the
+   * Answer check_authentication (spec §11.4.2): the rules of
+   * rules/check-auth.ts in order. Single use by construction (§11.4.2.1):
+   * the answer is `is_valid:true` only for the caller whose removal of the
    * association actually removed it (a delete count, `HDEL`, `unlink`), so
    * of any number of concurrent requests for one assertion, from any number
    * of processes sharing the store, exactly one is confirmed. A request
@@ -79,20 +87,28 @@ export class Signatory {
    */
   async checkAuthentication(request: Message): Promise<Message> {
     const answer = Message.create(request.version);
-    const handle = request.get(OPENID_NS, 'assoc_handle') ?? '';
-    const assoc = handle ? await this.#o.store.getAssociation(this.#privateKey, handle) : null;
-    let valid = false;
-    if (assoc) {
-      const copy = request.clone().set(OPENID_NS, 'mode', 'id_res');
-      if (verifyMessageSignature(copy, assoc).ok) {
-        valid = await this.#o.store.removeAssociation(this.#privateKey, handle);
-      }
-    }
-    answer.set(OPENID_NS, 'is_valid', valid ? 'true' : 'false');
-    const invalidate = request.get(OPENID_NS, 'invalidate_handle');
-    if (invalidate && !(await this.#o.store.getAssociation(this.#sharedKey, invalidate))) {
-      answer.set(OPENID_NS, 'invalidate_handle', invalidate);
-    }
+    const verdict = await this.#confirm(request);
+    answer.set(OPENID_NS, 'is_valid', verdict.ok ? 'true' : 'false');
+    const requested = request.get(OPENID_NS, 'invalidate_handle');
+    const live = requested
+      ? (await this.#o.store.getAssociation(this.#sharedKey, requested)) !== null
+      : false;
+    const invalidate = handleToInvalidate(requested, live);
+    if (invalidate !== null) answer.set(OPENID_NS, 'invalidate_handle', invalidate);
     return answer;
+  }
+
+  /** Whether to confirm the assertion, and if not which rule refused. */
+  async #confirm(request: Message): Promise<CheckAuthVerdict> {
+    const handle = assertionHandle(request);
+    if (!handle.ok) return handle;
+    const found = privateAssociationFound(
+      handle.value,
+      await this.#o.store.getAssociation(this.#privateKey, handle.value),
+    );
+    if (!found.ok) return found;
+    const signature = signatureVerifies(request, found.value);
+    if (!signature.ok) return signature;
+    return firstUse(await this.#o.store.removeAssociation(this.#privateKey, handle.value));
   }
 }

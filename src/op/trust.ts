@@ -21,9 +21,8 @@
  */
 
 import type { Fetcher } from '../discovery/fetcher.js';
-import { discoverReturnTo } from '../discovery/yadis.js';
-import { OpenIDError } from '../protocol/errors.js';
-import { Realm, returnToMatchesAny } from '../protocol/realm.js';
+import { Realm } from '../protocol/realm.js';
+import { realmListsReturnTo } from './rules/return-to-discovery.js';
 
 /** The rules `CheckIDRequest.evaluateTrust()` applies, in order. */
 export type TrustRule =
@@ -115,7 +114,7 @@ export function evaluateRealm(subject: TrustSubject): { checks: TrustCheck[]; re
  *
  * @example
  * const trust = await checkid.evaluateTrust();
- * if (trust.verdict === 'refuse') return checkid.answer(false);
+ * if (trust.verdict === 'refuse') return checkid.deny();
  * showConsent({ warning: trust.verdict === 'unverified', reasons: trust.checks });
  * @see OpenID 2.0 §9.2 (realm), §13 (relying-party discovery)
  */
@@ -133,24 +132,12 @@ export async function evaluateTrust(subject: TrustSubject, fetcher: Fetcher): Pr
 async function discoveryCheck(realm: Realm, returnTo: string | null, fetcher: Fetcher): Promise<TrustCheck> {
   const rule = 'relying_party_discovery';
   if (returnTo === null) return check(rule, 'failed', 'the request has no return_to to verify');
-  let allowed: string[];
-  try {
-    allowed = await discoverReturnTo(realm.discoveryUrl(), fetcher);
-  } catch (e) {
-    if (!(e instanceof OpenIDError)) throw e;
-    return check(
-      rule,
-      'failed',
-      `relying-party discovery of ${realm.discoveryUrl()} failed (${e.code}): ${e.message}`,
-    );
-  }
-  return returnToMatchesAny(allowed, returnTo)
-    ? check(rule, 'passed', `the realm's XRDS lists return_to ${returnTo}`)
-    : check(
-        rule,
-        'failed',
-        allowed.length === 0
-          ? `the realm's XRDS lists no return_to endpoint`
-          : `the realm's XRDS does not list return_to ${returnTo}`,
-      );
+  const v = await realmListsReturnTo(realm, returnTo, fetcher);
+  if (v.ok) return check(rule, 'passed', `the realm's XRDS lists return_to ${returnTo}`);
+  // A realm without an XRDS reads as one listing nothing, as it always has here.
+  return check(
+    rule,
+    'failed',
+    v.code === 'no_discovery_document' ? `the realm's XRDS lists no return_to endpoint` : v.message,
+  );
 }

@@ -272,25 +272,8 @@ export function answerDiffieHellman(
   if (macKey.length !== HASH[sessionType].length) {
     throw invalid(`${sessionType} needs a ${HASH[sessionType].length}-byte MAC key, got ${macKey.length}`);
   }
-  const hasModulus = requestArgs['dh_modulus'] !== undefined;
-  const hasGenerator = requestArgs['dh_gen'] !== undefined;
-  if (hasModulus !== hasGenerator) throw invalid('dh_modulus and dh_gen must be sent together');
-  let group: DhGroup;
-  if (hasModulus) {
-    const modulus = readLong(requestArgs, 'dh_modulus', ABSOLUTE_MAX_DH_MODULUS_BITS / 8 + 1);
-    const generator = readLong(requestArgs, 'dh_gen', maxBytesBelow(modulus));
-    const isDefault = modulus === DEFAULT_DH_MODULUS && generator === DEFAULT_DH_GENERATOR;
-    if (!isDefault && options.allowCustomModulus === false)
-      throw invalid('custom DH groups are not accepted');
-    const groupOptions: DhGroupOptions = {};
-    if (options.allowWeakModulus !== undefined) groupOptions.allowWeakModulus = options.allowWeakModulus;
-    if (options.maxModulusBits !== undefined) groupOptions.maxModulusBits = options.maxModulusBits;
-    group = resolveGroup(modulus, generator, groupOptions);
-  } else {
-    group = getDhGroup(DEFAULT_DH_MODULUS, DEFAULT_DH_GENERATOR);
-  }
-  const consumerPublic = readLong(requestArgs, 'dh_consumer_public', maxBytesBelow(group.modulus));
-  if (!group.isValidPublic(consumerPublic)) throw invalid('dh_consumer_public is outside [2, p-2]');
+  const group = requestedDhGroup(requestArgs, options);
+  const consumerPublic = requestedDhPublic(requestArgs, group);
   const privateKey =
     options.privateKey === undefined ? group.randomPrivateKey() : checkPrivateKey(group, options.privateKey);
   const shared = group.sharedSecret(privateKey, consumerPublic);
@@ -298,4 +281,48 @@ export function answerDiffieHellman(
     dh_server_public: longToBase64(group.publicKey(privateKey)),
     enc_mac_key: encodeBase64(xor(hashOfSecret(sessionType, shared), macKey)),
   };
+}
+
+/**
+ * The group an associate request asks for (spec §8.1.2): the default one, or
+ * `dh_modulus` / `dh_gen` sent together, accepted only when
+ * `allowCustomModulus` is not false and within the modulus bounds (security
+ * cases DH-07..09). The provider's associate pipeline checks this before it
+ * creates an association.
+ *
+ * @throws ProtocolError `dh_invalid`.
+ * @see OpenID 2.0 §8.1.2
+ */
+export function requestedDhGroup(
+  requestArgs: Readonly<Record<string, string | undefined>>,
+  options: AnswerDiffieHellmanOptions = {},
+): DhGroup {
+  const hasModulus = requestArgs['dh_modulus'] !== undefined;
+  const hasGenerator = requestArgs['dh_gen'] !== undefined;
+  if (hasModulus !== hasGenerator) throw invalid('dh_modulus and dh_gen must be sent together');
+  if (!hasModulus) return getDhGroup(DEFAULT_DH_MODULUS, DEFAULT_DH_GENERATOR);
+  const modulus = readLong(requestArgs, 'dh_modulus', ABSOLUTE_MAX_DH_MODULUS_BITS / 8 + 1);
+  const generator = readLong(requestArgs, 'dh_gen', maxBytesBelow(modulus));
+  const isDefault = modulus === DEFAULT_DH_MODULUS && generator === DEFAULT_DH_GENERATOR;
+  if (!isDefault && options.allowCustomModulus === false) throw invalid('custom DH groups are not accepted');
+  const groupOptions: DhGroupOptions = {};
+  if (options.allowWeakModulus !== undefined) groupOptions.allowWeakModulus = options.allowWeakModulus;
+  if (options.maxModulusBits !== undefined) groupOptions.maxModulusBits = options.maxModulusBits;
+  return resolveGroup(modulus, generator, groupOptions);
+}
+
+/**
+ * The relying party's public key `dh_consumer_public`, strictly decoded and
+ * in [2, p-2] for `group` (security case DH-01).
+ *
+ * @throws ProtocolError `dh_invalid`.
+ * @see OpenID 2.0 §8.1.2
+ */
+export function requestedDhPublic(
+  requestArgs: Readonly<Record<string, string | undefined>>,
+  group: DhGroup,
+): bigint {
+  const consumerPublic = readLong(requestArgs, 'dh_consumer_public', maxBytesBelow(group.modulus));
+  if (!group.isValidPublic(consumerPublic)) throw invalid('dh_consumer_public is outside [2, p-2]');
+  return consumerPublic;
 }
