@@ -18,7 +18,7 @@ import {
   openid2IdClaim,
   verifyOpenID2Id,
   wantsIssuerDocument,
-} from '../../migrate/index.js';
+} from 'openid2/migrate';
 import type { DemoAccountBook } from './accounts.js';
 import { type Ctx, csrfOk, htmlResponse, redirect, textResponse } from './http.js';
 import { h, page, type Raw } from './layout.js';

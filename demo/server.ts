@@ -7,18 +7,15 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { nodeListener } from '../../adapters/node-http.js';
-import { openStore } from '../../drivers/open.js';
-import { Provider } from '../../op/provider.js';
-import { RelyingParty } from '../../rp/relying-party.js';
-import type { OpenIDStore } from '../../stores/store.js';
+import { type OpenIDStore, openStore, Provider, RelyingParty } from 'openid2';
+import { nodeListener } from 'openid2/node';
 import { type DemoAccountBook, DemoAccounts, MemoryDemoAccounts } from './accounts.js';
 import type { Ctx } from './http.js';
 import { htmlResponse } from './http.js';
 import { h, page } from './layout.js';
 import { type DemoMigration, startDemoMigration } from './migrate.js';
-import { providerRoutes } from './provider-routes.js';
-import { rpRoutes } from './rp-routes.js';
+import { providerRoutes } from './provider/routes.js';
+import { rpRoutes } from './rp/routes.js';
 import { Sessions } from './session.js';
 
 export interface DemoOptions {
