@@ -13,7 +13,7 @@ import { type DemoAccountBook, DemoAccounts, MemoryDemoAccounts } from './accoun
 import type { Ctx } from './http.js';
 import { htmlResponse } from './http.js';
 import { h, page } from './layout.js';
-import { type DemoMigration, startDemoMigration } from './migrate.js';
+import { type DemoMigration, startDemoMigration } from './migrate/index.js';
 import { providerRoutes } from './provider/routes.js';
 import { rpRoutes } from './rp/routes.js';
 import { Sessions } from './session.js';
@@ -52,86 +52,82 @@ function openAccounts(storeUrl: string, accounts: string | undefined): DemoAccou
   return where === 'memory:' ? new MemoryDemoAccounts() : new DemoAccounts(where);
 }
 
-export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo> {
-  const storeUrl = options.store ?? 'sqlite:./openid2-demo.db';
-  // Accounts first: when better-sqlite3 is missing, its error says what to install or to use memory:.
-  const accounts = openAccounts(storeUrl, options.accounts);
-  let store: OpenIDStore;
+/** What answers a request, filled in once the port (and so the origin) is known. */
+interface DemoApp {
+  base: string;
+  readonly sessions: Sessions;
+  /** Tried in order; the first that answers wins. */
+  handlers: ((ctx: Ctx) => Promise<Response | null>)[];
+  migration: DemoMigration | null;
+}
+
+/**
+ * One origin: the state and session cookies are per host, so localhost and 127.0.0.1 must not
+ * both be in use. Every request on another Host goes to the same path on the printed origin.
+ */
+function toOneOrigin(request: Request, url: URL, base: string): Response | null {
+  if (url.host === new URL(base).host) return null;
+  const safe = request.method === 'GET' || request.method === 'HEAD';
+  const to = new URL(safe ? url.pathname + url.search : '/', base);
+  return new Response(null, {
+    status: 303,
+    headers: { location: to.toString(), 'cache-control': 'no-store' },
+  });
+}
+
+/** The request as the routes see it: its session, its form (read once), the cookies to set. */
+async function contextOf(request: Request, url: URL, app: DemoApp): Promise<Ctx> {
+  const s = app.sessions.get(request);
+  const urlencoded = (request.headers.get('content-type') ?? '').includes(
+    'application/x-www-form-urlencoded',
+  );
+  const form = request.method === 'POST' && urlencoded ? new URLSearchParams(await request.text()) : null;
+  return {
+    request,
+    url,
+    base: app.base,
+    sessionId: s.id,
+    session: s.data,
+    sessions: app.sessions,
+    form,
+    cookies: s.setCookie ? [s.setCookie] : [],
+  };
+}
+
+function notFound(ctx: Ctx): Response {
+  const body = h`<h1>Page not found</h1><p>There is nothing at <code>${ctx.url.pathname}</code>.</p><p><a href="/">The demo site</a> · <a href="/op/">the demo provider</a></p>`;
+  const nav: [string, string][] = [
+    ['/', 'relying party'],
+    ['/op/', 'provider'],
+  ];
+  return htmlResponse(ctx, page('Not found', body, nav), 404);
+}
+
+async function handle(app: DemoApp, request: Request): Promise<Response> {
+  const url = new URL(request.url);
+  const elsewhere = toOneOrigin(request, url, app.base);
+  if (elsewhere) return elsewhere;
+  const ctx = await contextOf(request, url, app);
+  for (const handler of app.handlers) {
+    const answer = await handler(ctx);
+    if (answer) return answer;
+  }
+  return notFound(ctx);
+}
+
+/** The store, or the accounts closed and the error passed on. */
+async function openStoreOrClose(storeUrl: string, accounts: DemoAccountBook): Promise<OpenIDStore> {
   try {
-    store = await openStore(storeUrl);
+    return await openStore(storeUrl);
   } catch (e) {
     accounts.close();
     throw e;
   }
-  const host = options.host ?? '127.0.0.1';
-  const sessions = new Sessions();
-  let base = '';
-  let routes: { op: ReturnType<typeof providerRoutes>; rp: ReturnType<typeof rpRoutes> } | null = null;
-  let migration: DemoMigration | null = null;
+}
 
-  const listener = nodeListener(
-    async (request) => {
-      const url = new URL(request.url);
-      // One origin: the state and session cookies are per host, so localhost and 127.0.0.1 must not
-      // both be in use. Every request on another Host goes to the same path on the printed origin.
-      if (url.host !== new URL(base).host) {
-        const to = new URL(
-          request.method === 'GET' || request.method === 'HEAD' ? url.pathname + url.search : '/',
-          base,
-        );
-        return new Response(null, {
-          status: 303,
-          headers: { location: to.toString(), 'cache-control': 'no-store' },
-        });
-      }
-      const s = sessions.get(request);
-      const form =
-        request.method === 'POST' &&
-        (request.headers.get('content-type') ?? '').includes('application/x-www-form-urlencoded')
-          ? new URLSearchParams(await request.text())
-          : null;
-      const ctx: Ctx = {
-        request,
-        url,
-        base,
-        sessionId: s.id,
-        session: s.data,
-        sessions,
-        form,
-        cookies: s.setCookie ? [s.setCookie] : [],
-      };
-      const r = routes as NonNullable<typeof routes>;
-      return (
-        (await migration?.handle(ctx)) ??
-        (await r.op.handle(ctx)) ??
-        (await r.rp.handle(ctx)) ??
-        htmlResponse(
-          ctx,
-          page(
-            'Not found',
-            h`<h1>Page not found</h1><p>There is nothing at <code>${url.pathname}</code>.</p><p><a href="/">The demo site</a> · <a href="/op/">the demo provider</a></p>`,
-            [
-              ['/', 'relying party'],
-              ['/op/', 'provider'],
-            ],
-          ),
-          404,
-        )
-      );
-    },
-    {
-      maxBodyBytes: 256 * 1024,
-      ...(options.onError ? { onError: options.onError } : { onError: (e) => console.error(e) }),
-    },
-  );
-  const server: Server = createServer((req, res) => {
-    if (migration?.nodeHandler(req, res)) return;
-    listener(req, res);
-  });
-  const asked = options.port ?? 3000;
-  const port = await listenOnFreePort(server, asked, host);
-  const portNote = port !== asked && asked !== 0 ? `port ${asked} is taken; using ${port}` : undefined;
-  base = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+/** The provider, the site and the OpenID Connect move, on the origin now known. */
+async function mount(app: DemoApp, store: OpenIDStore, accounts: DemoAccountBook): Promise<void> {
+  const base = app.base;
   const op = new Provider({ endpoint: `${base}/op/openid`, store, fetch: { allowPrivateNetworks: true } });
   const rp = new RelyingParty({
     realm: `${base}/`,
@@ -140,14 +136,40 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
     store,
     fetch: { allowPrivateNetworks: true },
   });
-  migration = await startDemoMigration({ base, accounts, sessions });
-  routes = {
-    op: providerRoutes(op, accounts),
-    rp: rpRoutes(rp, { canMoveToOpenIDConnect: migration !== null }),
-  };
+  const migration = await startDemoMigration({ base, accounts, sessions: app.sessions });
+  const site = rpRoutes(rp, { canMoveToOpenIDConnect: migration !== null });
+  const provider = providerRoutes(op, accounts);
+  app.migration = migration;
+  app.handlers = [
+    async (ctx) => (await migration?.handle(ctx)) ?? null,
+    (ctx) => provider.handle(ctx),
+    (ctx) => site.handle(ctx),
+  ];
+}
+
+export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo> {
+  const storeUrl = options.store ?? 'sqlite:./openid2-demo.db';
+  // Accounts first: when better-sqlite3 is missing, its error says what to install or to use memory:.
+  const accounts = openAccounts(storeUrl, options.accounts);
+  const store = await openStoreOrClose(storeUrl, accounts);
+  const host = options.host ?? '127.0.0.1';
+  const app: DemoApp = { base: '', sessions: new Sessions(), handlers: [], migration: null };
+  const listener = nodeListener((request) => handle(app, request), {
+    maxBodyBytes: 256 * 1024,
+    onError: options.onError ?? ((e) => console.error(e)),
+  });
+  const server: Server = createServer((req, res) => {
+    if (app.migration?.nodeHandler(req, res)) return;
+    listener(req, res);
+  });
+  const asked = options.port ?? 3000;
+  const port = await listenOnFreePort(server, asked, host);
+  const portNote = port !== asked && asked !== 0 ? `port ${asked} is taken; using ${port}` : undefined;
+  app.base = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  await mount(app, store, accounts);
   return {
-    url: `${base}/`,
-    providerUrl: `${base}/op/`,
+    url: `${app.base}/`,
+    providerUrl: `${app.base}/op/`,
     ...(portNote === undefined ? {} : { portNote }),
     async close() {
       server.closeAllConnections();

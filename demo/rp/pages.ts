@@ -1,7 +1,7 @@
 /** The site's pages: the sign-in page (with the last error, once) and the signed-in page. */
 import { type Ctx, redirect } from '../http.js';
 import { h } from '../layout.js';
-import { moveAccountForm } from '../migrate.js';
+import { moveAccountForm } from '../migrate/index.js';
 import { type RpOptions, show } from './view.js';
 
 /** The sign-in page; the last input and its error are shown once. */
