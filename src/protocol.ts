@@ -2,13 +2,15 @@
  * openid2/protocol: the building blocks under the front doors of the root
  * entry. Messages and key-value form, MACs and signed lists, Diffie-Hellman,
  * base64 and btwoc, nonces, realms, URI normalisation, the discovery parsers
- * (XRDS, HTML links, Yadis, XRI) and the raw association exchange. Use them
+ * (XRDS, HTML links, Yadis, XRI), the raw association exchange and the
+ * `Cookie` header parser the adapters read their state cookie with. Use them
  * to build or test your own flow; an application signing users in or
  * answering as a provider starts from `openid2` instead (docs/architecture.md).
  *
  * @module openid2/protocol
  */
 
+export { type CookiePair, cookieValues, parseCookieHeader } from './adapters/cookie-header.js';
 // Negotiation memory shared by the relying party and the worker (issue 24).
 export {
   DEFAULT_REFUSED_TTL_SECONDS,

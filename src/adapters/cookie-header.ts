@@ -12,7 +12,9 @@
 
 /** One `name=value` pair of a Cookie header; the value is as sent (not percent-decoded). */
 export interface CookiePair {
+  /** The cookie's name, as sent (case-sensitive). */
   readonly name: string;
+  /** Its value, surrounding double quotes removed. */
   readonly value: string;
 }
 

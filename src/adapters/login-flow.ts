@@ -6,10 +6,11 @@
  * translations of these two functions.
  */
 
-import { escapeHtml, OPENID_NS } from '../protocol/message.js';
+import { OPENID_NS } from '../protocol/message.js';
 import type { BeginOptions, RelyingParty } from '../rp/relying-party.js';
 import type { CompleteResult, FailureResult } from '../rp/result.js';
 import { rpNonceOf } from '../rp/rp-nonce.js';
+import { resubmitPageFor } from './resubmit.js';
 import {
   clearExcessPending,
   clearStateCookie,
@@ -129,9 +130,6 @@ export interface LoginResubmit {
   /** `Referrer-Policy: no-referrer`, `Cache-Control: no-store`; the state cookie is kept. */
   readonly headers: readonly (readonly [string, string])[];
 }
-
-/** The field the re-post page adds, so that a login is re-posted once at most. */
-export const RESUBMIT_FIELD = 'openid2_resubmit';
 
 /** A relying party whose provider is fixed (e.g. the Steam preset): its login needs no user input. */
 interface FixedProvider {
@@ -412,39 +410,4 @@ export function failureText(result: Exclude<CompleteResult, { status: 'success' 
   if (result.status === 'cancel') return 'Sign-in was cancelled.\n';
   if (result.status === 'setup_needed') return 'The provider needs you to sign in there first.\n';
   return `Sign-in failed (${result.code.replace(/[^a-z0-9_]/gi, '')}).\n`;
-}
-
-/**
- * For a provider's form POST that came without the login's state (see
- * {@link LoginResubmit}): the page that posts it again from this site, or
- * null when the request is not such a POST or was re-posted already.
- */
-export function resubmitPageFor(request: FlowRequest): string | null {
-  if (request.method !== 'POST' || request.form === null) return null;
-  const fields = formFields(request.form);
-  if (!fields.some(([k]) => k === 'openid.mode') || fields.some(([k]) => k === RESUBMIT_FIELD)) return null;
-  return resubmitPage(request.url, [...fields, [RESUBMIT_FIELD, '1']]);
-}
-
-/** The string fields of a posted form (a field given twice is kept twice: complete() refuses it). */
-function formFields(form: URLSearchParams | Readonly<Record<string, unknown>>): [string, string][] {
-  if (form instanceof URLSearchParams) return [...form];
-  const out: [string, string][] = [];
-  for (const [k, v] of Object.entries(form)) {
-    for (const one of Array.isArray(v) ? v : [v]) if (typeof one === 'string') out.push([k, one]);
-  }
-  return out;
-}
-
-/** A page that posts `fields` to `url` at once (a button for browsers without script); every value escaped. */
-function resubmitPage(url: string, fields: readonly [string, string][]): string {
-  const inputs = fields
-    .map(([k, v]) => `<input type="hidden" name="${escapeHtml(k)}" value="${escapeHtml(v)}">`)
-    .join('');
-  return (
-    '<!DOCTYPE html><html><head><meta charset="utf-8"><meta name="referrer" content="no-referrer">' +
-    `<title>Signing in…</title></head><body><form method="post" action="${escapeHtml(url)}">${inputs}` +
-    '<noscript><button type="submit">Continue</button></noscript></form>' +
-    '<script>document.forms[0].submit()</script></body></html>'
-  );
 }

@@ -28,14 +28,9 @@ import type { SuccessResult } from '../rp/result.js';
 import type { OpenIDStore } from '../stores/store.js';
 import { expressFlowRequest } from './express.js';
 import type { ExpressLikeRequest, ExpressLikeResponse } from './express-like.js';
-import {
-  type LoginFlowOptions,
-  resubmitPageFor,
-  STATE_USED,
-  startLogin,
-  takePendingState,
-} from './login-flow.js';
+import { type LoginFlowOptions, STATE_USED, startLogin, takePendingState } from './login-flow.js';
 import { FormTooLargeError } from './read-form.js';
+import { resubmitPageFor } from './resubmit.js';
 import type { StateCookieOptions } from './state-cookie.js';
 
 export type { ExpressLikeRequest, ExpressLikeResponse };

@@ -90,6 +90,19 @@ export class SteamStrategy<Req extends ExpressLikeRequest = ExpressLikeRequest> 
   /** Whether verify gets the Web API profile (`profile` not false and an `apiKey`). */
   readonly fetchesProfile: boolean;
 
+  /**
+   * One signature per verify shape, so a callback written inline (as with passport-steam)
+   * has its parameters typed: a union of function types gives them none.
+   */
+  constructor(
+    options: SteamStrategyOptions & { passReqToCallback: true },
+    verify: (req: Req, identifier: string, profile: SteamProfile | SteamIdProfile, done: VerifyDone) => void,
+  );
+  constructor(
+    options: SteamStrategyOptions,
+    verify: (identifier: string, profile: SteamProfile | SteamIdProfile, done: VerifyDone) => void,
+  );
+  constructor(options: SteamStrategyOptions, verify: SteamVerify<Req>);
   constructor(options: SteamStrategyOptions, verify: SteamVerify<Req>) {
     if (typeof verify !== 'function') throw new TypeError('SteamStrategy requires a verify callback');
     const steam =

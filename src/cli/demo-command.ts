@@ -1,7 +1,12 @@
-/** `openid2 demo`: the demo provider and relying party in one process. */
+/**
+ * `openid2 demo`: the demo provider and relying party in one process. The
+ * demo is not library code: it lives in demo/ at the top of the repository,
+ * uses only the package's public entry points, and is compiled on its own to
+ * dist/demo/ (docs/architecture.md, "The demo"). This command loads it by a
+ * relative path when asked for, so nothing in src/ imports it.
+ */
 
 import { intOption, parseArgs, UsageError } from './args.js';
-import { startDemo } from './demo/server.js';
 import { type CliIO, commands, EXIT_FAILURE, EXIT_USAGE, usageMessage } from './run.js';
 
 const usage = `Usage: openid2 demo [options]
@@ -17,6 +22,26 @@ Options:
   --help          this text
 `;
 
+/** What the CLI needs of demo/server.ts (test/demo/port.test.ts checks the demo matches it). */
+export interface DemoModule {
+  startDemo(options: { port: number; host?: string; store?: string }): Promise<{
+    url: string;
+    providerUrl: string;
+    portNote?: string;
+    close(): Promise<void>;
+  }>;
+}
+
+/**
+ * The demo's entry: dist/demo/server.js beside dist/cli/ once built (and in the published
+ * package); demo/server.ts at the top of the repository when the CLI runs from source (tsx).
+ */
+export function demoEntry(cliModuleUrl: string = import.meta.url): URL {
+  return cliModuleUrl.endsWith('.ts')
+    ? new URL('../../demo/server.ts', cliModuleUrl)
+    : new URL('../demo/server.js', cliModuleUrl);
+}
+
 async function run(argv: string[], io: CliIO): Promise<number> {
   let port: number;
   let args: ReturnType<typeof parseArgs>;
@@ -29,8 +54,9 @@ async function run(argv: string[], io: CliIO): Promise<number> {
     io.stderr.write(usageMessage('demo', usage, e.message));
     return EXIT_USAGE;
   }
-  let demo: Awaited<ReturnType<typeof startDemo>>;
+  let demo: Awaited<ReturnType<DemoModule['startDemo']>>;
   try {
+    const { startDemo } = (await import(demoEntry().href)) as DemoModule;
     const store = args.options.get('store');
     const host = args.options.get('host');
     demo = await startDemo({ port, ...(store ? { store } : {}), ...(host ? { host } : {}) });

@@ -12,7 +12,7 @@ import { after, before, describe, test } from 'node:test';
 import express from 'express';
 import session from 'express-session';
 import { Passport } from 'passport';
-import { SteamStrategy, type SteamStrategyOptions, type VerifyDone } from '../../src/adapters/passport.js';
+import { SteamStrategy, type SteamStrategyOptions } from '../../src/adapters/passport.js';
 import { SteamProfileError } from '../../src/steam/web-api.js';
 import { MemoryStore } from '../../src/stores/memory.js';
 import { STEAM_ORIGIN, type SteamProvider, startSteamProvider } from '../helpers/steam-op.js';
@@ -107,15 +107,16 @@ describe('SteamStrategy: an Express + passport + express-session app as in passp
     };
     passport.use(
       verifyKind === 'readme'
-        ? new SteamStrategy(strategyOptions, (identifier: string, profile: unknown, done: VerifyDone) => {
+        ? // As passport-steam's README writes it: no annotations, the parameters are typed all the same.
+          new SteamStrategy(strategyOptions, (identifier, profile, done) => {
             calls.push({ args: 3, identifier, profile, hadReq: false });
-            process.nextTick(() => done(null, { ...(profile as object), identifier }));
+            process.nextTick(() => done(null, { ...profile, identifier }));
           })
         : new SteamStrategy(
             { ...strategyOptions, passReqToCallback: true },
-            (req: express.Request, identifier: string, profile: unknown, done: VerifyDone) => {
+            (req: express.Request, identifier, profile, done) => {
               calls.push({ args: 4, identifier, profile, hadReq: typeof req.get === 'function' });
-              done(null, { ...(profile as object), identifier });
+              done(null, { ...profile, identifier });
             },
           ),
     );

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import '../../src/cli/commands.js';
-import { startDemo } from '../../src/cli/demo/server.js';
+import { startDemo } from '../../demo/server.js';
 import { runCli } from '../../src/cli/run.js';
 import { freePort } from '../helpers/faults.js';
 

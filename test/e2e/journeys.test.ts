@@ -2,8 +2,9 @@
  * What real users do, in real headless Chromium (issue 20), on the demo:
  * a wrong password, consent with values and an unticked attribute, refresh
  * and back/forward after signing in, two tabs at once, localhost instead of
- * 127.0.0.1, the wrong account at the provider, cancel, a remembered site
- * revoked, and sign-out. No page may answer with a 5xx.
+ * 127.0.0.1, the wrong account at the provider (sign out and continue as
+ * the one asked for; with identifier_select, continue as the signed-in one
+ * or use another), cancel, a remembered site revoked, and sign-out. No page may answer with a 5xx.
  */
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
@@ -162,12 +163,54 @@ describe('demo journeys in real Chromium', { skip, timeout: 240_000 }, () => {
     await page.fill('#openid_identifier', `${base}/op/id/alice`);
     await page.click('#login');
     await page.waitForSelector('#wrong-account');
-    assert.match((await page.textContent('#switch')) ?? '', /continue as alice/);
+    assert.match((await page.textContent('#switch')) ?? '', /Sign out and continue as alice/);
+    assert.ok(await page.$('#cancel'), 'a way back to the site');
+    assert.equal(await page.$('#allow'), null, 'no Allow: the provider may not answer for alice as erin');
     await page.click('#switch');
     await page.waitForSelector('#password');
     assert.equal(await page.inputValue('#username'), 'alice');
     await page.fill('#password', PASSWORD);
     await page.click('#submit');
+    await page.click('#allow');
+    await page.waitForSelector('#claimed-id');
+    assert.equal((await page.textContent('#claimed-id'))?.trim(), `${base}/op/id/alice`);
+    assert.ok(
+      statuses.every((s) => s < 500),
+      `no 5xx: ${statuses.join(',')}`,
+    );
+    await ctx.close();
+  });
+
+  test('signed in at the provider as erin, the site lets the provider choose: "continue as erin" signs in as erin', async () => {
+    const { ctx, page, statuses } = await fresh();
+    await providerSignIn(page, 'erin');
+    await page.goto(`${base}/`);
+    await page.click('#provider-button');
+    await page.waitForSelector('#allow');
+    assert.equal((await page.textContent('#allow'))?.trim(), 'Continue as erin');
+    assert.match((await page.textContent('#other-account')) ?? '', /use another account/);
+    await page.click('#allow');
+    await page.waitForSelector('#claimed-id');
+    assert.equal((await page.textContent('#claimed-id'))?.trim(), `${base}/op/id/erin`);
+    assert.ok(
+      statuses.every((s) => s < 500),
+      `no 5xx: ${statuses.join(',')}`,
+    );
+    await ctx.close();
+  });
+
+  test('signed in at the provider as erin, the site lets the provider choose: "use another account" signs in as alice', async () => {
+    const { ctx, page, statuses } = await fresh();
+    await providerSignIn(page, 'erin');
+    await page.goto(`${base}/`);
+    await page.click('#provider-button');
+    await page.click('#other-account');
+    await page.waitForSelector('#password');
+    assert.equal(await page.inputValue('#username'), '', 'no name is suggested: the site asked for none');
+    await page.fill('#username', 'alice');
+    await page.fill('#password', PASSWORD);
+    await page.click('#submit');
+    assert.equal((await page.textContent('#allow'))?.trim(), 'Continue as alice');
     await page.click('#allow');
     await page.waitForSelector('#claimed-id');
     assert.equal((await page.textContent('#claimed-id'))?.trim(), `${base}/op/id/alice`);

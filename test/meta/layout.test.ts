@@ -2,7 +2,9 @@
  * The folder layout of src/ (docs/architecture.md, "Layout"): folders import
  * downward only. The graph is built from the source itself (static imports,
  * re-exports and `import()`), type-only imports included: a type from a
- * folder above is still a dependency on it.
+ * folder above is still a dependency on it. The demo (demo/ at the top of
+ * the repository) is a node of the graph too; its imports of the package's
+ * public names (`openid2/node`) count as edges to the folder they map to.
  */
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -13,11 +15,24 @@ import ts from 'typescript';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const SRC = join(ROOT, 'src');
+const DEMO = join(ROOT, 'demo');
+
+/** `openid2` and `openid2/<sub>` → the source file tsconfig.json maps each to. */
+const PUBLIC_NAMES: Record<string, string> = Object.fromEntries(
+  Object.entries(
+    (
+      ts.readConfigFile(join(ROOT, 'tsconfig.json'), ts.sys.readFile).config as {
+        compilerOptions: { paths: Record<string, string[]> };
+      }
+    ).compilerOptions.paths,
+  ).map(([name, [target]]) => [name, resolve(ROOT, target as string)]),
+);
 
 /**
  * Top to bottom: a folder may import only folders listed after it. `(root)`
- * is the entry files directly in src/ (index.ts, otel.ts). `demo` is listed
- * so the demo can live in src/demo without editing this list.
+ * is the entry files directly in src/ (index.ts, otel.ts, protocol.ts).
+ * `demo` is the top-level demo/ folder, which the CLI loads by a path it
+ * computes at run time (src/cli/demo-command.ts), so no edge from cli shows.
  */
 const LAYOUT = [
   'cli',
@@ -50,6 +65,7 @@ function sourceFiles(dir: string): string[] {
 }
 
 function folderOf(file: string): string {
+  if (file.startsWith(DEMO + sep)) return 'demo';
   const parts = relative(SRC, file).split(sep);
   return parts.length === 1 ? '(root)' : (parts[0] as string);
 }
@@ -60,14 +76,21 @@ function importsOf(file: string): string[] {
   return info.importedFiles.map((f) => f.fileName);
 }
 
+/** The file an import names: a relative path, or a public name of the package; null for anything else. */
+function targetOf(file: string, spec: string): string | null {
+  if (spec.startsWith('.')) return resolve(dirname(file), spec);
+  return PUBLIC_NAMES[spec] ?? null;
+}
+
 /** Folder → folders it imports, each with one file that shows it. */
 function folderGraph(): Map<string, Map<string, string>> {
   const graph = new Map<string, Map<string, string>>();
-  for (const file of sourceFiles(SRC)) {
+  for (const file of [...sourceFiles(SRC), ...sourceFiles(DEMO)]) {
     const from = folderOf(file);
     for (const spec of importsOf(file)) {
-      if (!spec.startsWith('.')) continue;
-      const to = folderOf(resolve(dirname(file), spec));
+      const target = targetOf(file, spec);
+      if (target === null) continue;
+      const to = folderOf(target);
       if (to === from) continue;
       const edges = graph.get(from) ?? new Map<string, string>();
       graph.set(from, edges);
@@ -77,8 +100,8 @@ function folderGraph(): Map<string, Map<string, string>> {
   return graph;
 }
 
-test('the layout lists every src folder', () => {
-  const folders = new Set(sourceFiles(SRC).map(folderOf));
+test('the layout lists every src folder, and the demo', () => {
+  const folders = new Set([...sourceFiles(SRC), ...sourceFiles(DEMO)].map(folderOf));
   const unlisted = [...folders].filter((f) => !(LAYOUT as readonly string[]).includes(f)).sort();
   assert.deepEqual(unlisted, [], 'add new folders to LAYOUT here and in docs/architecture.md');
 });
@@ -121,6 +144,7 @@ test('the graph sees static, type-only and dynamic imports', () => {
     'type-only: rp/association-manager.ts imports background/queue.ts',
   );
   assert.ok(graph.get('drivers')?.has('background'), 'dynamic: drivers/open.ts import()s background queues');
+  assert.ok(graph.get('demo')?.has('adapters'), 'public name: demo/server.ts imports openid2/node');
 });
 
 test('docs/architecture.md states the same layout, in the same order', () => {
@@ -131,13 +155,24 @@ test('docs/architecture.md states the same layout, in the same order', () => {
   assert.deepEqual(listed, [...LAYOUT]);
 });
 
-test('bench imports the package only through its public entry points', () => {
+test('bench and the demo import the package only through its public entry points', () => {
   const deep: string[] = [];
-  for (const file of sourceFiles(join(ROOT, 'bench'))) {
+  for (const file of [...sourceFiles(join(ROOT, 'bench')), ...sourceFiles(DEMO)]) {
     for (const spec of importsOf(file)) {
       const target = spec.startsWith('.') ? resolve(dirname(file), spec) : '';
       if (target.startsWith(SRC + sep)) deep.push(`${relative(ROOT, file)} imports ${spec}`);
     }
   }
   assert.deepEqual(deep, []);
+});
+
+test('no file under src/ imports the demo: the CLI loads it by a path computed at run time', () => {
+  const into: string[] = [];
+  for (const file of sourceFiles(SRC)) {
+    for (const spec of importsOf(file)) {
+      const target = targetOf(file, spec);
+      if (target?.startsWith(DEMO + sep)) into.push(`${relative(ROOT, file)} imports ${spec}`);
+    }
+  }
+  assert.deepEqual(into, []);
 });

@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, test } from 'node:test';
-import { startDemo } from '../../src/cli/demo/server.js';
+import { startDemo } from '../../demo/server.js';
 import { SRegResponse } from '../../src/extensions/sreg.js';
 import { IDENTIFIER_SELECT } from '../../src/protocol/constants.js';
 import { OPENID_NS } from '../../src/protocol/message.js';

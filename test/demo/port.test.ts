@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { test } from 'node:test';
-import { startDemo } from '../../src/cli/demo/server.js';
+import { startDemo } from '../../demo/server.js';
 import { freePort } from '../adapters/free-port.js';
 
 test('a taken port: the demo listens on the next free one and reports it; other hosts are sent to its origin', async () => {

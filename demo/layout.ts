@@ -1,5 +1,5 @@
 /** Server-rendered pages of the demo: one layout, every dynamic value escaped by the caller via `h`. */
-import { escapeHtml } from '../../protocol/message.js';
+import { escapeHtml } from 'openid2/protocol';
 
 /** Tagged template that escapes every interpolated value unless it is `raw()`. */
 export function h(strings: TemplateStringsArray, ...values: unknown[]): Raw {

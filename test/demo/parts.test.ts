@@ -1,15 +1,15 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describe, test } from 'node:test';
-import { cookieValues } from '../../src/adapters/cookie-header.js';
 import {
   checkCsrf,
   csrfToken,
   serializeCookie,
   signCookieValue,
   verifyCookieValue,
-} from '../../src/cli/demo/cookies.js';
-import { hashPassword, verifyPassword } from '../../src/cli/demo/passwords.js';
+} from '../../demo/cookies.js';
+import { hashPassword, verifyPassword } from '../../demo/passwords.js';
+import { cookieValues } from '../../src/adapters/cookie-header.js';
 
 describe('demo passwords (scrypt)', () => {
   test('a hash verifies its password and no other', async () => {
@@ -68,7 +68,7 @@ describe('demo cookies and CSRF', () => {
 });
 
 describe('demo layout', async () => {
-  const { h, page, raw } = await import('../../src/cli/demo/layout.js');
+  const { h, page, raw } = await import('../../demo/layout.js');
   test('h escapes every interpolated value but raw()', () => {
     const evil = '<script>alert(1)</script>"\'&';
     assert.equal(h`<p>${evil}</p>`.html, '<p>&lt;script&gt;alert(1)&lt;/script&gt;&quot;&#39;&amp;</p>');
@@ -83,7 +83,7 @@ describe('demo layout', async () => {
 });
 
 describe('demo accounts (SQLite)', async () => {
-  const { DemoAccounts } = await import('../../src/cli/demo/accounts.js');
+  const { DemoAccounts } = await import('../../demo/accounts.js');
   test('sign-up, sign-in, trusted realms', async () => {
     const a = new DemoAccounts(':memory:');
     const profile = { fullname: 'Alice A', email: 'alice@example.org', nickname: 'alice' };
@@ -102,7 +102,7 @@ describe('demo accounts (SQLite)', async () => {
 });
 
 describe('demo accounts (memory)', async () => {
-  const { MemoryDemoAccounts } = await import('../../src/cli/demo/accounts.js');
+  const { MemoryDemoAccounts } = await import('../../demo/accounts.js');
   test('sign-up, sign-in, trusted realms, with the same rules as SQLite', async () => {
     const a = new MemoryDemoAccounts();
     const profile = { fullname: 'Alice A', email: 'alice@example.org', nickname: 'alice' };

@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { type RunningDemo, startDemo } from '../../src/cli/demo/server.js';
+import { type RunningDemo, startDemo } from '../../demo/server.js';
 
 let demo: RunningDemo;
 let dir: string;

@@ -4,7 +4,7 @@
  * session for every form.
  */
 import { randomBytes } from 'node:crypto';
-import { cookieValues } from '../../adapters/cookie-header.js';
+import { cookieValues } from 'openid2/protocol';
 import {
   checkCsrf,
   csrfToken,
