@@ -163,6 +163,7 @@ describe('Redis Cluster: a master crashes (SIGKILL) during logins', () => {
         }
       })();
       const stopped = logins.catch((e: unknown) => e);
+      let loopError: unknown;
 
       try {
         await until('logins before the crash', 15_000, async () => successes.size >= 30);
@@ -193,10 +194,11 @@ describe('Redis Cluster: a master crashes (SIGKILL) during logins', () => {
         // Every assertion of the pool logs in once, retried ones included.
         await until('every login done', 25_000, async () => next >= pool.length && retry.length === 0);
       } finally {
+        // Whatever happened above, the login loop ends (else it keeps the process alive).
         running = false;
-        const error = await stopped;
-        if (error) throw error;
+        loopError = await stopped;
       }
+      if (loopError) throw loopError;
       t.diagnostic(
         `login outcomes: ${JSON.stringify(Object.fromEntries(outcomes))}, ${successesInOutage} successes while the master was down; last unavailable: ${lastUnavailable}`,
       );
