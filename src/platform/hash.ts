@@ -6,14 +6,14 @@
  *
  * Internal module.
  */
-import { bytesEqual } from './bytes.js';
+import { bytesEqual, utf8 } from './bytes.js';
 import { nodeCrypto } from './node-builtins.js';
 import { type ShaAlgorithm, shaDigest, shaHmac } from './sha.js';
 
 export type { ShaAlgorithm } from './sha.js';
 
 function asBytes(data: Uint8Array | string): Uint8Array {
-  return typeof data === 'string' ? new TextEncoder().encode(data) : data;
+  return typeof data === 'string' ? utf8(data) : data;
 }
 
 /** `node:crypto`, looked up once: complete() hashes three times per login. */
