@@ -214,17 +214,48 @@ export function channel<N extends ChannelName>(name: N): Tracing<ChannelContexts
 }
 
 /**
+ * Whether anyone subscribes to channel `name` now. Call sites whose context
+ * costs something to build (parsing a URL) ask first, so a process that
+ * traces nothing pays nothing for it.
+ */
+export function isTraced(name: ChannelName): boolean {
+  return hasSubscribers(channel(name));
+}
+
+/**
  * Run `fn` as a traced operation on channel `name`. `fn` fills in the
  * context as it learns (outcome, code); subscribers see the final context
  * at `asyncEnd`. The return value is never put on the context.
+ *
+ * Not an async function: with no subscriber `fn`'s own promise is handed
+ * back as is (an async wrapper would add a promise and two microtask turns
+ * to every store call of every login). A synchronous throw still arrives as
+ * a rejection.
  */
-export async function trace<N extends ChannelName, T>(
+export function trace<N extends ChannelName, T>(
   name: N,
   context: ChannelContexts[N],
   fn: (context: ChannelContexts[N]) => Promise<T>,
 ): Promise<T> {
   const c = channel(name);
-  if (!hasSubscribers(c)) return fn(context);
+  if (!hasSubscribers(c)) return untraced(fn, context);
+  return traced(c, context, fn);
+}
+
+/** `fn(arg)` as a promise: a synchronous throw becomes a rejection. */
+export function untraced<A, T>(fn: (arg: A) => Promise<T> | T, arg: A): Promise<T> {
+  try {
+    return Promise.resolve(fn(arg));
+  } catch (e) {
+    return Promise.reject(e);
+  }
+}
+
+async function traced<C extends object, T>(
+  c: Tracing<C>,
+  context: C,
+  fn: (context: C) => Promise<T>,
+): Promise<T> {
   let value: T | undefined;
   await c.tracePromise(async () => {
     value = await fn(context);

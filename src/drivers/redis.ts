@@ -9,7 +9,7 @@
  *
  * @module openid2/redis
  */
-import type { Cluster, Redis, RedisOptions } from 'ioredis';
+import type { ChainableCommander, Redis, RedisOptions } from 'ioredis';
 import type { RedisClientLike } from '../background/redis-queue.js';
 import { Association, isValidHandle } from '../protocol/association.js';
 import {
@@ -53,6 +53,20 @@ export interface RedisStoreOptions extends StoreBaseOptions {
    * reads every association from Redis. Default on; see association-cache.ts.
    */
   associationCache?: AssociationCacheOptions | false;
+  /**
+   * Replicas that must have a nonce or an association before the store
+   * answers (Redis `WAIT`, pipelined with the write: still one round trip).
+   * Default 0: Redis replicates asynchronously, so a master that crashes
+   * right after recording a nonce can take it along, and the replica promoted
+   * in its place would accept that nonce once more. With 1 (one replica per
+   * master), a nonce is fresh only once a replica holds it; when fewer
+   * replicas confirm within `replicaAckTimeoutMs` the call fails
+   * (`store_unavailable` for the login), never reports a fresh nonce it
+   * could lose. docs/scaling.md says what remains.
+   */
+  replicaAcks?: number;
+  /** How long `WAIT` may block, in ms. Default 1000 (and never past the store's `timeoutMs`). */
+  replicaAckTimeoutMs?: number;
 }
 
 export type { RedisClientLike };
@@ -96,10 +110,16 @@ export class RedisStore implements OpenIDStore {
   readonly #where: string;
   readonly #cleanup: CleanupSchedule;
   readonly #cache: AssociationCache | null;
+  readonly #acks: number;
+  readonly #ackTimeoutMs: number;
 
   constructor(options: RedisStoreOptions = {}) {
     this.#cache = associationCacheOf(options.associationCache);
     this.#timeoutMs = timeoutOf(options);
+    this.#acks = options.replicaAcks ?? 0;
+    if (!Number.isInteger(this.#acks) || this.#acks < 0)
+      throw new TypeError('replicaAcks must be a whole number of replicas (0 or more)');
+    this.#ackTimeoutMs = Math.min(options.replicaAckTimeoutMs ?? 1000, this.#timeoutMs);
     this.#own = options.client === undefined;
     this.#redis =
       options.client ?? redisClient(options.url ?? 'redis://127.0.0.1:6379', this.#timeoutMs, 'RedisStore');
@@ -124,6 +144,28 @@ export class RedisStore implements OpenIDStore {
     }
   }
 
+  /**
+   * Runs `write` (one command) with `WAIT` after it on the same connection,
+   * so on the master that took the write; its answer once `replicaAcks`
+   * replicas hold it. A write the master refused (`SET NX` on a used nonce)
+   * needs no replica. Fewer acknowledgements within the timeout throw.
+   */
+  async #replicated(write: ChainableCommander, what: string): Promise<unknown> {
+    const results = (await write.wait(this.#acks, this.#ackTimeoutMs).exec()) ?? [];
+    const [written, waited] = results;
+    if (!written || !waited) throw new Error(`no answer for ${what}`);
+    if (written[0]) throw written[0];
+    if (written[1] === null) return null;
+    if (waited[0]) throw waited[0];
+    const acked = Number(waited[1]);
+    if (acked < this.#acks) {
+      throw new Error(
+        `${what} reached ${acked} of ${this.#acks} replicas within ${this.#ackTimeoutMs} ms; a failover could lose it`,
+      );
+    }
+    return written[1];
+  }
+
   async storeAssociation(serverUrl: string, a: Association): Promise<void> {
     checkServerUrl(serverUrl);
     const key = this.#assocKey(serverUrl);
@@ -132,7 +174,9 @@ export class RedisStore implements OpenIDStore {
     // to cleanup, a hash missing from the index would never be cleaned.
     await this.#do('storing an association', async () => {
       await this.#redis.sadd(`${this.#p}assoc-keys`, key);
-      await this.#redis.hset(key, a.handle, a.serialize());
+      if (this.#acks === 0) await this.#redis.hset(key, a.handle, a.serialize());
+      else
+        await this.#replicated(this.#redis.pipeline().hset(key, a.handle, a.serialize()), 'the association');
     });
     this.#cache?.set(serverUrl, a, this.#now());
     this.#cleanup.maybeRun();
@@ -191,8 +235,11 @@ export class RedisStore implements OpenIDStore {
     // The relying party decides the window; kept until it has left it (plus
     // the margin for clocks that differ), then Redis drops it.
     const ttl = Math.max(1, timestamp + this.#skew + NONCE_CLEANUP_MARGIN - now);
+    const key = `${this.#p}nonce:${hashKey(serverUrl, timestamp, salt)}`;
     const r = await this.#do('recording a nonce', () =>
-      this.#redis.set(`${this.#p}nonce:${hashKey(serverUrl, timestamp, salt)}`, '1', 'EX', ttl, 'NX'),
+      this.#acks === 0
+        ? this.#redis.set(key, '1', 'EX', ttl, 'NX')
+        : this.#replicated(this.#redis.pipeline().set(key, '1', 'EX', ttl, 'NX'), 'the nonce'),
     );
     return r === 'OK';
   }

@@ -6,18 +6,32 @@
  *
  * Internal module.
  */
-import { bytesEqual } from './bytes.js';
+import { bytesEqual, utf8 } from './bytes.js';
 import { nodeCrypto } from './node-builtins.js';
 import { type ShaAlgorithm, shaDigest, shaHmac } from './sha.js';
 
 export type { ShaAlgorithm } from './sha.js';
 
 function asBytes(data: Uint8Array | string): Uint8Array {
-  return typeof data === 'string' ? new TextEncoder().encode(data) : data;
+  return typeof data === 'string' ? utf8(data) : data;
 }
 
-function copy(view: Uint8Array): Uint8Array {
-  return new Uint8Array(view.buffer.slice(view.byteOffset, view.byteOffset + view.byteLength));
+/** `node:crypto`, looked up once: complete() hashes three times per login. */
+let crypto: ReturnType<typeof nodeCrypto> | undefined;
+function node(): ReturnType<typeof nodeCrypto> {
+  if (crypto === undefined) crypto = nodeCrypto();
+  return crypto;
+}
+
+/**
+ * A digest Node returned as a plain `Uint8Array`. A digest Buffer owns its
+ * memory, so a view of it is enough; a Buffer that shares its memory (a
+ * pooled one) is copied so that `.buffer` exposes nothing else.
+ */
+function plain(view: Uint8Array): Uint8Array {
+  return view.byteOffset === 0 && view.buffer.byteLength === view.byteLength
+    ? new Uint8Array(view.buffer, 0, view.byteLength)
+    : new Uint8Array(view.buffer.slice(view.byteOffset, view.byteOffset + view.byteLength));
 }
 
 /**
@@ -26,8 +40,9 @@ function copy(view: Uint8Array): Uint8Array {
  * @example digest('sha256', 'abc')
  */
 export function digest(algorithm: ShaAlgorithm, data: Uint8Array | string): Uint8Array {
-  const node = nodeCrypto();
-  if (node !== null) return copy(node.createHash(algorithm).update(asBytes(data)).digest());
+  const c = node();
+  // Node encodes a string as UTF-8 itself (lone surrogates become U+FFFD, as TextEncoder does).
+  if (c !== null) return plain(c.createHash(algorithm).update(data).digest());
   return shaDigest(algorithm, asBytes(data));
 }
 
@@ -37,8 +52,8 @@ export function digest(algorithm: ShaAlgorithm, data: Uint8Array | string): Uint
  * @example hmac('sha256', secret, 'payload')
  */
 export function hmac(algorithm: ShaAlgorithm, key: Uint8Array, data: Uint8Array | string): Uint8Array {
-  const node = nodeCrypto();
-  if (node !== null) return copy(node.createHmac(algorithm, key).update(asBytes(data)).digest());
+  const c = node();
+  if (c !== null) return plain(c.createHmac(algorithm, key).update(data).digest());
   return shaHmac(algorithm, key, asBytes(data));
 }
 
@@ -51,6 +66,6 @@ export function hmac(algorithm: ShaAlgorithm, key: Uint8Array, data: Uint8Array 
  */
 export function constantTimeEqual(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
-  const node = nodeCrypto();
-  return node !== null ? node.timingSafeEqual(a, b) : bytesEqual(a, b);
+  const c = node();
+  return c !== null ? c.timingSafeEqual(a, b) : bytesEqual(a, b);
 }

@@ -36,6 +36,26 @@ export const DEFAULT_LIMITS: Required<MessageLimits> = {
 /** U+FFFD (the trace of undecodable bytes) or an unpaired surrogate. */
 const NOT_UTF8 = /\uFFFD|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
+/** Any character one of `checkCharacters`' rules is about, in a name or in a value. */
+const KEY_SUSPECT = /[\0\r\n:\uD800-\uDFFF\uFFFD]/;
+const VALUE_SUSPECT = /[\0\r\n\uD800-\uDFFF\uFFFD]/;
+
+/** The character rules of one argument: NUL anywhere; newlines, ':' and text that is not UTF-8 in `openid.` ones. */
+function checkCharacters(key: string, value: string): void {
+  if (key.includes('\0') || value.includes('\0'))
+    throw malformed(`argument ${JSON.stringify(key)} contains NUL`);
+  if (key.startsWith(OPENID_PREFIX)) {
+    if (/[\r\n:]/.test(key))
+      throw malformed(`argument name ${JSON.stringify(key)} contains ':' or a newline`);
+    // Such a value could never be signed or sent in key-value form.
+    if (/[\r\n]/.test(value)) throw malformed(`argument ${key} contains a newline`);
+    // U+FFFD is what a lenient decoder (URLSearchParams) makes of bytes that are not
+    // UTF-8 (%C0%AF, %ED%A0%80); a lone surrogate is not text at all (security case KV-08).
+    if (NOT_UTF8.test(key) || NOT_UTF8.test(value))
+      throw malformed(`argument ${JSON.stringify(key)} is not valid UTF-8`);
+  }
+}
+
 /** The error for an argument no OpenID message may carry. */
 export function malformed(message: string): ProtocolError {
   return new ProtocolError('malformed_message', message);
@@ -91,18 +111,8 @@ export function checkedArgs(
     if (total > lim.maxTotalLength) {
       throw new ProtocolError('message_too_large', `message is longer than ${lim.maxTotalLength} characters`);
     }
-    if (key.includes('\0') || value.includes('\0'))
-      throw malformed(`argument ${JSON.stringify(key)} contains NUL`);
-    if (key.startsWith(OPENID_PREFIX)) {
-      if (/[\r\n:]/.test(key))
-        throw malformed(`argument name ${JSON.stringify(key)} contains ':' or a newline`);
-      // Such a value could never be signed or sent in key-value form.
-      if (/[\r\n]/.test(value)) throw malformed(`argument ${key} contains a newline`);
-      // U+FFFD is what a lenient decoder (URLSearchParams) makes of bytes that are not
-      // UTF-8 (%C0%AF, %ED%A0%80); a lone surrogate is not text at all (security case KV-08).
-      if (NOT_UTF8.test(key) || NOT_UTF8.test(value))
-        throw malformed(`argument ${JSON.stringify(key)} is not valid UTF-8`);
-    }
+    // One scan each for any character the checks below are about; most arguments have none.
+    if (KEY_SUSPECT.test(key) || VALUE_SUSPECT.test(value)) checkCharacters(key, value);
     args.set(key, value);
   }
   return args;

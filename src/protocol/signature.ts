@@ -31,12 +31,21 @@ export function parseSignedList(value: string): string[] {
   const seen = new Set<string>();
   for (const k of keys) {
     if (k.length === 0) throw new ProtocolError('malformed_message', 'openid.signed has an empty entry');
-    if (!/^[\x21-\x7e]+$/.test(k))
+    if (!isVisibleAscii(k))
       throw new ProtocolError('malformed_message', 'openid.signed has an invalid entry');
     if (seen.has(k)) throw new ProtocolError('malformed_message', `openid.signed lists ${k} twice`);
     seen.add(k);
   }
   return keys;
+}
+
+/** Every character of `k` is printable ASCII without space (0x21–0x7e). */
+function isVisibleAscii(k: string): boolean {
+  for (let i = 0; i < k.length; i++) {
+    const c = k.charCodeAt(i);
+    if (c < 0x21 || c > 0x7e) return false;
+  }
+  return true;
 }
 
 /**

@@ -20,6 +20,10 @@ export interface LocalCluster {
   cli(port: number, ...args: string[]): Promise<string>;
   /** Until every node says `cluster_state:ok` and knows `masters` masters, or throws after `ms`. */
   waitHealthy(ms?: number): Promise<void>;
+  /** SIGKILL the server on `port` (a crash: no shutdown, no last replication) and wait for it to exit. */
+  crash(port: number): Promise<void>;
+  /** Start the server on `port` again with its node file: it rejoins, as a replica of whoever took its slots. */
+  restart(port: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -61,53 +65,56 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export async function startLocalCluster(): Promise<LocalCluster> {
   const dir = mkdtempSync(join(tmpdir(), 'openid2-cluster-'));
   const ports = await freePorts(6);
-  const children: ChildProcess[] = [];
+  const children = new Map<number, ChildProcess>();
   const cli = async (port: number, ...args: string[]) =>
     (
       await run('redis-cli', ['-h', '127.0.0.1', '-p', String(port), ...args], { timeout: 60_000 })
     ).stdout.trim();
   const stop = async () => {
-    for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+    for (const c of children.values()) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
     await sleep(100);
     rmSync(dir, { recursive: true, force: true });
   };
+  const startServer = (port: number) => {
+    const child = spawn(
+      'redis-server',
+      [
+        '--port',
+        String(port),
+        '--bind',
+        '127.0.0.1',
+        '--cluster-enabled',
+        'yes',
+        '--cluster-config-file',
+        join(dir, `nodes-${port}.conf`),
+        // Small, so a crashed master is failed over within seconds.
+        '--cluster-node-timeout',
+        '2000',
+        '--dir',
+        dir,
+        '--dbfilename',
+        `dump-${port}.rdb`,
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        '--protected-mode',
+        'no',
+      ],
+      { stdio: 'ignore' },
+    );
+    children.set(port, child);
+  };
+  const answers = async (port: number) => {
+    for (let i = 0; ; i++) {
+      if ((await cli(port, 'PING').catch(() => '')) === 'PONG') return;
+      if (i > 200) throw new Error(`redis-server on ${port} did not start`);
+      await sleep(50);
+    }
+  };
   try {
-    for (const port of ports) {
-      const child = spawn(
-        'redis-server',
-        [
-          '--port',
-          String(port),
-          '--bind',
-          '127.0.0.1',
-          '--cluster-enabled',
-          'yes',
-          '--cluster-config-file',
-          join(dir, `nodes-${port}.conf`),
-          '--cluster-node-timeout',
-          '2000',
-          '--dir',
-          dir,
-          '--dbfilename',
-          `dump-${port}.rdb`,
-          '--save',
-          '',
-          '--appendonly',
-          'no',
-          '--protected-mode',
-          'no',
-        ],
-        { stdio: 'ignore' },
-      );
-      children.push(child);
-    }
-    for (const port of ports) {
-      for (let i = 0; ; i++) {
-        if ((await cli(port, 'PING').catch(() => '')) === 'PONG') break;
-        if (i > 200) throw new Error(`redis-server on ${port} did not start`);
-        await sleep(50);
-      }
-    }
+    for (const port of ports) startServer(port);
+    for (const port of ports) await answers(port);
     await run(
       'redis-cli',
       [
@@ -136,6 +143,18 @@ export async function startLocalCluster(): Promise<LocalCluster> {
           if (Date.now() > until) throw new Error('the local Redis Cluster did not become healthy');
           await sleep(200);
         }
+      },
+      async crash(port) {
+        const child = children.get(port);
+        if (!child || child.exitCode !== null || child.signalCode !== null)
+          throw new Error(`no server running on ${port}`);
+        const exited = new Promise((r) => child.once('exit', r));
+        child.kill('SIGKILL');
+        await exited;
+      },
+      async restart(port) {
+        startServer(port);
+        await answers(port);
       },
       stop,
     };

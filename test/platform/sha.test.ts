@@ -5,6 +5,7 @@ import { describe, test } from 'node:test';
 import {
   bytesEqual,
   fromBase64,
+  fromBase64Portable,
   fromHex,
   toBase64,
   toBase64Url,
@@ -125,12 +126,15 @@ describe('byte helpers agree with Buffer', () => {
       assert.equal(toHex(bytes), bytes.toString('hex'));
       assert.deepEqual(fromBase64(bytes.toString('base64')), new Uint8Array(bytes));
       assert.deepEqual(fromBase64(bytes.toString('base64url')), new Uint8Array(bytes));
+      assert.deepEqual(fromBase64Portable(bytes.toString('base64')), new Uint8Array(bytes));
+      assert.deepEqual(fromBase64Portable(bytes.toString('base64url')), new Uint8Array(bytes));
       assert.deepEqual(fromHex(bytes.toString('hex')), new Uint8Array(bytes));
     }
   });
   test('lenient base64 skips what Buffer skips', () => {
     for (const s of ['QUJD!!!RA==', 'QU JD\nRA==', 'QUJDRA', 'QUJD=RA==']) {
       assert.deepEqual(fromBase64(s), new Uint8Array(Buffer.from(s, 'base64')), s);
+      assert.deepEqual(fromBase64Portable(s), new Uint8Array(Buffer.from(s, 'base64')), s);
     }
   });
   test('utf8Length matches Buffer.byteLength', () => {
