@@ -69,7 +69,7 @@ export function positiveAnswer(
   identity: string,
   shared: ReadonlySet<AttributeKey> = new Set(ATTRIBUTE_KEYS),
 ): OPResponse {
-  const response = request.answer(true, { identity });
+  const response = request.allow({ identity });
   const values = (names: Record<AttributeKey, string>) =>
     Object.fromEntries(ATTRIBUTE_KEYS.filter((k) => shared.has(k)).map((k) => [names[k], user[k]]));
   const sreg = SRegRequest.fromCheckIdRequest(request);

@@ -24,7 +24,7 @@ export async function consentPage(ctx: Ctx, deps: ProviderDeps): Promise<Respons
   const trust = await request.evaluateTrust();
   if (trust.verdict === 'refuse') {
     ctx.session.pending.delete(rid);
-    return webResponse(ctx, await deps.op.encodeResponse(request.answer(false)));
+    return webResponse(ctx, await deps.op.encodeResponse(request.deny()));
   }
   if (!userMatches(ctx, request, user)) return accountChoice(ctx, rid, request, user);
   const unverified =
@@ -78,7 +78,7 @@ export async function consentPost(ctx: Ctx, deps: ProviderDeps): Promise<Respons
   const request = pendingRequest(deps.op, params);
   if (ctx.form?.get('decision') !== 'allow') {
     ctx.session.pending.delete(rid);
-    return webResponse(ctx, await deps.op.encodeResponse(request.answer(false)));
+    return webResponse(ctx, await deps.op.encodeResponse(request.deny()));
   }
   // Signed in as someone else since the page was drawn (another tab): the choice, not an error.
   if (!userMatches(ctx, request, user)) return accountChoice(ctx, rid, request, user);

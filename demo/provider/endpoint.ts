@@ -52,7 +52,7 @@ export async function endpoint(ctx: Ctx, { op, accounts }: ProviderDeps): Promis
     const answer = positiveAnswer(request, user, identityUrl(ctx, user.username));
     return webResponse(ctx, await op.encodeResponse(answer));
   }
-  if (request.immediate) return webResponse(ctx, await op.encodeResponse(request.answer(false)));
+  if (request.immediate) return webResponse(ctx, await op.encodeResponse(request.deny()));
   const rid = park(ctx, Object.fromEntries(params));
   return redirect(ctx, user ? `/op/consent?rid=${rid}` : `/op/login?rid=${rid}`);
 }
