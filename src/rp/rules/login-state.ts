@@ -9,8 +9,7 @@
  *
  * @see docs/security-cases.md SE-01 (login CSRF)
  */
-import type { Message } from '../../protocol/message.js';
-import { OPENID_NS } from '../../protocol/message.js';
+import { type Message, OPENID_NS } from '../../protocol/message.js';
 import type { OpenIDStore } from '../../stores/store.js';
 import { checkStateBinding, consumeReturnToState, stateFromReturnTo } from '../return-to-state.js';
 import { RP_NONCE_PARAM } from '../rp-nonce.js';
@@ -46,7 +45,11 @@ export interface LoginPresented {
  * The state token of this response: the app's, else (with `stateIn:
  * 'returnTo'`) the one return_to carries, else null.
  */
-export function stateTokenOf(given: string | null | undefined, message: Message, stateInReturnTo: boolean) {
+export function stateTokenOf(
+  given: string | null | undefined,
+  message: Message,
+  stateInReturnTo: boolean,
+): string | null {
   if (given) return given;
   return stateInReturnTo ? stateFromReturnTo(message.get(OPENID_NS, 'return_to')) || null : null;
 }
