@@ -69,7 +69,7 @@ export async function makeAssertions(op: Provider, redirectUrl: string, count: n
   const out: string[] = [];
   for (let i = 0; i < count; i++) {
     const request = op.decodeRequest(params) as CheckIDRequest;
-    const web = await op.encodeResponse(request.answer(true));
+    const web = await op.encodeResponse(request.allow());
     const location = web.headers['location'];
     if (web.status !== 302 || location === undefined) throw new Error(`provider answered ${web.status}`);
     out.push(location);

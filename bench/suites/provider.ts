@@ -73,7 +73,7 @@ export async function run(): Promise<BenchResult[]> {
   let unsigned = 0;
   const signed = await bench('provider', 'checkid_setup positive assertion (shared assoc)', async () => {
     const request = op.decodeRequest(shared) as CheckIDRequest;
-    const web = await op.encodeResponse(request.answer(true));
+    const web = await op.encodeResponse(request.allow());
     // A private association would mean the shared handle was not used: not the path measured here.
     if (web.status !== 302 || web.headers['location']?.includes('invalidate_handle') !== false) unsigned++;
   });
