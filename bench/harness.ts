@@ -4,6 +4,8 @@
  * median, p99 and operations per second. No test asserts these numbers.
  */
 import { type PerformanceEntry, PerformanceObserver, performance } from 'node:perf_hooks';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 
 export interface BenchResult {
   name: string;
@@ -71,6 +73,24 @@ function percentile(sorted: number[], p: number): number {
   return sorted[idx] as number;
 }
 
+let fullGc: (() => void) | undefined;
+
+/**
+ * A full garbage collection now (V8's `gc`, reached without `--expose-gc`).
+ * bench() runs one before each measured run, so the garbage of a row's setup
+ * (signing a pool of 40,000 assertions, seeding 100,000 nonces) is not
+ * collected inside the next row's measurement: the `rp` suite's first
+ * memory row spent 27% of its time in GC pauses that were not complete()'s
+ * (issue 25; docs/scaling.md).
+ */
+export function settle(): void {
+  if (fullGc === undefined) {
+    setFlagsFromString('--expose-gc');
+    fullGc = runInNewContext('gc') as () => void;
+  }
+  fullGc();
+}
+
 /** Measure `op`. With concurrency > 1, `concurrency` calls run at once and throughput counts them all. */
 export async function bench(
   group: string,
@@ -83,6 +103,7 @@ export async function bench(
   const max = options.maxIterations ?? 1_000_000;
   const conc = Math.max(1, options.concurrency ?? 1);
   for (let i = 0; i < warmup; i++) await op();
+  settle();
   const durations: number[] = [];
   let gcMs = 0;
   const gcWatch = new PerformanceObserver((list) => {
