@@ -3,7 +3,9 @@
  * budget after a warm-up, records each iteration's duration, and reports
  * median, p99 and operations per second. No test asserts these numbers.
  */
-import { performance } from 'node:perf_hooks';
+import { type PerformanceEntry, PerformanceObserver, performance } from 'node:perf_hooks';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 
 export interface BenchResult {
   name: string;
@@ -20,6 +22,12 @@ export interface BenchResult {
   opsPerCpuSec: number;
   /** Operations in flight at once (1: one after another). */
   concurrency?: number;
+  /**
+   * Share of the measured wall-clock time the garbage collector held the
+   * main thread (pauses reported by `PerformanceObserver` 'gc' entries), in
+   * percent: what separates `ops/s` from `1/median` when it is not other work.
+   */
+  gcPercent?: number;
   /** Extra figures a benchmark reports (ratios, sizes). */
   notes?: Record<string, number | string>;
 }
@@ -65,6 +73,24 @@ function percentile(sorted: number[], p: number): number {
   return sorted[idx] as number;
 }
 
+let fullGc: (() => void) | undefined;
+
+/**
+ * A full garbage collection now (V8's `gc`, reached without `--expose-gc`).
+ * bench() runs one before each measured run, so the garbage of a row's setup
+ * (signing a pool of 40,000 assertions, seeding 100,000 nonces) is not
+ * collected inside the next row's measurement: the `rp` suite's first
+ * memory row spent 27% of its time in GC pauses that were not complete()'s
+ * (issue 25; docs/scaling.md).
+ */
+export function settle(): void {
+  if (fullGc === undefined) {
+    setFlagsFromString('--expose-gc');
+    fullGc = runInNewContext('gc') as () => void;
+  }
+  fullGc();
+}
+
 /** Measure `op`. With concurrency > 1, `concurrency` calls run at once and throughput counts them all. */
 export async function bench(
   group: string,
@@ -77,7 +103,13 @@ export async function bench(
   const max = options.maxIterations ?? 1_000_000;
   const conc = Math.max(1, options.concurrency ?? 1);
   for (let i = 0; i < warmup; i++) await op();
+  settle();
   const durations: number[] = [];
+  let gcMs = 0;
+  const gcWatch = new PerformanceObserver((list) => {
+    for (const e of list.getEntries() as PerformanceEntry[]) gcMs += e.duration;
+  });
+  gcWatch.observe({ entryTypes: ['gc'] });
   const cpu0 = process.cpuUsage();
   const start = performance.now();
   let count = 0;
@@ -100,6 +132,10 @@ export async function bench(
   }
   const elapsed = performance.now() - start;
   const cpu = process.cpuUsage(cpu0);
+  // GC entries reach the observer a timer turn later (after setImmediate is not enough): wait for
+  // those of the measured window before stopping.
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  gcWatch.disconnect();
   const cpuMs = (cpu.user + cpu.system) / 1000;
   durations.sort((a, b) => a - b);
   return {
@@ -111,6 +147,7 @@ export async function bench(
     opsPerSec: (count / elapsed) * 1000,
     opsPerCpuSec: cpuMs > 0 ? (count / cpuMs) * 1000 : Number.NaN,
     concurrency: conc,
+    gcPercent: (gcMs / elapsed) * 100,
   };
 }
 
@@ -125,11 +162,12 @@ function fmt(n: number): string {
  * A plain-text table of results. Columns: ops/s over the wall-clock run;
  * ops/cpu-s over this process's CPU time; 1/median, the rate at the median
  * cost (on a loaded machine the least disturbed of the three); median and
- * p99 per operation; n iterations; notes (targets, ratios, skips).
+ * p99 per operation; n iterations; gc %, the share of the run the collector
+ * paused the main thread; notes (targets, ratios, skips).
  */
 export function formatTable(results: BenchResult[]): string {
   const rows = [
-    ['group', 'benchmark', 'ops/s', 'ops/cpu-s', '1/median', 'median ms', 'p99 ms', 'n', 'notes'],
+    ['group', 'benchmark', 'ops/s', 'ops/cpu-s', '1/median', 'median ms', 'p99 ms', 'n', 'gc %', 'notes'],
   ];
   for (const r of results) {
     rows.push([
@@ -143,6 +181,7 @@ export function formatTable(results: BenchResult[]): string {
       fmt(r.medianMs),
       fmt(r.p99Ms),
       String(r.iterations),
+      r.gcPercent === undefined ? '-' : r.gcPercent.toFixed(1),
       r.notes
         ? Object.entries(r.notes)
             .map(([k, v]) => `${k}=${typeof v === 'number' ? fmt(v) : v}`)
@@ -154,7 +193,7 @@ export function formatTable(results: BenchResult[]): string {
   return rows
     .map((row, ri) => {
       const line = row
-        .map((c, i) => (i >= 2 && i <= 7 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
+        .map((c, i) => (i >= 2 && i <= 8 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
         .join('  ');
       return ri === 0 ? `${line}\n${widths.map((w) => '-'.repeat(w)).join('  ')}` : line;
     })

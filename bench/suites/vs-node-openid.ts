@@ -22,7 +22,6 @@ import {
   makeProvider,
   makeRelyingParty,
   OP_ENDPOINT,
-  RETURN_TO,
   RP_SECRET,
   returnToOf,
   seedNonces,
