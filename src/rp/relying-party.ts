@@ -309,7 +309,7 @@ export class RelyingParty {
   async #complete(currentUrl: string, options: CompleteOptions): Promise<CompleteResult> {
     const response = readResponse(currentUrl, options.body, this.#fixed); // §5.2: URL, screening, message
     if (!response.ok) return failureOf(response);
-    const { url, message } = response.value;
+    const { url, message, query } = response.value;
     // Mode dispatch: nothing but id_res can authenticate anyone.
     const mode = responseMode(message);
     if (!mode.ok) return failureOf(mode);
@@ -328,7 +328,7 @@ export class RelyingParty {
     const fields = checkAssertionFields(message, version); // §10.1
     if (!fields.ok) return failureOf(fields, asserted);
     const { returnTo, assocHandle, signed } = fields.value;
-    const here = checkReturnTo(returnTo, url); // §11.1
+    const here = checkReturnTo(returnTo, url, query); // §11.1
     if (!here.ok) return failureOf(here, asserted);
     const sent = state
       ? checkLoginReturnTo(returnTo, state, this.#loginRules.stateInReturnTo)

@@ -6,6 +6,7 @@
  * (which half would be the answer?) — else from the query.
  */
 import { OpenIDError } from '../../protocol/errors.js';
+import { formPairs } from '../../protocol/form-pairs.js';
 import { type ArgsInput, Message } from '../../protocol/message.js';
 import { type FixedProvider, type ResponseBody, screenFixedProviderFields } from '../fixed-provider.js';
 import { pass, refuse, type Verdict } from './verdict.js';
@@ -16,6 +17,11 @@ export interface ArrivedResponse {
   readonly url: URL;
   /** Its `openid.*` message. */
   readonly message: Message;
+  /**
+   * The URL's query as name/value pairs, read once: the message and the §11.1
+   * return_to check both need it, and reading it was the largest cost of a login.
+   */
+  readonly query: readonly (readonly [string, string])[];
 }
 
 /** The URL the response arrived at, parsed; refused when it is not absolute. */
@@ -31,17 +37,21 @@ export function currentUrlOf(currentUrl: string): Verdict<URL> {
  * The response message, from `body` when there is one, else from the query.
  * A namespace error is `ns_mismatch`, any other malformation `malformed_message`.
  */
-export function parseResponse(url: URL, body: ResponseBody): Verdict<Message> {
+export function parseResponse(
+  url: URL,
+  body: ResponseBody,
+  query: readonly (readonly [string, string])[] = formPairs(url.search),
+): Verdict<Message> {
   try {
     if (body !== undefined && body !== null) {
-      for (const k of url.searchParams.keys()) {
+      for (const [k] of query) {
         if (k.startsWith('openid.'))
           return refuse('malformed_message', 'openid.* fields in both the query and the body');
       }
       const args: ArgsInput = typeof body === 'string' ? new URLSearchParams(body) : body;
       return pass(Message.fromPostArgs(args));
     }
-    return pass(Message.fromPostArgs(url.searchParams));
+    return pass(Message.fromPostArgs(query));
   } catch (e) {
     if (e instanceof OpenIDError)
       return refuse(e.code === 'ns_invalid' ? 'ns_mismatch' : 'malformed_message', e.message);
@@ -61,6 +71,7 @@ export function readResponse(
     const screened = screenFixedProviderFields(fixed, url.value, body);
     if (!screened.ok) return screened;
   }
-  const message = parseResponse(url.value, body);
-  return message.ok ? pass({ url: url.value, message: message.value }) : message;
+  const query = formPairs(url.value.search);
+  const message = parseResponse(url.value, body, query);
+  return message.ok ? pass({ url: url.value, message: message.value, query }) : message;
 }

@@ -12,10 +12,15 @@ import { type Check, refuse as fail, PASS } from './verdict.js';
 
 /**
  * Whether `returnTo` names `actualUrl` (§11.1). `actualUrl` may be given
- * parsed: re-parsing the whole response URL and its query was the largest
- * single cost of complete() (issue 10 profile).
+ * parsed, and its query as pairs already read (`actualQuery`, as
+ * `URLSearchParams` reads it): re-reading the whole response URL and its query
+ * was the largest single cost of complete() (issue 10 and 25 profiles).
  */
-export function checkReturnTo(returnTo: string, actualUrl: string | URL): Check {
+export function checkReturnTo(
+  returnTo: string,
+  actualUrl: string | URL,
+  actualQuery?: readonly (readonly [string, string])[],
+): Check {
   let rt: URL;
   let actual: URL;
   try {
@@ -32,20 +37,28 @@ export function checkReturnTo(returnTo: string, actualUrl: string | URL): Check 
   if (new Set(keys).size !== keys.length) {
     return fail('return_to_mismatch', 'return_to repeats a query parameter');
   }
+  const query = actualQuery ?? [...actual.searchParams];
   for (const key of keys) {
     const want = rt.searchParams.getAll(key);
-    const got = actual.searchParams.getAll(key);
+    const got = valuesOf(query, key);
     if (want.length !== got.length || want.some((v, i) => v !== got[i])) {
       return fail('return_to_mismatch', `query parameter ${key} of return_to is missing or differs`);
     }
   }
   // A non-OpenID parameter the provider never saw must not ride along (RT-07, e.g. `&next=https://evil.example`).
-  for (const key of actual.searchParams.keys()) {
+  for (const [key] of query) {
     if (!key.startsWith('openid.') && !rt.searchParams.has(key)) {
       return fail('return_to_mismatch', `the URL carries ${key}, which return_to does not`);
     }
   }
   return PASS;
+}
+
+/** Every value of `key` in `query`, in order (`URLSearchParams.getAll`). */
+function valuesOf(query: readonly (readonly [string, string])[], key: string): string[] {
+  const out: string[] = [];
+  for (const [k, v] of query) if (k === key) out.push(v);
+  return out;
 }
 
 /** Paths compared after RFC 3986 normalisation (`%72` is `r`; `%2F`, case and extra slashes still differ). */
