@@ -252,8 +252,11 @@ describe("SQLite waits for another process's lock without blocking the event loo
         db.exec('BEGIN IMMEDIATE');
         db.prepare("INSERT INTO openid2_nonces (nonce_hash, timestamp) VALUES ('holder', 0)").run();
         process.stdout.write('locked\\n');
-        setTimeout(() => { db.exec('COMMIT'); db.close(); process.stdout.write('released\\n'); }, 3000);`;
-      holder = spawn(process.execPath, ['-e', script, path], {
+        // The marker is written synchronously before COMMIT: no call can succeed before it exists.
+        // (A 'released' line on stdout could reach this process after the calls finished.)
+        setTimeout(() => { require('node:fs').writeFileSync(process.argv[2], ''); db.exec('COMMIT'); db.close(); }, 3000);`;
+      const releasing = join(dir, 'releasing');
+      holder = spawn(process.execPath, ['-e', script, path, releasing], {
         cwd: process.cwd(),
         stdio: ['ignore', 'pipe', 'inherit'],
       });
@@ -278,7 +281,7 @@ describe("SQLite waits for another process's lock without blocking the event loo
       process.stderr.write(
         `SQLite: 10 useNonce waited ${waited} ms for the lock; ${ticks} 10-ms timer ticks ran meanwhile; event-loop delay max ${maxMs.toFixed(1)} ms, p99 ${(h.percentile(99) / 1e6).toFixed(1)} ms\n`,
       );
-      assert.ok(out.includes('released'), 'the calls finished after the other process let go');
+      assert.ok(existsSync(releasing), 'the calls finished after the other process let go');
       assert.deepEqual(results, Array(10).fill(true));
       // The loop kept turning through the 3 s wait (a blocking busy wait would give ~0 ticks).
       // The delay itself is reported, not asserted tightly: on a loaded shared machine an idle
