@@ -90,29 +90,36 @@ const csrfOf = (html: string) => /name="csrf" value="([^"]+)"/.exec(html)?.[1] ?
 const textOf = (html: string, id: string) =>
   decode(new RegExp(`id="${id}"[^>]*>([^<]*)<`).exec(html)?.[1] ?? '');
 
-test('demo: an OpenID 2.0 account moves to OpenID Connect and the site links old identifier to new sub', async () => {
-  const base = demo.url.replace(/\/$/, '');
-  const b = new Browser();
+/**
+ * Sign `username` up at the demo provider, then in at the demo site with its
+ * OpenID 2.0 identifier (allowing at the consent page if asked): the page
+ * the site lands on.
+ */
+async function signUpAndSignIn(b: Browser, base: string, username: string, fullname: string) {
   const signup = await b.go(`${base}/op/signup`);
   await b.go(`${base}/op/signup`, {
     csrf: csrfOf(signup.html),
     rid: '',
-    username: 'alice',
+    username,
     password: 'correct horse battery',
-    nickname: 'alice',
-    fullname: 'Alice',
-    email: 'alice@example.test',
+    nickname: username,
+    fullname,
+    email: `${username}@example.test`,
   });
-
   const home = await b.go(`${base}/`);
-  let page = await b.go(`${base}/rp/login`, {
+  const page = await b.go(`${base}/rp/login`, {
     csrf: csrfOf(home.html),
-    openid_identifier: `${base}/op/id/alice`,
+    openid_identifier: `${base}/op/id/${username}`,
   });
-  if (page.url.includes('/op/consent')) {
-    const rid = /name="rid" value="([^"]+)"/.exec(page.html)?.[1] ?? '';
-    page = await b.go(`${base}/op/consent`, { csrf: csrfOf(page.html), rid, decision: 'allow' });
-  }
+  if (!page.url.includes('/op/consent')) return page;
+  const rid = /name="rid" value="([^"]+)"/.exec(page.html)?.[1] ?? '';
+  return b.go(`${base}/op/consent`, { csrf: csrfOf(page.html), rid, decision: 'allow' });
+}
+
+test('demo: an OpenID 2.0 account moves to OpenID Connect and the site links old identifier to new sub', async () => {
+  const base = demo.url.replace(/\/$/, '');
+  const b = new Browser();
+  const page = await signUpAndSignIn(b, base, 'alice', 'Alice');
   assert.equal(textOf(page.html, 'outcome'), 'Signed in', page.html.slice(0, 500));
   assert.equal(textOf(page.html, 'claimed-id'), `${base}/op/id/alice`);
   assert.match(page.html, /id="move-to-oidc"/, 'the signed-in page offers the move');
@@ -140,25 +147,7 @@ test('demo: identity pages name the OpenID Connect issuer when asked for JSON (M
 test('demo: declining the link at the provider links nothing', async () => {
   const base = demo.url.replace(/\/$/, '');
   const b = new Browser();
-  const signup = await b.go(`${base}/op/signup`);
-  await b.go(`${base}/op/signup`, {
-    csrf: csrfOf(signup.html),
-    rid: '',
-    username: 'bob',
-    password: 'correct horse battery',
-    nickname: 'bob',
-    fullname: 'Bob',
-    email: 'bob@example.test',
-  });
-  const home = await b.go(`${base}/`);
-  let page = await b.go(`${base}/rp/login`, {
-    csrf: csrfOf(home.html),
-    openid_identifier: `${base}/op/id/bob`,
-  });
-  if (page.url.includes('/op/consent')) {
-    const rid = /name="rid" value="([^"]+)"/.exec(page.html)?.[1] ?? '';
-    page = await b.go(`${base}/op/consent`, { csrf: csrfOf(page.html), rid, decision: 'allow' });
-  }
+  const page = await signUpAndSignIn(b, base, 'bob', 'Bob');
   const ask = await b.go(`${base}/rp/migrate`, { csrf: csrfOf(page.html) });
   const declined = await b.go(ask.url, { csrf: csrfOf(ask.html), decision: 'deny' });
   assert.equal(textOf(declined.html, 'outcome'), 'Move failed');

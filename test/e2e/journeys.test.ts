@@ -21,6 +21,14 @@ function watch(page: Page): number[] {
   return statuses;
 }
 
+/** No response a page saw was a server error. */
+function assertNo5xx(statuses: readonly number[]): void {
+  assert.ok(
+    statuses.every((s) => s < 500),
+    `no 5xx: ${statuses.join(',')}`,
+  );
+}
+
 describe('demo journeys in real Chromium', { skip, timeout: 240_000 }, () => {
   let demo: ChildProcess;
   let base = '';
@@ -66,6 +74,26 @@ describe('demo journeys in real Chromium', { skip, timeout: 240_000 }, () => {
     await page.fill('#password', PASSWORD);
     await page.click('#submit');
     await page.waitForSelector('#my-openid');
+  }
+
+  /** At the site's home page, type `user`'s identifier and sign in. */
+  async function loginWithIdentifier(page: Page, user: string) {
+    await page.goto(`${base}/`);
+    await page.fill('#openid_identifier', `${base}/op/id/${user}`);
+    await page.click('#login');
+  }
+
+  /** At the site's home page, sign in with the provider's button (identifier_select). */
+  async function loginWithProviderButton(page: Page) {
+    await page.goto(`${base}/`);
+    await page.click('#provider-button');
+  }
+
+  /** Allow at the consent page; the site then shows `user` signed in. */
+  async function allowAndSeeSignedIn(page: Page, user: string) {
+    await page.click('#allow');
+    await page.waitForSelector('#claimed-id');
+    assert.equal((await page.textContent('#claimed-id'))?.trim(), `${base}/op/id/${user}`);
   }
 
   test('happy path with a wrong password first (username kept), consent values, an unticked attribute not sent; refresh and back/forward show no failure; sign-out', async () => {
@@ -117,10 +145,7 @@ describe('demo journeys in real Chromium', { skip, timeout: 240_000 }, () => {
     await page.click('#sign-out');
     await page.waitForSelector('#openid_identifier');
     assert.equal(await page.$('#signed-in-note'), null);
-    assert.ok(
-      statuses.every((s) => s < 500),
-      `no 5xx: ${statuses.join(',')}`,
-    );
+    assertNo5xx(statuses);
     await ctx.close();
   });
 
@@ -130,14 +155,11 @@ describe('demo journeys in real Chromium', { skip, timeout: 240_000 }, () => {
     const tab1 = page;
     const tab2 = await ctx.newPage();
     for (const tab of [tab1, tab2]) {
-      await tab.goto(`${base}/`);
-      await tab.click('#provider-button');
+      await loginWithProviderButton(tab);
       await tab.waitForSelector('#allow');
     }
     for (const tab of [tab2, tab1]) {
-      await tab.click('#allow');
-      await tab.waitForSelector('#claimed-id');
-      assert.equal((await tab.textContent('#claimed-id'))?.trim(), `${base}/op/id/alice`);
+      await allowAndSeeSignedIn(tab, 'alice');
     }
     await ctx.close();
   });
@@ -150,18 +172,14 @@ describe('demo journeys in real Chromium', { skip, timeout: 240_000 }, () => {
     assert.equal(new URL(page.url()).origin, base);
     await page.fill('#openid_identifier', `${base}/op/id/alice`);
     await page.click('#login');
-    await page.click('#allow');
-    await page.waitForSelector('#claimed-id');
-    assert.equal((await page.textContent('#claimed-id'))?.trim(), `${base}/op/id/alice`);
+    await allowAndSeeSignedIn(page, 'alice');
     await ctx.close();
   });
 
   test('signed in at the provider as erin, asking for alice: a clear choice, no 5xx; switching keeps the login', async () => {
     const { ctx, page, statuses } = await fresh();
     await providerSignIn(page, 'erin');
-    await page.goto(`${base}/`);
-    await page.fill('#openid_identifier', `${base}/op/id/alice`);
-    await page.click('#login');
+    await loginWithIdentifier(page, 'alice');
     await page.waitForSelector('#wrong-account');
     assert.match((await page.textContent('#switch')) ?? '', /Sign out and continue as alice/);
     assert.ok(await page.$('#cancel'), 'a way back to the site');
@@ -171,39 +189,27 @@ describe('demo journeys in real Chromium', { skip, timeout: 240_000 }, () => {
     assert.equal(await page.inputValue('#username'), 'alice');
     await page.fill('#password', PASSWORD);
     await page.click('#submit');
-    await page.click('#allow');
-    await page.waitForSelector('#claimed-id');
-    assert.equal((await page.textContent('#claimed-id'))?.trim(), `${base}/op/id/alice`);
-    assert.ok(
-      statuses.every((s) => s < 500),
-      `no 5xx: ${statuses.join(',')}`,
-    );
+    await allowAndSeeSignedIn(page, 'alice');
+    assertNo5xx(statuses);
     await ctx.close();
   });
 
   test('signed in at the provider as erin, the site lets the provider choose: "continue as erin" signs in as erin', async () => {
     const { ctx, page, statuses } = await fresh();
     await providerSignIn(page, 'erin');
-    await page.goto(`${base}/`);
-    await page.click('#provider-button');
+    await loginWithProviderButton(page);
     await page.waitForSelector('#allow');
     assert.equal((await page.textContent('#allow'))?.trim(), 'Continue as erin');
     assert.match((await page.textContent('#other-account')) ?? '', /use another account/);
-    await page.click('#allow');
-    await page.waitForSelector('#claimed-id');
-    assert.equal((await page.textContent('#claimed-id'))?.trim(), `${base}/op/id/erin`);
-    assert.ok(
-      statuses.every((s) => s < 500),
-      `no 5xx: ${statuses.join(',')}`,
-    );
+    await allowAndSeeSignedIn(page, 'erin');
+    assertNo5xx(statuses);
     await ctx.close();
   });
 
   test('signed in at the provider as erin, the site lets the provider choose: "use another account" signs in as alice', async () => {
     const { ctx, page, statuses } = await fresh();
     await providerSignIn(page, 'erin');
-    await page.goto(`${base}/`);
-    await page.click('#provider-button');
+    await loginWithProviderButton(page);
     await page.click('#other-account');
     await page.waitForSelector('#password');
     assert.equal(await page.inputValue('#username'), '', 'no name is suggested: the site asked for none');
@@ -211,21 +217,15 @@ describe('demo journeys in real Chromium', { skip, timeout: 240_000 }, () => {
     await page.fill('#password', PASSWORD);
     await page.click('#submit');
     assert.equal((await page.textContent('#allow'))?.trim(), 'Continue as alice');
-    await page.click('#allow');
-    await page.waitForSelector('#claimed-id');
-    assert.equal((await page.textContent('#claimed-id'))?.trim(), `${base}/op/id/alice`);
-    assert.ok(
-      statuses.every((s) => s < 500),
-      `no 5xx: ${statuses.join(',')}`,
-    );
+    await allowAndSeeSignedIn(page, 'alice');
+    assertNo5xx(statuses);
     await ctx.close();
   });
 
   test('cancel at the consent page comes back as a human message, not a failure page', async () => {
     const { ctx, page } = await fresh();
     await providerSignIn(page, 'alice');
-    await page.goto(`${base}/`);
-    await page.click('#provider-button');
+    await loginWithProviderButton(page);
     await page.click('#cancel');
     await page.waitForSelector('#error-code');
     assert.equal((await page.textContent('#error-code'))?.trim(), 'cancel');
@@ -236,17 +236,14 @@ describe('demo journeys in real Chromium', { skip, timeout: 240_000 }, () => {
   test('a remembered site is listed under "sites you trust" and can be revoked; then it asks again', async () => {
     const { ctx, page } = await fresh();
     await providerSignIn(page, 'alice');
-    await page.goto(`${base}/`);
-    await page.click('#provider-button');
+    await loginWithProviderButton(page);
     await page.check('#always');
-    await page.click('#allow');
-    await page.waitForSelector('#claimed-id');
+    await allowAndSeeSignedIn(page, 'alice');
     await page.goto(`${base}/op/sites`);
     assert.match((await page.textContent('#sites')) ?? '', new RegExp(`${base}/`.replace(/[.]/g, '\\.')));
     await page.click(`button[data-revoke="${base}/"]`);
     await page.waitForSelector('#no-sites');
-    await page.goto(`${base}/`);
-    await page.click('#provider-button');
+    await loginWithProviderButton(page);
     await page.waitForSelector('#allow');
     await ctx.close();
   });

@@ -10,6 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, before } from 'node:test';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
@@ -24,7 +25,30 @@ export interface LocalCluster {
   crash(port: number): Promise<void>;
   /** Start the server on `port` again with its node file: it rejoins, as a replica of whoever took its slots. */
   restart(port: number): Promise<void>;
+  /**
+   * Ports of the master serving `key`'s slot (one not marked failing) and of its replica. Replicas
+   * show in `CLUSTER NODES` a moment after the cluster says ok: waits for them, or throws after `ms`.
+   */
+  masterAndReplicaOf(key: string, ms?: number): Promise<{ master: number; replica: number }>;
   stop(): Promise<void>;
+}
+
+/**
+ * A private cluster for the calling `describe`: its `before` hook starts one
+ * (unless redis-server is missing), its `after` hook stops it. The getter
+ * returns the running cluster, or the reason to skip.
+ */
+export function clusterForSuite(): () => LocalCluster | string {
+  let cluster: LocalCluster | null = null;
+  let skip: string | false = false;
+  before(async () => {
+    skip = await clusterSkip();
+    if (!skip) cluster = await startLocalCluster();
+  });
+  after(async () => {
+    await cluster?.stop();
+  });
+  return () => cluster ?? (skip || 'no cluster');
 }
 
 /** Whether `redis-server` and `redis-cli` are on PATH: false is a reason to skip. */
@@ -61,6 +85,24 @@ async function freePorts(count: number): Promise<number[]> {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Port of the master serving `slot` and of its replica, from `CLUSTER NODES` text; null while either is missing. */
+function masterAndReplica(nodes: string, slot: number): { master: number; replica: number } | null {
+  const lines = nodes.split('\n').map((l) => l.trim().split(' '));
+  const portOf = (addr: string) => Number(addr.split('@')[0]?.split(':')[1]);
+  const master = lines.find(
+    (f) =>
+      (f[2] ?? '').includes('master') &&
+      !(f[2] ?? '').includes('fail') &&
+      f.slice(8).some((range) => {
+        const [lo, hi] = range.split('-').map(Number);
+        return lo !== undefined && slot >= lo && slot <= (hi ?? lo);
+      }),
+  );
+  const replica = master && lines.find((f) => (f[2] ?? '').includes('slave') && f[3] === master[0]);
+  if (!master || !replica) return null;
+  return { master: portOf(master[1] as string), replica: portOf(replica[1] as string) };
+}
 
 export async function startLocalCluster(): Promise<LocalCluster> {
   const dir = mkdtempSync(join(tmpdir(), 'openid2-cluster-'));
@@ -155,6 +197,18 @@ export async function startLocalCluster(): Promise<LocalCluster> {
       async restart(port) {
         startServer(port);
         await answers(port);
+      },
+      async masterAndReplicaOf(key, ms = 30_000) {
+        const first = ports[0] as number;
+        const slot = Number(await cli(first, 'CLUSTER', 'KEYSLOT', key));
+        const until = Date.now() + ms;
+        for (;;) {
+          const roles = masterAndReplica(await cli(first, 'CLUSTER', 'NODES').catch(() => ''), slot);
+          if (roles) return roles;
+          if (Date.now() > until)
+            throw new Error(`no master with a replica for slot ${slot} within ${ms} ms`);
+          await sleep(100);
+        }
       },
       stop,
     };

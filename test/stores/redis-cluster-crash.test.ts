@@ -17,7 +17,7 @@
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import {
   CLAIMED_ID,
   makeAssertions,
@@ -27,7 +27,7 @@ import {
 } from '../../bench/world.js';
 import { RedisStore } from '../../src/drivers/redis.js';
 import type { CompleteResult } from '../../src/rp/result.js';
-import { clusterSkip, type LocalCluster, startLocalCluster } from '../helpers/redis-cluster.js';
+import { clusterForSuite } from '../helpers/redis-cluster.js';
 
 const PREFIX = 'openid2:crash:';
 const LOGINS = 300;
@@ -45,41 +45,14 @@ async function until(what: string, ms: number, ok: () => Promise<boolean>): Prom
   }
 }
 
-/** Port of the master serving `slot` and of its replica, from `CLUSTER NODES`. */
-function masterAndReplica(nodes: string, slot: number): { master: number; replica: number } | null {
-  const lines = nodes.split('\n').map((l) => l.trim().split(' '));
-  const portOf = (addr: string) => Number(addr.split('@')[0]?.split(':')[1]);
-  const master = lines.find(
-    (f) =>
-      (f[2] ?? '').includes('master') &&
-      !(f[2] ?? '').includes('fail') &&
-      f.slice(8).some((range) => {
-        const [lo, hi] = range.split('-').map(Number);
-        return lo !== undefined && slot >= lo && slot <= (hi ?? lo);
-      }),
-  );
-  const replica = master && lines.find((f) => (f[2] ?? '').includes('slave') && f[3] === master[0]);
-  if (!master || !replica) return null;
-  return { master: portOf(master[1] as string), replica: portOf(replica[1] as string) };
-}
-
 describe('Redis Cluster: a master crashes (SIGKILL) during logins', () => {
-  let cluster: LocalCluster | null = null;
-  let skip: string | false = false;
-
-  before(async () => {
-    skip = await clusterSkip();
-    if (!skip) cluster = await startLocalCluster();
-  });
-  after(async () => {
-    await cluster?.stop();
-  });
+  const cluster = clusterForSuite();
 
   it('promotes the replica, logins go on, no replay accepted, the WAIT-acknowledged association kept', {
     timeout: 60_000,
   }, async (t) => {
-    if (skip || !cluster) return t.skip(skip || 'no cluster');
-    const c = cluster;
+    const c = cluster();
+    if (typeof c === 'string') return t.skip(c);
     const { Cluster } = await import('ioredis');
     const client = new Cluster([{ host: '127.0.0.1', port: c.ports[0] as number }], {
       redisOptions: { connectTimeout: 1000 },
@@ -113,13 +86,7 @@ describe('Redis Cluster: a master crashes (SIGKILL) during logins', () => {
 
       // The master holding the association's hash, and its replica (bounded wait for replicas to show).
       const assocKey = `${PREFIX}assoc:${createHash('sha256').update(OP_ENDPOINT).digest('hex')}`;
-      const slot = Number(await c.cli(c.ports[0] as number, 'CLUSTER', 'KEYSLOT', assocKey));
-      let roles: { master: number; replica: number } | null = null;
-      await until('replicas listed', 30_000, async () => {
-        roles = masterAndReplica(await c.cli(c.ports[0] as number, 'CLUSTER', 'NODES'), slot);
-        return roles !== null;
-      });
-      const { master, replica } = roles as unknown as { master: number; replica: number };
+      const { master, replica } = await c.masterAndReplicaOf(assocKey);
 
       // Logins run one after another; one the store could not check (its master is down) is
       // tried again later. A retried one may then meet its own nonce (recorded, but its answer

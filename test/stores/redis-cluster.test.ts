@@ -6,11 +6,11 @@
  * before, during or after it, and the association is still there.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { RedisQueue } from '../../src/background/redis-queue.js';
 import { RedisStore } from '../../src/drivers/redis.js';
 import { Association } from '../../src/protocol/association.js';
-import { clusterSkip, type LocalCluster, startLocalCluster } from '../helpers/redis-cluster.js';
+import { clusterForSuite } from '../helpers/redis-cluster.js';
 
 const OP = 'https://op.example/openid';
 const PREFIX = 'openid2:cl:';
@@ -18,39 +18,12 @@ const NONCES = 300;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** The master serving `slot` and one of its replicas, from `CLUSTER NODES`. */
-function masterAndReplica(nodes: string, slot: number): { master: number; replica: number } {
-  const lines = nodes.split('\n').map((l) => l.trim().split(' '));
-  const portOf = (addr: string) => Number(addr.split('@')[0]?.split(':')[1]);
-  const master = lines.find(
-    (f) =>
-      (f[2] ?? '').includes('master') &&
-      f.slice(8).some((range) => {
-        const [lo, hi] = range.split('-').map(Number);
-        return lo !== undefined && slot >= lo && slot <= (hi ?? lo);
-      }),
-  );
-  if (!master) throw new Error(`no master for slot ${slot}`);
-  const replica = lines.find((f) => (f[2] ?? '').includes('slave') && f[3] === master[0]);
-  if (!replica) throw new Error(`no replica of the master for slot ${slot}`);
-  return { master: portOf(master[1] as string), replica: portOf(replica[1] as string) };
-}
-
 describe('Redis Cluster: store and queue, through a failover', () => {
-  let cluster: LocalCluster | null = null;
-  let skip: string | false = false;
-
-  before(async () => {
-    skip = await clusterSkip();
-    if (!skip) cluster = await startLocalCluster();
-  });
-  after(async () => {
-    await cluster?.stop();
-  });
+  const cluster = clusterForSuite();
 
   it('keeps every nonce single-use and the association, with the queue working, across a failover', async (t) => {
-    if (skip || !cluster) return t.skip(skip || 'no cluster');
-    const c = cluster;
+    const c = cluster();
+    if (typeof c === 'string') return t.skip(c);
     const { Cluster } = await import('ioredis');
     const client = new Cluster([{ host: '127.0.0.1', port: c.ports[0] as number }], {
       redisOptions: { connectTimeout: 5000 },
@@ -85,18 +58,7 @@ describe('Redis Cluster: store and queue, through a failover', () => {
       // Fail over the master that holds the association's hash.
       const { createHash } = await import('node:crypto');
       const assocKey = `${PREFIX}assoc:${createHash('sha256').update(OP).digest('hex')}`;
-      const slot = Number(await c.cli(c.ports[0] as number, 'CLUSTER', 'KEYSLOT', assocKey));
-      // Replicas show up in CLUSTER NODES a moment after the cluster says ok: wait for them (bounded, 30 s).
-      let roles: ReturnType<typeof masterAndReplica> | undefined;
-      for (let i = 0; roles === undefined; i++) {
-        try {
-          roles = masterAndReplica(await c.cli(c.ports[0] as number, 'CLUSTER', 'NODES'), slot);
-        } catch (e) {
-          if (i >= 300) throw e;
-          await sleep(100);
-        }
-      }
-      const { master, replica } = roles;
+      const { master, replica } = await c.masterAndReplicaOf(assocKey);
 
       // Replays keep coming while the failover happens; errors are allowed, an acceptance is not.
       let accepted = 0;

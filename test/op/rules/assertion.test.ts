@@ -73,15 +73,23 @@ describe('assertedIdentifiers (§10.1)', () => {
 });
 
 describe('positiveAssertion (§10.1)', () => {
+  /** The wire fields of the `version` assertion for `identifiers`, the rest fixed. */
+  const asserted = (
+    version: '2.0' | '1.1',
+    identifiers: { identity: string | null; claimedId: string | null },
+  ) =>
+    fields(
+      positiveAssertion({
+        version,
+        opEndpoint: 'https://op.example/openid',
+        identifiers,
+        returnTo: RT,
+        nonce: NONCE,
+      }),
+    );
+
   test('2.0: id_res with op_endpoint, claimed_id, identity, return_to, response_nonce', () => {
-    const m = positiveAssertion({
-      version: '2.0',
-      opEndpoint: 'https://op.example/openid',
-      identifiers: { identity: ALICE, claimedId: 'https://alice.example/' },
-      returnTo: RT,
-      nonce: NONCE,
-    });
-    assert.deepEqual(fields(m), {
+    assert.deepEqual(asserted('2.0', { identity: ALICE, claimedId: 'https://alice.example/' }), {
       'openid.ns': 'http://specs.openid.net/auth/2.0',
       'openid.mode': 'id_res',
       'openid.op_endpoint': 'https://op.example/openid',
@@ -92,14 +100,7 @@ describe('positiveAssertion (§10.1)', () => {
     });
   });
   test('2.0 identifier-less: no claimed_id or identity', () => {
-    const m = positiveAssertion({
-      version: '2.0',
-      opEndpoint: 'https://op.example/openid',
-      identifiers: { identity: null, claimedId: null },
-      returnTo: RT,
-      nonce: NONCE,
-    });
-    assert.deepEqual(fields(m), {
+    assert.deepEqual(asserted('2.0', { identity: null, claimedId: null }), {
       'openid.ns': 'http://specs.openid.net/auth/2.0',
       'openid.mode': 'id_res',
       'openid.op_endpoint': 'https://op.example/openid',
@@ -108,14 +109,7 @@ describe('positiveAssertion (§10.1)', () => {
     });
   });
   test('1.1: id_res with identity and return_to only (no op_endpoint, no nonce)', () => {
-    const m = positiveAssertion({
-      version: '1.1',
-      opEndpoint: 'https://op.example/openid',
-      identifiers: { identity: ALICE, claimedId: ALICE },
-      returnTo: RT,
-      nonce: NONCE,
-    });
-    assert.deepEqual(fields(m), {
+    assert.deepEqual(asserted('1.1', { identity: ALICE, claimedId: ALICE }), {
       'openid.mode': 'id_res',
       'openid.identity': ALICE,
       'openid.return_to': RT,
