@@ -8,7 +8,12 @@
 
 const encoder = new TextEncoder();
 /** Node's `Buffer` where the runtime has one: a global read when present, never imported. */
-const NodeBuffer = (globalThis as { Buffer?: { from(text: string, encoding: 'base64'): Uint8Array } }).Buffer;
+const NodeBuffer = (
+  globalThis as {
+    Buffer?: { from(text: string, encoding: 'base64'): Uint8Array & { toString(encoding: 'utf8'): string } };
+  }
+).Buffer;
+const textDecoder = new TextDecoder();
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 const DECODE = new Int16Array(128).fill(-1);
 for (let i = 0; i < 64; i++) DECODE[ALPHABET.charCodeAt(i)] = i;
@@ -86,6 +91,19 @@ export function fromBase64(text: string): Uint8Array {
   // Node's decoder is native and has these very rules; copied out of Buffer's shared pool.
   if (NodeBuffer !== undefined) return new Uint8Array(NodeBuffer.from(text, 'base64'));
   return fromBase64Portable(text);
+}
+
+/**
+ * The text whose UTF-8 bytes `text` encodes in base64 or base64url, decoded
+ * leniently as `fromBase64` then `TextDecoder` would (bad bytes become
+ * U+FFFD, a leading BOM is dropped). On Node one native step: the login state
+ * is decoded on every complete(), and the copy out of Buffer's pool plus a
+ * separate decode cost a microsecond a login (issue 25 profile).
+ */
+export function textFromBase64(text: string): string {
+  if (NodeBuffer === undefined) return textDecoder.decode(fromBase64Portable(text));
+  const decoded = NodeBuffer.from(text, 'base64').toString('utf8');
+  return decoded.charCodeAt(0) === 0xfeff ? decoded.slice(1) : decoded;
 }
 
 /** `fromBase64` in plain TypeScript: what runs where there is no `Buffer` (tested against Buffer on Node). */

@@ -7,7 +7,7 @@
  */
 
 import type { ServiceEndpoint } from '../discovery/endpoints.js';
-import { fromBase64, toBase64Url, utf8 } from '../platform/bytes.js';
+import { textFromBase64, toBase64Url, utf8 } from '../platform/bytes.js';
 import { constantTimeEqual, hmac } from '../platform/hash.js';
 
 /** What one login carries from begin() to complete(). */
@@ -41,8 +41,6 @@ export interface StateSession {
 }
 
 const VERSION = 'v1';
-/** One decoder for every state read: constructing a TextDecoder costs more than decoding a state. */
-const decoder = new TextDecoder();
 
 function mac(secret: Uint8Array, payload: string): string {
   return toBase64Url(hmac('sha256', secret, `openid2-state.${payload}`));
@@ -81,7 +79,7 @@ export function decodeState(
   }
   let state: LoginState;
   try {
-    state = JSON.parse(decoder.decode(fromBase64(payload))) as LoginState;
+    state = JSON.parse(textFromBase64(payload)) as LoginState;
   } catch {
     return { ok: false, code: 'state_invalid', message: 'unreadable state token' };
   }

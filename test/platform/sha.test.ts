@@ -7,6 +7,7 @@ import {
   fromBase64,
   fromBase64Portable,
   fromHex,
+  textFromBase64,
   toBase64,
   toBase64Url,
   toHex,
@@ -136,6 +137,23 @@ describe('byte helpers agree with Buffer', () => {
       assert.deepEqual(fromBase64(s), new Uint8Array(Buffer.from(s, 'base64')), s);
       assert.deepEqual(fromBase64Portable(s), new Uint8Array(Buffer.from(s, 'base64')), s);
     }
+  });
+  test('textFromBase64 reads what TextDecoder reads (bad bytes, BOM, both alphabets)', () => {
+    const samples = [
+      [0xef, 0xbb, 0xbf, 0x7b, 0x7d],
+      [0xc3, 0xa9],
+      [0xff, 0x41],
+      [0xed, 0xa0, 0x80],
+      [0xf0, 0x9f],
+      [],
+    ];
+    for (const sample of samples) {
+      const bytes = Buffer.from(sample);
+      const want = new TextDecoder().decode(new Uint8Array(bytes));
+      assert.equal(textFromBase64(bytes.toString('base64')), want, String(sample));
+      assert.equal(textFromBase64(bytes.toString('base64url')), want, String(sample));
+    }
+    assert.equal(textFromBase64(Buffer.from('\ufeff{}').toString('base64')), '{}');
   });
   test('utf8Length matches Buffer.byteLength', () => {
     for (const s of ['', 'abc', 'é', '日本語', '\u{1f600}x', '\ud800'])

@@ -8,7 +8,7 @@
  * @see OpenID 2.0 §11.1
  */
 import { normalizeUri } from '../../protocol/urinorm.js';
-import { type Check, refuse as fail, PASS } from './verdict.js';
+import { type Check, refuse as fail, PASS, pass, type Verdict } from './verdict.js';
 
 /**
  * Whether `returnTo` names `actualUrl` (§11.1). `actualUrl` may be given
@@ -21,6 +21,20 @@ export function checkReturnTo(
   actualUrl: string | URL,
   actualQuery?: readonly (readonly [string, string])[],
 ): Check {
+  const r = checkReturnToUrl(returnTo, actualUrl, actualQuery);
+  return r.ok ? PASS : r;
+}
+
+/**
+ * {@link checkReturnTo}, passing with `returnTo` parsed: the login rules
+ * read its per-login nonce next (login-return-to.ts), and parsing it once
+ * more was a URL parse per login for nothing (issue 25 profile).
+ */
+export function checkReturnToUrl(
+  returnTo: string,
+  actualUrl: string | URL,
+  actualQuery?: readonly (readonly [string, string])[],
+): Verdict<URL> {
   let rt: URL;
   let actual: URL;
   try {
@@ -51,7 +65,7 @@ export function checkReturnTo(
       return fail('return_to_mismatch', `the URL carries ${key}, which return_to does not`);
     }
   }
-  return PASS;
+  return pass(rt);
 }
 
 /** Every value of `key` in `query`, in order (`URLSearchParams.getAll`). */
