@@ -7,6 +7,7 @@
  *
  * @see OpenID 2.0 §11.1
  */
+import { formPairs } from '../../protocol/form-pairs.js';
 import { normalizeUri } from '../../protocol/urinorm.js';
 import { type Check, refuse as fail, PASS, pass, type Verdict } from './verdict.js';
 
@@ -46,22 +47,24 @@ export function checkReturnToUrl(
   if (rt.protocol !== actual.protocol || rt.host !== actual.host || !samePath(rt, actual)) {
     return fail('return_to_mismatch', `return_to ${returnTo} does not match the URL the response arrived at`);
   }
-  const keys = [...rt.searchParams.keys()];
+  // return_to's query read as URLSearchParams reads it, without building one (issue 25 profile).
+  const sent = formPairs(rt.search);
+  const keys = sent.map(([key]) => key);
   // A repeated key is ambiguous (which one did the app mean?): refused (RT-11).
   if (new Set(keys).size !== keys.length) {
     return fail('return_to_mismatch', 'return_to repeats a query parameter');
   }
-  const query = actualQuery ?? [...actual.searchParams];
-  for (const key of keys) {
-    const want = rt.searchParams.getAll(key);
+  const query = actualQuery ?? formPairs(actual.search);
+  // No key repeats in return_to, so each must arrive exactly once with its value.
+  for (const [key, want] of sent) {
     const got = valuesOf(query, key);
-    if (want.length !== got.length || want.some((v, i) => v !== got[i])) {
+    if (got.length !== 1 || got[0] !== want) {
       return fail('return_to_mismatch', `query parameter ${key} of return_to is missing or differs`);
     }
   }
   // A non-OpenID parameter the provider never saw must not ride along (RT-07, e.g. `&next=https://evil.example`).
   for (const [key] of query) {
-    if (!key.startsWith('openid.') && !rt.searchParams.has(key)) {
+    if (!key.startsWith('openid.') && !keys.includes(key)) {
       return fail('return_to_mismatch', `the URL carries ${key}, which return_to does not`);
     }
   }
