@@ -6,7 +6,7 @@
  * signMessage(message, association);            // sets assoc_handle, signed, sig
  * verifyMessageSignature(message, association); // { ok: true } or a reason
  */
-import { toBase64, utf8 } from '../platform/bytes.js';
+import { base64Ascii, toBase64, utf8 } from '../platform/bytes.js';
 import { constantTimeEqual, hmac } from '../platform/hash.js';
 import type { Association } from './association.js';
 import { AlreadySignedError, ProtocolError } from './errors.js';
@@ -28,16 +28,23 @@ export function computeMac(association: SigningKey, text: string | Uint8Array): 
  */
 export function parseSignedList(value: string): string[] {
   const keys = value.split(',');
-  const seen = new Set<string>();
-  for (const k of keys) {
+  // A short list (a login's has about ten) is checked for repeats pairwise: a Set hashed
+  // every entry anew on every login (issue 25 profile). A long one gets the Set (linear).
+  const seen = keys.length > SHORT_LIST ? new Set<string>() : null;
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i] as string;
     if (k.length === 0) throw new ProtocolError('malformed_message', 'openid.signed has an empty entry');
     if (!isVisibleAscii(k))
       throw new ProtocolError('malformed_message', 'openid.signed has an invalid entry');
-    if (seen.has(k)) throw new ProtocolError('malformed_message', `openid.signed lists ${k} twice`);
-    seen.add(k);
+    if (seen === null ? keys.indexOf(k) < i : seen.has(k))
+      throw new ProtocolError('malformed_message', `openid.signed lists ${k} twice`);
+    seen?.add(k);
   }
   return keys;
 }
+
+/** Longest signed list checked for repeats pairwise. */
+const SHORT_LIST = 24;
 
 /** Every character of `k` is printable ASCII without space (0x21–0x7e). */
 function isVisibleAscii(k: string): boolean {
@@ -170,7 +177,8 @@ export function verifySignatureOver(
     }
     throw e;
   }
-  const expected = utf8(toBase64(computeMac(association, text)));
+  // The canonical base64 text's bytes (`utf8(toBase64(mac))`), written directly.
+  const expected = base64Ascii(computeMac(association, text));
   const given = utf8(sig);
   return constantTimeEqual(expected, given)
     ? SIGNATURE_MATCHES

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { createHash, createHmac, randomBytes, randomInt } from 'node:crypto';
 import { describe, test } from 'node:test';
 import {
+  base64Ascii,
   bytesEqual,
   fromBase64,
   fromBase64Portable,
@@ -136,6 +137,19 @@ describe('byte helpers agree with Buffer', () => {
     for (const s of ['QUJD!!!RA==', 'QU JD\nRA==', 'QUJDRA', 'QUJD=RA==']) {
       assert.deepEqual(fromBase64(s), new Uint8Array(Buffer.from(s, 'base64')), s);
       assert.deepEqual(fromBase64Portable(s), new Uint8Array(Buffer.from(s, 'base64')), s);
+    }
+  });
+  test('base64Ascii gives the bytes of Buffer’s base64 and base64url text', () => {
+    for (let n = 0; n <= 34; n++) {
+      const bytes = Buffer.from(Array.from({ length: n }, (_, i) => (i * 89 + n * 7) & 0xff));
+      assert.deepEqual(
+        base64Ascii(new Uint8Array(bytes)),
+        new Uint8Array(Buffer.from(bytes.toString('base64'))),
+      );
+      assert.deepEqual(
+        base64Ascii(new Uint8Array(bytes), true),
+        new Uint8Array(Buffer.from(bytes.toString('base64url'))),
+      );
     }
   });
   test('textFromBase64 reads what TextDecoder reads (bad bytes, BOM, both alphabets)', () => {
