@@ -49,6 +49,8 @@ for (const f of files) {
 }
 
 console.log(formatTable(results));
+// Which code was measured: dist/ under `npm run bench` (bench/dist.mjs), src/ when run directly.
+console.log(`openid2 measured from ${fileURLToPath(import.meta.resolve('openid2'))}`);
 // BENCH_RESULTS writes elsewhere (the harness test uses a temporary file).
 const out = process.env['BENCH_RESULTS'] ?? fileURLToPath(new URL('./results.json', import.meta.url));
 writeFileSync(

@@ -5,7 +5,7 @@
  */
 import type { Association } from '../protocol/association.js';
 import type { OpenIDStore } from '../stores/store.js';
-import { trace } from './channels.js';
+import { isTraced, trace } from './channels.js';
 
 const traced = new WeakMap<OpenIDStore, OpenIDStore>();
 
@@ -21,22 +21,28 @@ export function traceStore(store: OpenIDStore | null): OpenIDStore | null {
       trace('openid2:store', { operation: 'storeAssociation', serverUrl }, () =>
         store.storeAssociation(serverUrl, association),
       ),
+    // The two calls of every login go straight to the store when no one subscribes: the
+    // context object and async wrapper were a promise and an allocation per call (issue 25).
     getAssociation: (serverUrl: string, handle?: string) =>
-      trace('openid2:store', { operation: 'getAssociation', serverUrl }, async (ctx) => {
-        const a = await store.getAssociation(serverUrl, handle);
-        ctx.found = a !== null;
-        return a;
-      }),
+      !isTraced('openid2:store')
+        ? direct(() => store.getAssociation(serverUrl, handle))
+        : trace('openid2:store', { operation: 'getAssociation', serverUrl }, async (ctx) => {
+            const a = await store.getAssociation(serverUrl, handle);
+            ctx.found = a !== null;
+            return a;
+          }),
     removeAssociation: (serverUrl: string, handle: string) =>
       trace('openid2:store', { operation: 'removeAssociation', serverUrl }, () =>
         store.removeAssociation(serverUrl, handle),
       ),
     useNonce: (serverUrl: string, timestamp: number, salt: string) =>
-      trace('openid2:store', { operation: 'useNonce', serverUrl }, async (ctx) => {
-        const fresh = await store.useNonce(serverUrl, timestamp, salt);
-        ctx.fresh = fresh;
-        return fresh;
-      }),
+      !isTraced('openid2:store')
+        ? direct(() => store.useNonce(serverUrl, timestamp, salt))
+        : trace('openid2:store', { operation: 'useNonce', serverUrl }, async (ctx) => {
+            const fresh = await store.useNonce(serverUrl, timestamp, salt);
+            ctx.fresh = fresh;
+            return fresh;
+          }),
     cleanupNonces: () => trace('openid2:store', { operation: 'cleanupNonces' }, () => store.cleanupNonces()),
     cleanupAssociations: () =>
       trace('openid2:store', { operation: 'cleanupAssociations' }, () => store.cleanupAssociations()),
@@ -67,4 +73,13 @@ export function traceStore(store: OpenIDStore | null): OpenIDStore | null {
   };
   traced.set(store, wrapped);
   return wrapped;
+}
+
+/** The store's own promise; a synchronous throw becomes a rejection, as under `trace()`. */
+function direct<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return Promise.resolve(call());
+  } catch (e) {
+    return Promise.reject(e);
+  }
 }

@@ -8,7 +8,12 @@
 
 const encoder = new TextEncoder();
 /** Node's `Buffer` where the runtime has one: a global read when present, never imported. */
-const NodeBuffer = (globalThis as { Buffer?: { from(text: string, encoding: 'base64'): Uint8Array } }).Buffer;
+const NodeBuffer = (
+  globalThis as {
+    Buffer?: { from(text: string, encoding: 'base64'): Uint8Array & { toString(encoding: 'utf8'): string } };
+  }
+).Buffer;
+const textDecoder = new TextDecoder();
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 const DECODE = new Int16Array(128).fill(-1);
 for (let i = 0; i < 64; i++) DECODE[ALPHABET.charCodeAt(i)] = i;
@@ -61,6 +66,37 @@ function encode64(bytes: Uint8Array, alphabet: string, pad: boolean): string {
   return out;
 }
 
+/**
+ * The ASCII bytes of `bytes` in base64 (`url`: base64url without padding),
+ * as `utf8(toBase64(bytes))` gives them, written straight into an array: a
+ * MAC is compared as canonical base64 text in constant time, and building the
+ * string only to encode it again cost a microsecond a login (issue 25 profile).
+ */
+export function base64Ascii(bytes: Uint8Array, url = false): Uint8Array {
+  const alphabet = url ? URL_ALPHABET : ALPHABET;
+  const full = Math.floor(bytes.length / 3);
+  const rest = bytes.length - full * 3;
+  const size = full * 4 + (rest === 0 ? 0 : url ? rest + 1 : 4);
+  const out = new Uint8Array(size);
+  let o = 0;
+  let i = 0;
+  for (; i + 2 < bytes.length; i += 3) {
+    const n = ((bytes[i] as number) << 16) | ((bytes[i + 1] as number) << 8) | (bytes[i + 2] as number);
+    out[o++] = alphabet.charCodeAt(n >> 18);
+    out[o++] = alphabet.charCodeAt((n >> 12) & 63);
+    out[o++] = alphabet.charCodeAt((n >> 6) & 63);
+    out[o++] = alphabet.charCodeAt(n & 63);
+  }
+  if (rest > 0) {
+    const n = ((bytes[i] as number) << 16) | (rest === 2 ? (bytes[i + 1] as number) << 8 : 0);
+    out[o++] = alphabet.charCodeAt(n >> 18);
+    out[o++] = alphabet.charCodeAt((n >> 12) & 63);
+    if (rest === 2) out[o++] = alphabet.charCodeAt((n >> 6) & 63);
+    if (!url) while (o < size) out[o++] = 61; /* = */
+  }
+  return out;
+}
+
 /** Standard base64 with padding. */
 export function toBase64(bytes: Uint8Array): string {
   return encode64(bytes, ALPHABET, true);
@@ -86,6 +122,19 @@ export function fromBase64(text: string): Uint8Array {
   // Node's decoder is native and has these very rules; copied out of Buffer's shared pool.
   if (NodeBuffer !== undefined) return new Uint8Array(NodeBuffer.from(text, 'base64'));
   return fromBase64Portable(text);
+}
+
+/**
+ * The text whose UTF-8 bytes `text` encodes in base64 or base64url, decoded
+ * leniently as `fromBase64` then `TextDecoder` would (bad bytes become
+ * U+FFFD, a leading BOM is dropped). On Node one native step: the login state
+ * is decoded on every complete(), and the copy out of Buffer's pool plus a
+ * separate decode cost a microsecond a login (issue 25 profile).
+ */
+export function textFromBase64(text: string): string {
+  if (NodeBuffer === undefined) return textDecoder.decode(fromBase64Portable(text));
+  const decoded = NodeBuffer.from(text, 'base64').toString('utf8');
+  return decoded.charCodeAt(0) === 0xfeff ? decoded.slice(1) : decoded;
 }
 
 /** `fromBase64` in plain TypeScript: what runs where there is no `Buffer` (tested against Buffer on Node). */

@@ -85,31 +85,35 @@ export function checkedArgs(
   entries: Iterable<readonly [string, string]>,
   limits: MessageLimits,
 ): Map<string, string> {
-  const lim = { ...DEFAULT_LIMITS, ...limits };
+  // Read once, no merged copy: every message a login reads passes here.
+  const maxArgs = limits.maxArgs ?? DEFAULT_LIMITS.maxArgs;
+  const maxKeyLength = limits.maxKeyLength ?? DEFAULT_LIMITS.maxKeyLength;
+  const maxValueLength = limits.maxValueLength ?? DEFAULT_LIMITS.maxValueLength;
+  const maxTotalLength = limits.maxTotalLength ?? DEFAULT_LIMITS.maxTotalLength;
   const args = new Map<string, string>();
   let total = 0;
   for (const [key, value] of entries) {
     if (typeof key !== 'string' || typeof value !== 'string')
       throw malformed('argument names and values must be strings');
     if (args.has(key)) throw malformed(`argument ${JSON.stringify(key)} appears more than once`);
-    if (args.size >= lim.maxArgs) {
-      throw new ProtocolError('message_too_large', `message has more than ${lim.maxArgs} arguments`);
+    if (args.size >= maxArgs) {
+      throw new ProtocolError('message_too_large', `message has more than ${maxArgs} arguments`);
     }
-    if (key.length > lim.maxKeyLength) {
+    if (key.length > maxKeyLength) {
       throw new ProtocolError(
         'message_too_large',
-        `an argument name is longer than ${lim.maxKeyLength} characters`,
+        `an argument name is longer than ${maxKeyLength} characters`,
       );
     }
-    if (value.length > lim.maxValueLength) {
+    if (value.length > maxValueLength) {
       throw new ProtocolError(
         'message_too_large',
-        `argument ${key} is longer than ${lim.maxValueLength} characters`,
+        `argument ${key} is longer than ${maxValueLength} characters`,
       );
     }
     total += key.length + value.length;
-    if (total > lim.maxTotalLength) {
-      throw new ProtocolError('message_too_large', `message is longer than ${lim.maxTotalLength} characters`);
+    if (total > maxTotalLength) {
+      throw new ProtocolError('message_too_large', `message is longer than ${maxTotalLength} characters`);
     }
     // One scan each for any character the checks below are about; most arguments have none.
     if (KEY_SUSPECT.test(key) || VALUE_SUSPECT.test(value)) checkCharacters(key, value);

@@ -55,7 +55,7 @@ const VERSION_NS: Readonly<Record<OpenIDVersion, string>> = {
 /** An OpenID message. Build one with a static factory; it is mutable until sent. */
 export class Message {
   /** Every argument by full wire name, insertion-ordered. */
-  readonly #args = new Map<string, string>();
+  readonly #args: Map<string, string>;
   #namespace: string;
   /** Whether `openid.ns` is absent on the wire (OpenID 1 messages). */
   #implicitNs: boolean;
@@ -64,7 +64,8 @@ export class Message {
   /** Aliases that are not declared on the wire (the `sreg` alias of OpenID 1). */
   readonly #implicitAliases = new Set<string>();
 
-  private constructor(namespace: string, implicitNs: boolean) {
+  private constructor(namespace: string, implicitNs: boolean, args = new Map<string, string>()) {
+    this.#args = args;
     this.#namespace = namespace;
     this.#implicitNs = implicitNs;
   }
@@ -118,19 +119,19 @@ export class Message {
   }
 
   static #fromEntries(entries: Iterable<readonly [string, string]>, limits: MessageLimits): Message {
+    // The checked map becomes the message's own (a copy was a second map per message read).
     const args = checkedArgs(entries, limits);
     const nsValue = args.get('openid.ns');
     let m: Message;
     if (nsValue === undefined) {
-      m = new Message(OPENID1_NS, true);
+      m = new Message(OPENID1_NS, true, args);
     } else if (nsValue === OPENID2_NS || OPENID1_NAMESPACES.includes(nsValue)) {
-      m = new Message(nsValue, false);
+      m = new Message(nsValue, false, args);
     } else {
       throw new ProtocolError('ns_invalid', `openid.ns is not an OpenID namespace: ${nsValue}`);
     }
     for (const [key, value] of args) {
       if (key.startsWith('openid.ns.')) m.#declare(key.slice('openid.ns.'.length), value, false);
-      m.#args.set(key, value);
     }
     m.#addImplicitAliases();
     return m;

@@ -152,14 +152,13 @@ export function splitNonce(nonce: string): NonceParts {
   if (m === null) {
     throw new ProtocolError('nonce_malformed', 'nonce does not start with a YYYY-MM-DDTHH:MM:SSZ UTC time');
   }
-  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
+  // Six fields read in place: slice + map made two arrays per nonce checked (every login).
+  const year = Number(m[1]);
+  const month = Number(m[2]);
+  const day = Number(m[3]);
+  const hour = Number(m[4]);
+  const minute = Number(m[5]);
+  const second = Number(m[6]);
   if (
     month < 1 ||
     month > 12 ||

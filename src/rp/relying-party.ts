@@ -59,7 +59,7 @@ import { assertionNonce } from './rules/nonce.js';
 import { useNonceOnce } from './rules/nonce-replay.js';
 import { checkProviderAllowed, providerAllowed } from './rules/provider-allowed.js';
 import { readResponse } from './rules/response.js';
-import { checkReturnTo } from './rules/return-to.js';
+import { checkReturnToUrl } from './rules/return-to.js';
 import { isSetupAnswer, setupNeededResult } from './rules/setup-needed.js';
 import { type VerifySignatureOptions, verifySignature } from './rules/signature.js';
 import { checkSolicited } from './rules/solicited.js';
@@ -328,10 +328,10 @@ export class RelyingParty {
     const fields = checkAssertionFields(message, version); // §10.1
     if (!fields.ok) return failureOf(fields, asserted);
     const { returnTo, assocHandle, signed } = fields.value;
-    const here = checkReturnTo(returnTo, url, query); // §11.1
+    const here = checkReturnToUrl(returnTo, url, query); // §11.1
     if (!here.ok) return failureOf(here, asserted);
     const sent = state
-      ? checkLoginReturnTo(returnTo, state, this.#loginRules.stateInReturnTo)
+      ? checkLoginReturnTo(returnTo, state, this.#loginRules.stateInReturnTo, here.value)
       : checkConfiguredReturnTo(returnTo, this.returnTo);
     if (!sent.ok) return failureOf(sent, asserted);
     const nonce = assertionNonce(message, version, returnTo, this.#now(), this.#skew); // §11.3, the window
@@ -341,7 +341,7 @@ export class RelyingParty {
     const op = endpoint.value.opEndpoint;
     const allowed = checkProviderAllowed(op, this.#fixed, this.#options.allowedProviders);
     if (!allowed.ok) return failureOf(allowed, asserted);
-    const sig = await verifySignature(message, endpoint.value, assocHandle, this.#signatureRules); // §11.4
+    const sig = await verifySignature(message, endpoint.value, assocHandle, signed, this.#signatureRules); // §11.4
     if (!sig.ok) return failureOf(sig, asserted);
     const fresh = await useNonceOnce(this.#signatureRules.store, op, nonce.value); // §11.3, consumed
     if (!fresh.ok) return failureOf(fresh, fresh.code === 'nonce_replay' ? asserted : undefined);

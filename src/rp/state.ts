@@ -7,7 +7,7 @@
  */
 
 import type { ServiceEndpoint } from '../discovery/endpoints.js';
-import { fromBase64, toBase64Url, utf8 } from '../platform/bytes.js';
+import { base64Ascii, textFromBase64, toBase64Url, utf8 } from '../platform/bytes.js';
 import { constantTimeEqual, hmac } from '../platform/hash.js';
 
 /** What one login carries from begin() to complete(). */
@@ -41,11 +41,13 @@ export interface StateSession {
 }
 
 const VERSION = 'v1';
-/** One decoder for every state read: constructing a TextDecoder costs more than decoding a state. */
-const decoder = new TextDecoder();
+
+function macBytes(secret: Uint8Array, payload: string): Uint8Array {
+  return hmac('sha256', secret, `openid2-state.${payload}`);
+}
 
 function mac(secret: Uint8Array, payload: string): string {
-  return toBase64Url(hmac('sha256', secret, `openid2-state.${payload}`));
+  return toBase64Url(macBytes(secret, payload));
 }
 
 /** Encode and authenticate a login state. */
@@ -71,7 +73,8 @@ export function decodeState(
     return { ok: false, code: 'state_invalid', message: 'malformed state token' };
   const payload = parts[1] as string;
   const given = utf8(parts[2] as string);
-  const expected = utf8(mac(secret, payload));
+  // The MAC's base64url text as bytes, as `utf8(mac(...))` but without the string in between.
+  const expected = base64Ascii(macBytes(secret, payload), true);
   if (!constantTimeEqual(given, expected)) {
     return {
       ok: false,
@@ -81,7 +84,7 @@ export function decodeState(
   }
   let state: LoginState;
   try {
-    state = JSON.parse(decoder.decode(fromBase64(payload))) as LoginState;
+    state = JSON.parse(textFromBase64(payload)) as LoginState;
   } catch {
     return { ok: false, code: 'state_invalid', message: 'unreadable state token' };
   }

@@ -3,10 +3,12 @@ import assert from 'node:assert/strict';
 import { createHash, createHmac, randomBytes, randomInt } from 'node:crypto';
 import { describe, test } from 'node:test';
 import {
+  base64Ascii,
   bytesEqual,
   fromBase64,
   fromBase64Portable,
   fromHex,
+  textFromBase64,
   toBase64,
   toBase64Url,
   toHex,
@@ -136,6 +138,36 @@ describe('byte helpers agree with Buffer', () => {
       assert.deepEqual(fromBase64(s), new Uint8Array(Buffer.from(s, 'base64')), s);
       assert.deepEqual(fromBase64Portable(s), new Uint8Array(Buffer.from(s, 'base64')), s);
     }
+  });
+  test('base64Ascii gives the bytes of Buffer’s base64 and base64url text', () => {
+    for (let n = 0; n <= 34; n++) {
+      const bytes = Buffer.from(Array.from({ length: n }, (_, i) => (i * 89 + n * 7) & 0xff));
+      assert.deepEqual(
+        base64Ascii(new Uint8Array(bytes)),
+        new Uint8Array(Buffer.from(bytes.toString('base64'))),
+      );
+      assert.deepEqual(
+        base64Ascii(new Uint8Array(bytes), true),
+        new Uint8Array(Buffer.from(bytes.toString('base64url'))),
+      );
+    }
+  });
+  test('textFromBase64 reads what TextDecoder reads (bad bytes, BOM, both alphabets)', () => {
+    const samples = [
+      [0xef, 0xbb, 0xbf, 0x7b, 0x7d],
+      [0xc3, 0xa9],
+      [0xff, 0x41],
+      [0xed, 0xa0, 0x80],
+      [0xf0, 0x9f],
+      [],
+    ];
+    for (const sample of samples) {
+      const bytes = Buffer.from(sample);
+      const want = new TextDecoder().decode(new Uint8Array(bytes));
+      assert.equal(textFromBase64(bytes.toString('base64')), want, String(sample));
+      assert.equal(textFromBase64(bytes.toString('base64url')), want, String(sample));
+    }
+    assert.equal(textFromBase64(Buffer.from('\ufeff{}').toString('base64')), '{}');
   });
   test('utf8Length matches Buffer.byteLength', () => {
     for (const s of ['', 'abc', 'é', '日本語', '\u{1f600}x', '\ud800'])

@@ -165,6 +165,24 @@ describe('signing and verification (spec §6)', () => {
     }
   });
 
+  test('a repeated entry is found in short and long signed lists, first or last', () => {
+    for (const n of [2, 10, 24, 25, 60]) {
+      const names = Array.from({ length: n }, (_, i) => `f${i}`);
+      assert.deepEqual(parseSignedList(names.join(',')), names);
+      for (const repeated of [
+        [...names, 'f0'],
+        ['f0', ...names],
+        [...names, `f${n - 1}`],
+      ]) {
+        assert.throws(
+          () => parseSignedList(repeated.join(',')),
+          (e) => e instanceof ProtocolError && e.code === 'malformed_message' && /twice/.test(e.message),
+          `${n} entries`,
+        );
+      }
+    }
+  });
+
   test('SIG-06: a non-canonical base64 form of the right signature does not pass', () => {
     const a = assoc('HMAC-SHA1');
     const m = signMessage(assertion(), a);

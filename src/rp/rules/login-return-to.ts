@@ -13,7 +13,7 @@
  */
 import { withQueryParam } from '../query-param.js';
 import { RETURN_TO_STATE_PARAM, stateFromReturnTo } from '../return-to-state.js';
-import { sameRpNonce } from '../rp-nonce.js';
+import { rpNonceOf } from '../rp-nonce.js';
 import type { LoginState } from '../state.js';
 import { checkReturnTo } from './return-to.js';
 import { type Check, PASS, refuse } from './verdict.js';
@@ -22,10 +22,16 @@ import { type Check, PASS, refuse } from './verdict.js';
  * The response answers this browser's login: its return_to carries the
  * nonce begin() put there and is the one sent, compared as §11.1 compares
  * (with the echoed state token when `stateInReturnTo`). `returnTo` must
- * have passed §11.1 (`checkReturnTo`) first.
+ * have passed §11.1 (`checkReturnTo`) first; `parsed` is it parsed, when
+ * that check gave it (`checkReturnToUrl`).
  */
-export function checkLoginReturnTo(returnTo: string, state: LoginState, stateInReturnTo: boolean): Check {
-  if (!sameRpNonce(returnTo, state.returnTo)) {
+export function checkLoginReturnTo(
+  returnTo: string,
+  state: LoginState,
+  stateInReturnTo: boolean,
+  parsed?: URL,
+): Check {
+  if (!sameLoginNonce(parsed ?? returnTo, returnTo, state.returnTo)) {
     return refuse(
       'session_binding_failed',
       'the response answers another login than the one this browser started',
@@ -40,6 +46,18 @@ export function checkLoginReturnTo(returnTo: string, state: LoginState, stateInR
   // agree, since `returnTo` has passed §11.1 (`checkReturnTo`), which refuses a repeated parameter.
   if (returnTo === expected) return PASS;
   return checkReturnTo(returnTo, expected);
+}
+
+/**
+ * Both return_to URLs carry exactly one `openid2.rp_nonce`, and it is the
+ * same. When the texts are equal (a cookie-kept state: the provider sent back
+ * what begin() sent) the one found in `returnTo` is the answer for both, and
+ * the state's copy is not parsed again — one URL parse less per login.
+ */
+function sameLoginNonce(returnTo: string | URL, returnToText: string, sentReturnTo: string): boolean {
+  const nonce = rpNonceOf(returnTo);
+  if (nonce === null) return false;
+  return returnToText === sentReturnTo || nonce === rpNonceOf(sentReturnTo);
 }
 
 /**

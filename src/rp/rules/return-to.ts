@@ -7,8 +7,9 @@
  *
  * @see OpenID 2.0 §11.1
  */
+import { formPairs } from '../../protocol/form-pairs.js';
 import { normalizeUri } from '../../protocol/urinorm.js';
-import { type Check, refuse as fail, PASS } from './verdict.js';
+import { type Check, refuse as fail, PASS, pass, type Verdict } from './verdict.js';
 
 /**
  * Whether `returnTo` names `actualUrl` (§11.1). `actualUrl` may be given
@@ -21,6 +22,20 @@ export function checkReturnTo(
   actualUrl: string | URL,
   actualQuery?: readonly (readonly [string, string])[],
 ): Check {
+  const r = checkReturnToUrl(returnTo, actualUrl, actualQuery);
+  return r.ok ? PASS : r;
+}
+
+/**
+ * {@link checkReturnTo}, passing with `returnTo` parsed: the login rules
+ * read its per-login nonce next (login-return-to.ts), and parsing it once
+ * more was a URL parse per login for nothing (issue 25 profile).
+ */
+export function checkReturnToUrl(
+  returnTo: string,
+  actualUrl: string | URL,
+  actualQuery?: readonly (readonly [string, string])[],
+): Verdict<URL> {
   let rt: URL;
   let actual: URL;
   try {
@@ -32,26 +47,28 @@ export function checkReturnTo(
   if (rt.protocol !== actual.protocol || rt.host !== actual.host || !samePath(rt, actual)) {
     return fail('return_to_mismatch', `return_to ${returnTo} does not match the URL the response arrived at`);
   }
-  const keys = [...rt.searchParams.keys()];
+  // return_to's query read as URLSearchParams reads it, without building one (issue 25 profile).
+  const sent = formPairs(rt.search);
+  const keys = sent.map(([key]) => key);
   // A repeated key is ambiguous (which one did the app mean?): refused (RT-11).
   if (new Set(keys).size !== keys.length) {
     return fail('return_to_mismatch', 'return_to repeats a query parameter');
   }
-  const query = actualQuery ?? [...actual.searchParams];
-  for (const key of keys) {
-    const want = rt.searchParams.getAll(key);
+  const query = actualQuery ?? formPairs(actual.search);
+  // No key repeats in return_to, so each must arrive exactly once with its value.
+  for (const [key, want] of sent) {
     const got = valuesOf(query, key);
-    if (want.length !== got.length || want.some((v, i) => v !== got[i])) {
+    if (got.length !== 1 || got[0] !== want) {
       return fail('return_to_mismatch', `query parameter ${key} of return_to is missing or differs`);
     }
   }
   // A non-OpenID parameter the provider never saw must not ride along (RT-07, e.g. `&next=https://evil.example`).
   for (const [key] of query) {
-    if (!key.startsWith('openid.') && !rt.searchParams.has(key)) {
+    if (!key.startsWith('openid.') && !keys.includes(key)) {
       return fail('return_to_mismatch', `the URL carries ${key}, which return_to does not`);
     }
   }
-  return PASS;
+  return pass(rt);
 }
 
 /** Every value of `key` in `query`, in order (`URLSearchParams.getAll`). */

@@ -12,7 +12,7 @@ import type { Fetcher } from '../../discovery/fetcher.js';
 import type { Association } from '../../protocol/association.js';
 import { OpenIDError } from '../../protocol/errors.js';
 import { Message, OPENID_NS } from '../../protocol/message.js';
-import { verifyMessageSignature } from '../../protocol/signature.js';
+import { verifySignatureOver } from '../../protocol/signature.js';
 import type { OpenIDStore } from '../../stores/store.js';
 import { pass, refuse, type Verdict } from './verdict.js';
 
@@ -36,11 +36,14 @@ const BY_CHECK_AUTHENTICATION = pass<VerifiedBy>('check_authentication');
  * Verify the signature of `message` for the verified `endpoint`: locally
  * when the store holds the unexpired association `handle` names (a store that
  * fails is passed over), else by check_authentication to `endpoint`.
+ * `signed` is the message's `openid.signed` as the field rules parsed it
+ * (fields.ts): parsed once per login, not again here.
  */
 export async function verifySignature(
   message: Message,
   endpoint: ServiceEndpoint,
   handle: string,
+  signed: readonly string[],
   options: VerifySignatureOptions,
 ): Promise<Verdict<VerifiedBy>> {
   let association: Association | null = null;
@@ -52,7 +55,9 @@ export async function verifySignature(
     }
   }
   if (association && !association.isExpired(options.now())) {
-    const r = verifyMessageSignature(message, association);
+    const sig = message.get(OPENID_NS, 'sig');
+    if (sig === undefined) return refuse('missing_signature', 'the message has no openid.sig');
+    const r = verifySignatureOver(message, signed, sig, association);
     return r.ok ? BY_ASSOCIATION : refuse(r.code, r.message);
   }
   return trace(

@@ -22,6 +22,8 @@ const assoc = new Association({
   assocType: 'HMAC-SHA256',
 });
 const SIGNED = ['op_endpoint', 'claimed_id', 'identity', 'return_to', 'response_nonce', 'assoc_handle'];
+/** `openid.signed` of those assertions as the field rules parse it (signMessage adds `signed`). */
+const LISTED = [...SIGNED, 'signed'];
 
 /** An assertion signed with `assoc`, as the provider would send it. */
 function signed(extra: Record<string, string> = {}): Message {
@@ -53,7 +55,7 @@ const valid = provider((url) => kv(url, 200, 'ns:http://specs.openid.net/auth/2.
 describe('verifySignature with a held association', () => {
   test('a good signature: verified by association, nothing fetched', async () => {
     const p = provider((url) => kv(url, 500, ''));
-    const v = await verifySignature(signed(), endpoint(), 'h1', {
+    const v = await verifySignature(signed(), endpoint(), 'h1', LISTED, {
       store: await storeWith(assoc),
       fetcher: p.fetcher,
       now: () => NOW,
@@ -64,7 +66,7 @@ describe('verifySignature with a held association', () => {
   test('a tampered signed field: bad_signature', async () => {
     const m = signed();
     m.set(OPENID_NS, 'return_to', 'https://rp.example/return?sid=T');
-    const v = await verifySignature(m, endpoint(), 'h1', {
+    const v = await verifySignature(m, endpoint(), 'h1', LISTED, {
       store: await storeWith(assoc),
       fetcher: valid.fetcher,
       now: () => NOW,
@@ -75,7 +77,7 @@ describe('verifySignature with a held association', () => {
     // Held for OP only; the verified endpoint is another: it must ask that endpoint instead.
     const p = provider((url) => kv(url, 200, 'is_valid:true\n'));
     const other = endpoint({ opEndpoint: 'https://op2.example/server' });
-    const v = await verifySignature(signed(), other, 'h1', {
+    const v = await verifySignature(signed(), other, 'h1', LISTED, {
       store: await storeWith(assoc),
       fetcher: p.fetcher,
       now: () => NOW,
@@ -86,7 +88,7 @@ describe('verifySignature with a held association', () => {
   test('an expired association is not used: check_authentication instead', async () => {
     const p = provider((url) => kv(url, 200, 'is_valid:true\n'));
     const store = await storeWith(assoc);
-    const v = await verifySignature(signed(), endpoint(), 'h1', {
+    const v = await verifySignature(signed(), endpoint(), 'h1', LISTED, {
       store,
       fetcher: p.fetcher,
       now: () => NOW + 4000,
@@ -99,7 +101,11 @@ describe('verifySignature with a held association', () => {
     store.down = true;
     const p = provider((url) => kv(url, 200, 'is_valid:true\n'));
     assert.deepEqual(
-      await verifySignature(signed(), endpoint(), 'h1', { store, fetcher: p.fetcher, now: () => NOW }),
+      await verifySignature(signed(), endpoint(), 'h1', LISTED, {
+        store,
+        fetcher: p.fetcher,
+        now: () => NOW,
+      }),
       {
         ok: true,
         value: 'check_authentication',
@@ -119,7 +125,7 @@ describe('verifySignature by check_authentication', () => {
   });
   test('is_valid:true: verified by check_authentication', async () => {
     const p = provider((url) => kv(url, 200, 'is_valid:true\n'));
-    assert.deepEqual(await verifySignature(signed(), endpoint(), 'h1', opts(p.fetcher)), {
+    assert.deepEqual(await verifySignature(signed(), endpoint(), 'h1', LISTED, opts(p.fetcher)), {
       ok: true,
       value: 'check_authentication',
     });
@@ -127,7 +133,7 @@ describe('verifySignature by check_authentication', () => {
   test('the request: a POST to the verified endpoint, mode check_authentication, the openid.* fields', async () => {
     const p = provider((url) => kv(url, 200, 'is_valid:true\n'));
     const m = signed();
-    await verifySignature(m, endpoint(), 'h1', opts(p.fetcher));
+    await verifySignature(m, endpoint(), 'h1', LISTED, opts(p.fetcher));
     const body = p.sent[0]?.init?.body;
     assert.equal(p.sent[0]?.url, OP);
     assert.equal(p.sent[0]?.init?.method, 'POST');
@@ -154,7 +160,7 @@ describe('verifySignature by check_authentication', () => {
   for (const [name, answer, code] of refused) {
     test(`${name}: ${code}`, async () => {
       assert.equal(
-        outcome(await verifySignature(signed(), endpoint(), 'h1', opts(provider(answer).fetcher))),
+        outcome(await verifySignature(signed(), endpoint(), 'h1', LISTED, opts(provider(answer).fetcher))),
         code,
       );
     });
@@ -164,7 +170,7 @@ describe('verifySignature by check_authentication', () => {
       throw new FetchError('insecure_transport', 'http is not allowed');
     };
     assert.equal(
-      outcome(await verifySignature(signed(), endpoint(), 'h1', opts(refusing))),
+      outcome(await verifySignature(signed(), endpoint(), 'h1', LISTED, opts(refusing))),
       'insecure_transport',
     );
   });
@@ -172,7 +178,7 @@ describe('verifySignature by check_authentication', () => {
     const failing = async () => {
       throw new FetchError('fetch_failed', 'connection refused');
     };
-    const v = await verifySignature(signed(), endpoint(), 'h1', opts(failing));
+    const v = await verifySignature(signed(), endpoint(), 'h1', LISTED, opts(failing));
     assert.equal(outcome(v), 'check_auth_failed');
     assert.match(v.ok ? '' : v.message, /^check_authentication failed: /);
   });
@@ -180,7 +186,7 @@ describe('verifySignature by check_authentication', () => {
     const broken = async () => {
       throw new RangeError('bug');
     };
-    await assert.rejects(verifySignature(signed(), endpoint(), 'h1', opts(broken)), {
+    await assert.rejects(verifySignature(signed(), endpoint(), 'h1', LISTED, opts(broken)), {
       name: 'RangeError',
       message: 'bug',
     });
@@ -189,7 +195,7 @@ describe('verifySignature by check_authentication', () => {
     const store = await storeWith(assoc);
     const p = provider((url) => kv(url, 200, 'is_valid:true\ninvalidate_handle:h1\n'));
     // An unknown handle in the message, so the held one is not used; the provider invalidates h1.
-    await verifySignature(signed(), endpoint(), 'unknown', opts(p.fetcher, store));
+    await verifySignature(signed(), endpoint(), 'unknown', LISTED, opts(p.fetcher, store));
     assert.equal(await store.getAssociation(OP, 'h1'), null);
   });
 });
