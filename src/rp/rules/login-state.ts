@@ -12,7 +12,7 @@
 import { type Message, OPENID_NS } from '../../protocol/message.js';
 import type { OpenIDStore } from '../../stores/store.js';
 import { checkStateBinding, consumeReturnToState, stateFromReturnTo } from '../return-to-state.js';
-import { RP_NONCE_PARAM } from '../rp-nonce.js';
+import { rpNonceOf } from '../rp-nonce.js';
 import { decodeState, type LoginState } from '../state.js';
 import type { ResponseMode } from './mode.js';
 import { type Check, PASS, pass, refuse, type Verdict } from './verdict.js';
@@ -78,7 +78,7 @@ export function checkLoginState(
  * relying party's own, so the error is the store's.
  */
 export async function useReturnToStateOnce(state: LoginState, store: OpenIDStore): Promise<Check> {
-  const rpNonce = new URL(state.returnTo).searchParams.get(RP_NONCE_PARAM);
+  const rpNonce = rpNonceOf(state.returnTo);
   let fresh = false;
   try {
     fresh = rpNonce !== null && (await consumeReturnToState(store, rpNonce));

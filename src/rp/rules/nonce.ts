@@ -10,7 +10,7 @@
 import type { OpenIDVersion } from '../../protocol/constants.js';
 import { type Message, OPENID_NS } from '../../protocol/message.js';
 import { checkNonceTime, type NonceParts } from '../../protocol/nonce.js';
-import { RP_NONCE_PARAM } from '../rp-nonce.js';
+import { rpNonceOf } from '../rp-nonce.js';
 import { pass, refuse, type Verdict } from './verdict.js';
 
 /** A nonce must be present, well formed (§10.1) and within `skewSeconds` of now. */
@@ -39,8 +39,6 @@ export function assertionNonce(
   skewSeconds: number,
 ): Verdict<NonceParts> {
   const nonce =
-    version === '2.0'
-      ? message.get(OPENID_NS, 'response_nonce')
-      : (new URL(returnTo).searchParams.get(RP_NONCE_PARAM) ?? undefined);
+    version === '2.0' ? message.get(OPENID_NS, 'response_nonce') : (rpNonceOf(returnTo) ?? undefined);
   return checkNonceWindow(nonce, nowSeconds, skewSeconds);
 }
