@@ -238,14 +238,14 @@ export function trace<N extends ChannelName, T>(
   fn: (context: ChannelContexts[N]) => Promise<T>,
 ): Promise<T> {
   const c = channel(name);
-  if (!hasSubscribers(c)) return untraced(fn, context);
+  if (!hasSubscribers(c)) return untraced(() => fn(context));
   return traced(c, context, fn);
 }
 
-/** `fn(arg)` as a promise: a synchronous throw becomes a rejection. */
-export function untraced<A, T>(fn: (arg: A) => Promise<T> | T, arg: A): Promise<T> {
+/** `call()` as a promise, untraced: a synchronous throw becomes a rejection. */
+export function untraced<T>(call: () => Promise<T> | T): Promise<T> {
   try {
-    return Promise.resolve(fn(arg));
+    return Promise.resolve(call());
   } catch (e) {
     return Promise.reject(e);
   }

@@ -5,7 +5,7 @@
  */
 import type { Association } from '../protocol/association.js';
 import type { OpenIDStore } from '../stores/store.js';
-import { isTraced, trace } from './channels.js';
+import { isTraced, trace, untraced } from './channels.js';
 
 const traced = new WeakMap<OpenIDStore, OpenIDStore>();
 
@@ -25,7 +25,7 @@ export function traceStore(store: OpenIDStore | null): OpenIDStore | null {
     // context object and async wrapper were a promise and an allocation per call (issue 25).
     getAssociation: (serverUrl: string, handle?: string) =>
       !isTraced('openid2:store')
-        ? direct(() => store.getAssociation(serverUrl, handle))
+        ? untraced(() => store.getAssociation(serverUrl, handle))
         : trace('openid2:store', { operation: 'getAssociation', serverUrl }, async (ctx) => {
             const a = await store.getAssociation(serverUrl, handle);
             ctx.found = a !== null;
@@ -37,7 +37,7 @@ export function traceStore(store: OpenIDStore | null): OpenIDStore | null {
       ),
     useNonce: (serverUrl: string, timestamp: number, salt: string) =>
       !isTraced('openid2:store')
-        ? direct(() => store.useNonce(serverUrl, timestamp, salt))
+        ? untraced(() => store.useNonce(serverUrl, timestamp, salt))
         : trace('openid2:store', { operation: 'useNonce', serverUrl }, async (ctx) => {
             const fresh = await store.useNonce(serverUrl, timestamp, salt);
             ctx.fresh = fresh;
@@ -73,13 +73,4 @@ export function traceStore(store: OpenIDStore | null): OpenIDStore | null {
   };
   traced.set(store, wrapped);
   return wrapped;
-}
-
-/** The store's own promise; a synchronous throw becomes a rejection, as under `trace()`. */
-function direct<T>(call: () => Promise<T>): Promise<T> {
-  try {
-    return Promise.resolve(call());
-  } catch (e) {
-    return Promise.reject(e);
-  }
 }
