@@ -4,7 +4,7 @@
  * Fetcher that answers the RP's discovery and associate requests from that
  * Provider without a socket, so the figures are the library's own cost.
  */
-import type { CheckIDRequest, Fetcher, FetchRequest, FetchResponse, OpenIDStore } from 'openid2';
+import type { Association, CheckIDRequest, Fetcher, FetchRequest, FetchResponse, OpenIDStore } from 'openid2';
 import { identityPageXrds, MemoryStore, Provider, RelyingParty, type RelyingPartyOptions } from 'openid2';
 
 export const OP_ENDPOINT = 'https://op.example/openid';
@@ -75,6 +75,26 @@ export async function makeAssertions(op: Provider, redirectUrl: string, count: n
     out.push(location);
   }
   return out;
+}
+
+/**
+ * complete() over `urls` on a relying party and MemoryStore of their own (so the nonces stay fresh
+ * for the measured rows): the first calls of a process run before V8 has optimized them, and a
+ * suite's first row would otherwise measure compilation (issue 25, docs/scaling.md).
+ */
+export async function warmUpComplete(
+  op: Provider,
+  association: Association,
+  state: string,
+  urls: readonly string[],
+): Promise<void> {
+  const store = new MemoryStore();
+  await store.storeAssociation(OP_ENDPOINT, association);
+  const rp = makeRelyingParty(op, store);
+  for (const url of urls) {
+    if ((await rp.complete(url, { state })).status !== 'success')
+      throw new Error('a warm-up assertion was refused');
+  }
 }
 
 /** check_authentication bodies for assertions signed with private associations (stateless RP). */

@@ -20,6 +20,7 @@ import {
   RETURN_TO,
   RP_SECRET,
   seedNonces,
+  warmUpComplete,
 } from '../world.js';
 
 const WARMUP = 50;
@@ -63,13 +64,8 @@ async function withAssociation(): Promise<BenchResult[]> {
   const memoryPool = await makeAssertions(op, auth.redirectUrl, quick ? 4_000 : 40_000);
   const dbPool = memoryPool.slice(0, quick ? 1_500 : 8_000);
 
-  // The first complete() calls of the process run before V8 has optimized them: warm them up on a
-  // store of their own, so the first row measures what the others do (issue 25, docs/scaling.md).
-  const warm = new MemoryStore();
-  await warm.storeAssociation(OP_ENDPOINT, association);
-  const warmRp = makeRelyingParty(op, warm);
-  for (const url of memoryPool.slice(0, quick ? 500 : 3_000))
-    await warmRp.complete(url, { state: auth.state });
+  // So that the first row measures what the others do, not V8 compiling complete().
+  await warmUpComplete(op, association, auth.state, memoryPool.slice(0, quick ? 500 : 3_000));
 
   const out: BenchResult[] = [];
   const plan: [StoreKind, number[]][] = [
