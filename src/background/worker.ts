@@ -15,7 +15,7 @@
  */
 
 import { EndpointMemory, negotiateAssociation } from '../associations/negotiate.js';
-import { associate, SessionNegotiator } from '../associations/negotiation.js';
+import { SessionNegotiator } from '../associations/negotiation.js';
 import { trace } from '../diagnostics/index.js';
 import { createDefaultFetcher } from '../discovery/default-fetcher.js';
 import type { Fetcher, FetchOptions } from '../discovery/fetcher.js';

@@ -18,11 +18,10 @@
  * @module openid2/sqlite
  */
 import { chmodSync, closeSync, existsSync, openSync } from 'node:fs';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type Database from 'better-sqlite3';
 import { SqlQueue, type SqlQueueOptions } from '../background/sql-queue.js';
 import { StoreError } from '../protocol/errors.js';
-import { loadDriver, timeoutOf } from '../stores/common.js';
+import { loadDriver, retryWhileBusy, timeoutOf } from '../stores/common.js';
 import { type SqlDriver, SqlStore, type SqlStoreOptions } from '../stores/sql.js';
 
 /**
@@ -31,9 +30,6 @@ import { type SqlDriver, SqlStore, type SqlStoreOptions } from '../stores/sql.js
  * loop nothing but their retries.
  */
 export const SQLITE_BUSY_WAIT_MS = 0;
-/** Back-off of the asynchronous retries: from the first to the cap, doubling. */
-const RETRY_FIRST_MS = 2;
-const RETRY_CAP_MS = 50;
 
 export interface SQLiteStoreOptions extends SqlStoreOptions {
   /** Database file, or `:memory:`. */
@@ -86,17 +82,8 @@ function sqliteDriver(options: {
     timeoutMs,
     async run(sql, params = []) {
       const args = params.map((v) => (typeof v === 'boolean' ? Number(v) : v));
-      const until = Date.now() + timeoutMs;
-      for (let wait = RETRY_FIRST_MS; ; wait = Math.min(wait * 2, RETRY_CAP_MS)) {
-        try {
-          return once(sql, args);
-        } catch (e) {
-          // Another process holds the lock: wait without blocking the event loop.
-          if (!isBusy(e) || Date.now() + wait > until) throw e;
-          // Jitter, so statements that started together do not all retry in one tick.
-          await sleep(wait * (0.5 + Math.random()));
-        }
-      }
+      // Another process holds the lock: wait without blocking the event loop.
+      return retryWhileBusy(() => once(sql, args), isBusy, timeoutMs);
     },
     async close() {
       if (own) d.close();

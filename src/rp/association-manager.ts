@@ -6,7 +6,7 @@
  */
 
 import { EndpointMemory, negotiateAssociation } from '../associations/negotiate.js';
-import { associate, type SessionNegotiator } from '../associations/negotiation.js';
+import type { SessionNegotiator } from '../associations/negotiation.js';
 import type { AssociationQueueLike } from '../background/queue.js';
 import { debugLine } from '../diagnostics/index.js';
 import type { ServiceEndpoint } from '../discovery/endpoints.js';

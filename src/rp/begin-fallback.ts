@@ -12,7 +12,7 @@
 import type * as dc from 'node:diagnostics_channel';
 import type { ServiceEndpoint } from '../discovery/endpoints.js';
 import type { Association } from '../protocol/association.js';
-import { DiscoveryError, OpenIDError } from '../protocol/errors.js';
+import { DiscoveryError } from '../protocol/errors.js';
 import type { BeginAssociation } from './association-manager.js';
 
 /** One discovered service `begin()` considered. */

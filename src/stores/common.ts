@@ -63,7 +63,7 @@ export function timeoutOf(options: StoreBaseOptions): number {
  * caller, and so the login, never waits longer than the deadline.
  */
 export function withDeadline<T>(work: Promise<T>, ms: number, what: string, where: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
+  let timer: ReturnType<typeof setTimeout> | undefined;
   const late = new Promise<never>((_, reject) => {
     timer = setTimeout(
       () =>
@@ -72,10 +72,40 @@ export function withDeadline<T>(work: Promise<T>, ms: number, what: string, wher
         ),
       ms,
     );
-    timer.unref();
+    // Node's timers can be unref'd (the deadline never keeps a process alive);
+    // Deno, Bun and Workers return a number or an object without it.
+    (timer as { unref?: () => void }).unref?.();
   });
   work.catch(() => {}); // a late failure after the deadline is not an unhandled rejection
   return Promise.race([work, late]).finally(() => clearTimeout(timer));
+}
+
+/** Back-off of {@link retryWhileBusy}: from the first wait to the cap, doubling. */
+const BUSY_RETRY_FIRST_MS = 2;
+const BUSY_RETRY_CAP_MS = 50;
+
+/**
+ * Run `run` again, with jittered back-off, while it fails with an error
+ * `isBusy` calls transient (another connection holds a local database's
+ * lock), until `timeoutMs` have passed; then its last error is thrown. The
+ * waits are timers, never a blocking wait: many calls waiting at once cost
+ * the event loop only their retries.
+ */
+export async function retryWhileBusy<T>(
+  run: () => T | Promise<T>,
+  isBusy: (e: unknown) => boolean,
+  timeoutMs: number,
+): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (let wait = BUSY_RETRY_FIRST_MS; ; wait = Math.min(wait * 2, BUSY_RETRY_CAP_MS)) {
+    try {
+      return await run();
+    } catch (e) {
+      if (!isBusy(e) || Date.now() + wait > until) throw e;
+      // Jitter, so calls that started together do not all retry in one tick.
+      await new Promise((resolve) => setTimeout(resolve, wait * (0.5 + Math.random())));
+    }
+  }
 }
 
 /**

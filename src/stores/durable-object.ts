@@ -23,7 +23,14 @@
  */
 import { Association } from '../protocol/association.js';
 import { StoreError } from '../protocol/errors.js';
-import { checkNonceInput, checkServerUrl, inNonceWindow, STORE_NONCE_SKEW } from './common.js';
+import {
+  checkNonceInput,
+  checkServerUrl,
+  inNonceWindow,
+  STORE_NONCE_SKEW,
+  timeoutOf,
+  withDeadline,
+} from './common.js';
 import type { OpenIDStore } from './store.js';
 
 /** The storage transaction API of a Durable Object (the methods used). */
@@ -149,6 +156,12 @@ export interface DurableObjectStoreOptions {
   now?: () => number;
   /** Nonce window in seconds; default 5 hours. */
   nonceSkewSeconds?: number;
+  /**
+   * Deadline of every store operation, in milliseconds: an instance that
+   * does not answer in time fails the call with `StoreError`
+   * `store_unavailable` instead of holding the login. Default 5000.
+   */
+  timeoutMs?: number;
 }
 
 /** `OpenIDStore` over an {@link OpenIDStoreObject} binding. */
@@ -156,14 +169,20 @@ export class DurableObjectStore implements OpenIDStore {
   readonly #stub: { fetch(input: string, init?: RequestInit): Promise<Response> };
   readonly #now: () => number;
   readonly #skew: number;
+  readonly #timeoutMs: number;
 
   constructor(namespace: DurableObjectNamespaceLike, options: DurableObjectStoreOptions = {}) {
     this.#stub = namespace.get(namespace.idFromName(options.name ?? 'openid2') as never);
     this.#now = options.now ?? (() => Math.floor(Date.now() / 1000));
     this.#skew = options.nonceSkewSeconds ?? STORE_NONCE_SKEW;
+    this.#timeoutMs = timeoutOf(options);
   }
 
-  async #call<T>(op: Op): Promise<T> {
+  #call<T>(op: Op): Promise<T> {
+    return withDeadline(this.#send<T>(op), this.#timeoutMs, op.op, 'the Durable Object store');
+  }
+
+  async #send<T>(op: Op): Promise<T> {
     let res: Response;
     try {
       res = await this.#stub.fetch('https://openid2-store/', { method: 'POST', body: JSON.stringify(op) });

@@ -41,12 +41,16 @@ out.crossSequential = [
   await sb.useNonce(server, t - 5, 'seq'),
   await sa.useNonce(server, t - 5, 'seq'),
 ];
-// Two connections to one local file contend for SQLite's lock: a contender may get
-// "database is locked" (a store error, so that login fails) but never a second true.
+// Two connections to one local file contend for SQLite's lock. The store retries a
+// commit that found it locked until its deadline; a call still failing then is a
+// StoreError store_unavailable (that login fails), never a bare error, never a second true.
 const cross = await Promise.allSettled(
   Array.from({ length: 60 }, (_, i) => (i % 2 ? sa : sb).useNonce(server, t - 5, 'cross')),
 );
 out.raceTwoConnectionsAccepted = cross.filter((r) => r.status === 'fulfilled' && r.value).length;
+out.raceTwoConnectionsFailures = cross.flatMap((r) =>
+  r.status === 'rejected' ? [`${(r.reason as Error).name}:${(r.reason as { code?: string }).code}`] : [],
+);
 a.close();
 b.close();
 
