@@ -37,7 +37,11 @@ describe('DenoKvStore in Deno', { skip: unavailable('deno') }, () => {
       const failures = seen['raceTwoConnectionsFailures'] as string[];
       // Locked commits are retried within the deadline; one that still fails must be the store's error.
       for (const f of failures) assert.equal(f, 'StoreError:store_unavailable');
-      assert.equal(accepted, failures.length === 60 ? 0 : 1, `accepted ${String(accepted)} times across connections`);
+      assert.equal(
+        accepted,
+        failures.length === 60 ? 0 : 1,
+        `accepted ${String(accepted)} times across connections`,
+      );
       delete seen['raceTwoConnectionsAccepted'];
       delete seen['raceTwoConnectionsFailures'];
       assert.deepEqual(seen, {
