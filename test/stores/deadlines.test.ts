@@ -285,9 +285,11 @@ describe("SQLite waits for another process's lock without blocking the event loo
       assert.deepEqual(results, Array(10).fill(true));
       // The loop kept turning through the 3 s wait (a blocking busy wait would give ~0 ticks).
       // The delay itself is reported, not asserted tightly: on a loaded shared machine an idle
-      // process already sees 20-45 ms; 50 ms is the goal measured on a quiet one.
+      // process already sees 20-45 ms, and a CI run with browsers beside it more; 50 ms is the
+      // goal measured on a quiet one. The bound only tells a blocking wait (one stall of about
+      // the 3 s the lock is held) from an asynchronous one.
       assert.ok(ticks >= 100, `${ticks} ticks`);
-      assert.ok(maxMs < 250, `event-loop delay max ${maxMs} ms`);
+      assert.ok(maxMs < 1000, `event-loop delay max ${maxMs} ms`);
     } finally {
       holder?.kill();
       await store.close();
