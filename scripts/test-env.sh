@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Makes sure everything the test suite talks to is installed and answering on
-# 127.0.0.1: PostgreSQL, MariaDB, Redis, Debian's Chromium and python3-openid.
+# 127.0.0.1: PostgreSQL, MariaDB, Redis, Debian's Chromium, python3-openid and
+# Perl's Net::OpenID.
 # Idempotent and non-interactive: a server already answering on its port is
 # used as it is; a missing one is installed from Debian's packages and started
 # listening on loopback only. Needs root (or sudo) only when something is missing.
@@ -113,6 +114,13 @@ if /usr/bin/python3 -c 'import openid' >/dev/null 2>&1; then
   log 'python3-openid present'
 else
   apt_install python3-openid || true
+fi
+
+# --- Net::OpenID (Perl interop tests; Debian's perl, its modules, a user agent and an HTTP server) ---
+if /usr/bin/perl -MNet::OpenID::Consumer -MNet::OpenID::Server -MLWP::UserAgent -MHTTP::Daemon -e 1 >/dev/null 2>&1; then
+  log 'Net::OpenID (Perl) present'
+else
+  apt_install libnet-openid-consumer-perl libnet-openid-server-perl libwww-perl libhttp-daemon-perl || true
 fi
 
 # --- Bun, Deno, workerd (real-runtime tests; devDependencies from npm) --------

@@ -1,0 +1,227 @@
+/**
+ * Runs Perl's Net::OpenID (Debian's libnet-openid-server-perl and
+ * libnet-openid-consumer-perl, under /usr/bin/perl) for the interop tests:
+ * its provider as an HTTP server on 127.0.0.1 (perl_op_server.pl) and its
+ * consumer as a line-oriented JSON driver (perl_rp_driver.pl). Both die with
+ * the test process: closing stdin stops them.
+ */
+import { type ChildProcessWithoutNullStreams, spawn, spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+/** Debian's interpreter, where the Debian packages install the modules. */
+export const PERL = '/usr/bin/perl';
+const here = (name: string) => fileURLToPath(new URL(name, import.meta.url));
+
+/** The modules the two scripts load; their Debian packages are installed by scripts/test-env.sh. */
+const MODULES = ['Net::OpenID::Consumer', 'Net::OpenID::Server', 'LWP::UserAgent', 'HTTP::Daemon'];
+
+/**
+ * Why the Perl interop tests cannot run here, or `false` when they can.
+ * Under CI=true missing modules are not a reason to skip: CI installs them
+ * (scripts/test-env.sh), so the tests run and fail loudly instead.
+ */
+export function perlSkipReason(perl: string = PERL, env: NodeJS.ProcessEnv = process.env): string | false {
+  const probe = spawnSync(perl, [...MODULES.map((m) => `-M${m}`), '-e', '1'], {
+    encoding: 'utf8',
+    timeout: 20_000,
+  });
+  if (probe.status === 0) return false;
+  if (env.CI === 'true') return false;
+  return `${perl} cannot load Net::OpenID (install libnet-openid-consumer-perl, libnet-openid-server-perl, libwww-perl, libhttp-daemon-perl: scripts/test-env.sh)`;
+}
+
+/** A Perl child whose stdout is read one JSON line at a time. */
+class PerlChild {
+  readonly #child: ChildProcessWithoutNullStreams;
+  readonly #lines: string[] = [];
+  readonly #waiters: ((line: string | null) => void)[] = [];
+  #stderr = '';
+  #closed = false;
+
+  constructor(script: string, args: string[]) {
+    this.#child = spawn(PERL, [here(script), ...args], { stdio: 'pipe' });
+    let buffered = '';
+    this.#child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      buffered += chunk;
+      for (let i = buffered.indexOf('\n'); i >= 0; i = buffered.indexOf('\n')) {
+        this.#push(buffered.slice(0, i));
+        buffered = buffered.slice(i + 1);
+      }
+    });
+    this.#child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      this.#stderr = (this.#stderr + chunk).slice(-4000);
+    });
+    // A missing interpreter is an 'error' event: report it as the answer that never came.
+    this.#child.on('error', (e) => {
+      this.#stderr += `${e.message}\n`;
+    });
+    this.#child.on('close', () => {
+      this.#closed = true;
+      for (const w of this.#waiters.splice(0)) w(null);
+    });
+  }
+
+  #push(line: string): void {
+    const w = this.#waiters.shift();
+    if (w) w(line);
+    else this.#lines.push(line);
+  }
+
+  /** The next stdout line as JSON; rejects when the process ends or 20 s pass. */
+  async next<T>(): Promise<T> {
+    const queued = this.#lines.shift();
+    const line =
+      queued ??
+      (this.#closed
+        ? null
+        : await new Promise<string | null>((resolve) => {
+            const timer = setTimeout(() => {
+              const i = this.#waiters.indexOf(waiter);
+              if (i >= 0) this.#waiters.splice(i, 1);
+              resolve(null);
+            }, 20_000);
+            const waiter = (l: string | null) => {
+              clearTimeout(timer);
+              resolve(l);
+            };
+            this.#waiters.push(waiter);
+          }));
+    if (line === null) throw new Error(`perl script gave no answer; stderr:\n${this.#stderr}`);
+    return JSON.parse(line) as T;
+  }
+
+  send(value: unknown): void {
+    this.#child.stdin.write(`${JSON.stringify(value)}\n`);
+  }
+
+  get stderr(): string {
+    return this.#stderr;
+  }
+
+  close(): Promise<void> {
+    if (this.#closed) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => this.#child.kill('SIGKILL'), 5000);
+      this.#child.once('close', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      this.#child.stdin.end();
+    });
+  }
+}
+
+/** What Net::OpenID::Server's host app does; see perl_op_server.pl. */
+export interface PerlProviderConfig {
+  /** allow: signed in and trusted; deny: refused at the setup page; setup: agreed at the setup page (SReg answered). */
+  decision?: 'allow' | 'deny' | 'setup';
+  user?: string;
+  sreg?: Record<string, string>;
+  /** A new server secret: every association handle given out so far is dead. */
+  rotate_secret?: boolean;
+}
+
+/** One request Net::OpenID::Server's endpoint saw. */
+export interface PerlProviderLogEntry {
+  mode: string;
+  ns?: string;
+  assoc_type?: string;
+  session_type?: string;
+  /** handle_page gave no answer (its err()). */
+  error?: string;
+  /** Fields of its key-value answer to associate / check_authentication. */
+  answer?: Record<string, string>;
+}
+
+export interface PerlProvider {
+  base: string;
+  endpoint: string;
+  configure(config: PerlProviderConfig): Promise<void>;
+  log(): Promise<PerlProviderLogEntry[]>;
+  close(): Promise<void>;
+}
+
+/** Start Net::OpenID::Server behind HTTP::Daemon. */
+export async function startPerlProvider(): Promise<PerlProvider> {
+  const child = new PerlChild('perl_op_server.pl', []);
+  const { port } = await child.next<{ port: number }>();
+  const base = `http://127.0.0.1:${port}`;
+  return {
+    base,
+    endpoint: `${base}/op`,
+    async configure(config) {
+      const res = await fetch(`${base}/control`, { method: 'POST', body: JSON.stringify(config) });
+      if (!res.ok) throw new Error(`control answered ${res.status}`);
+    },
+    async log() {
+      return (await (await fetch(`${base}/log`)).json()) as PerlProviderLogEntry[];
+    },
+    close: () => child.close(),
+  };
+}
+
+/**
+ * How Net::OpenID::Consumer runs: with a cache (associations, replay memory
+ * of response_nonce), or none (every assertion checked with
+ * check_authentication); `assoc_options` as its documentation names them.
+ */
+export type PerlConsumerMode =
+  | { stateless: true }
+  | {
+      stateless: false;
+      assoc_options?: { assoc_type?: string; session_type?: string; max_encrypt?: boolean };
+    };
+
+export interface PerlBegin {
+  identifier: string;
+  realm: string;
+  return_to: string;
+  immediate?: boolean;
+  /** SReg 1.1 request arguments (comma-separated field lists). */
+  sreg?: { required?: string; optional?: string; policy_url?: string };
+}
+
+/** Net::OpenID::Consumer's view of a claimed identifier, and where it sends the browser. */
+export interface PerlBegun {
+  check_url: string;
+  claimed_url: string;
+  delegated_url: string | null;
+  server: string;
+  protocol_version: 1 | 2;
+}
+
+/** Net::OpenID::Consumer's verdict on what came back, as perl_rp_driver.pl prints it. */
+export interface PerlResult {
+  status: 'verified' | 'cancel' | 'setup_needed' | 'error' | 'not_openid';
+  url?: string;
+  setup_url?: string | null;
+  errcode?: string;
+  errtext?: string;
+  signed_fields?: string[];
+  /** SReg 1.1 fields among the signed ones (signed_extension_fields). */
+  sreg?: Record<string, string>;
+}
+
+export interface PerlConsumer {
+  begin(request: PerlBegin): Promise<PerlBegun>;
+  complete(url: string, body?: string): Promise<PerlResult>;
+  stderr(): string;
+  close(): Promise<void>;
+}
+
+/** Start one Net::OpenID::Consumer driver; its cache lives as long as the process. */
+export function startPerlConsumer(mode: PerlConsumerMode): PerlConsumer {
+  const child = new PerlChild('perl_rp_driver.pl', [JSON.stringify(mode)]);
+  async function call<T>(command: object): Promise<T> {
+    child.send(command);
+    const out = await child.next<T & { error?: string }>();
+    if (out.error) throw new Error(`Net::OpenID::Consumer driver: ${out.error}\n${child.stderr}`);
+    return out;
+  }
+  return {
+    begin: (request) => call({ cmd: 'begin', ...request }),
+    complete: (url, body) => call({ cmd: 'complete', url, body: body ?? null }),
+    stderr: () => child.stderr,
+    close: () => child.close(),
+  };
+}
