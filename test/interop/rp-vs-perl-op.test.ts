@@ -18,10 +18,13 @@
  * the provider's quirks.
  */
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { SessionNegotiator } from '../../src/associations/negotiation.js';
 import type { Extension } from '../../src/extensions/extension.js';
 import { SRegRequest, SRegResponse } from '../../src/extensions/sreg.js';
+import { identityPageHtml1, identityPageXrds } from '../../src/op/identity-pages.js';
 import { RelyingParty, type RelyingPartyOptions } from '../../src/rp/relying-party.js';
 import type { CompleteResult } from '../../src/rp/result.js';
 import { MemoryStore } from '../../src/stores/memory.js';
@@ -193,6 +196,45 @@ describe('RelyingParty → Net::OpenID::Server', { skip }, () => {
   }
 
   describe('edge cases', () => {
+    test('delegation (2.0 XRDS LocalID, 1.x openid.delegate): the claimed identifier stays ours, the provider vouches for the local one', async () => {
+      await op.configure({ decision: 'allow', user: 'alice' });
+      const local = `${op.base}/id/alice`;
+      // Personal pages written by this package's helpers, delegating to the provider's identity.
+      const page = createServer((req, res) => {
+        if (req.url === '/v2') {
+          res.setHeader('content-type', 'application/xrds+xml');
+          res.end(identityPageXrds(op.endpoint, local));
+        } else {
+          res.setHeader('content-type', 'text/html');
+          res.end(identityPageHtml1({ opEndpoint: op.endpoint, delegate: local }));
+        }
+      });
+      await new Promise<void>((r) => page.listen(0, '127.0.0.1', r));
+      try {
+        const base = `http://127.0.0.1:${(page.address() as AddressInfo).port}`;
+        for (const [path, version] of [
+          ['/v2', '2.0'],
+          ['/v1', '1.1'],
+        ] as const) {
+          const { result, url } = await login(makeRp('association'), `${base}${path}`);
+          assert.equal(result.status, 'success', `${path}: ${JSON.stringify(result)}`);
+          if (result.status !== 'success') continue;
+          assert.equal(result.endpoint.version, version);
+          assert.equal(result.claimedId, `${base}${path}`);
+          assert.equal(result.identity, local);
+          // 2.0 carries both identifiers (§9.1). Quirk: Net::OpenID::Server adds openid.claimed_id to a
+          // 1.1 answer too (1.1 defines none), set to the delegate it was asked about; the RP keeps the
+          // claimed identifier it started the 1.x login with (checked above), never this field.
+          const args = new URL(url).searchParams;
+          assert.equal(args.get('openid.identity'), local);
+          assert.equal(args.get('openid.claimed_id'), version === '2.0' ? `${base}${path}` : local);
+        }
+      } finally {
+        page.closeAllConnections();
+        await new Promise<void>((r) => page.close(() => r()));
+      }
+    });
+
     for (const mode of ['association', 'stateless'] as const) {
       test(`a signed field changed on the way back fails (${mode})`, async () => {
         await op.configure({ decision: 'setup', sreg: { email: 'alice@example.org' } });
