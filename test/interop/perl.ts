@@ -119,6 +119,10 @@ export interface PerlProviderConfig {
   sreg?: Record<string, string>;
   /** A new server secret: every association handle given out so far is dead. */
   rotate_secret?: boolean;
+  /** The library's OpenID 1.0 compatibility mode (issued / valid_to signed, lifetime in check_authentication). */
+  compat?: boolean;
+  /** Set no endpoint_url (optional in the library): 2.0 answers then carry no op_endpoint. */
+  no_endpoint_url?: boolean;
 }
 
 /** One request Net::OpenID::Server's endpoint saw. */

@@ -14,12 +14,18 @@
 #   /            OP identifier XRDS (2.0 server, for identifier_select)
 #   /setup       the setup page handle_page names in user_setup_url
 #   POST /control  JSON {"decision": "allow" | "deny" | "setup", "user": NAME,
-#                        "sreg": {field: value}, "rotate_secret": true}
+#                        "sreg": {field: value}, "rotate_secret": true,
+#                        "compat": bool, "no_endpoint_url": bool}
 #     allow: the user is signed in and trusts the realm (handle_page signs)
 #     deny:  the user refuses at the setup page (cancel_return_url)
 #     setup: the user signs in and agrees at the setup page; the app then
 #            signs with signed_return_url, adding the SReg fields asked for
 #     rotate_secret: a new server secret, so every handle given out is dead
+#     compat: the library's OpenID 1.0 compatibility mode (issued / valid_to
+#             signed in assertions, expiry / issued in associate answers,
+#             lifetime in check_authentication answers)
+#     no_endpoint_url: the host app sets no endpoint_url, an option the
+#             library allows; its 2.0 answers then carry no op_endpoint
 #   GET /log     JSON list of the requests the endpoint saw, in order, with
 #                what it answered to associate and check_authentication
 use strict;
@@ -36,7 +42,8 @@ my $SREG_11 = 'http://openid.net/extensions/sreg/1.1';
 my $SREG_10 = 'http://openid.net/sreg/1.0';
 my $OPENID2 = 'http://specs.openid.net/auth/2.0';
 
-my %state = (decision => 'allow', user => 'alice', sreg => {}, secret => Net::OpenID::Server::rand_chars(32));
+my %state = (decision => 'allow', user => 'alice', sreg => {}, compat => 0, no_endpoint_url => 0,
+             secret => Net::OpenID::Server::rand_chars(32));
 my @log;
 my $json = JSON::PP->new->utf8->canonical;
 
@@ -101,9 +108,9 @@ sub openid {
     my $nos = Net::OpenID::Server->new(
         args          => $p,
         server_secret => $state{secret},
-        endpoint_url  => "$base/op",
+        endpoint_url  => $state{no_endpoint_url} ? undef : "$base/op",
         setup_url     => "$base/setup",
-        compat        => 0,
+        compat        => $state{compat} ? 1 : 0,
         get_user      => sub { $user },
         get_identity  => sub { "$base/id/$_[0]" },
         is_identity   => sub {

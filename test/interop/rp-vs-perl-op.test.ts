@@ -325,6 +325,43 @@ describe('RelyingParty → Net::OpenID::Server', { skip }, () => {
       assert.equal(verifiedBy(result), 'association');
     });
 
+    test("the library's OpenID 1.0 compatibility mode (issued / valid_to signed, expiry, lifetime) is read as usual", async () => {
+      await op.configure({ decision: 'allow', compat: true });
+      try {
+        for (const page of ['id', 'id1'])
+          for (const mode of ['association', 'stateless'] as const) {
+            const { result, url } = await login(makeRp(mode), `${op.base}/${page}/alice`);
+            const signed = new URL(url).searchParams.get('openid.signed')?.split(',') ?? [];
+            assert.ok(signed.includes('issued') && signed.includes('valid_to'), signed.join(','));
+            assert.equal(
+              verifiedBy(result),
+              mode === 'association' ? 'association' : 'check_authentication',
+              `${page} ${mode}`,
+            );
+          }
+      } finally {
+        await op.configure({ compat: false });
+      }
+    });
+
+    test('a host app that sets no endpoint_url: its 2.0 answers lack op_endpoint and are refused (§10.1); 1.1 needs none', async () => {
+      await op.configure({ decision: 'allow', no_endpoint_url: true });
+      try {
+        for (const mode of ['association', 'stateless'] as const) {
+          const start = (await op.log()).length;
+          const { result, url } = await login(makeRp(mode), `${op.base}/id/alice`);
+          assert.equal(new URL(url).searchParams.has('openid.op_endpoint'), false);
+          assert.equal(code(result), 'missing_field', JSON.stringify(result));
+          // Refused before any check_authentication: the provider is not asked to vouch for it.
+          assert.equal((await seen(start)).filter((s) => s.startsWith('check_authentication')).length, 0);
+          const old = await login(makeRp(mode), `${op.base}/id1/alice`);
+          assert.equal(old.result.status, 'success', JSON.stringify(old.result));
+        }
+      } finally {
+        await op.configure({ no_endpoint_url: false });
+      }
+    });
+
     test('known limit of store: null: Net::OpenID::Server confirms a replayed assertion, so only a store stops it', async () => {
       // With no store the RP keeps no nonces and relies on the provider refusing a signature it
       // already confirmed (§11.4.2.1). Net::OpenID::Server keeps no such record: it confirms the
