@@ -10,10 +10,11 @@
 # process, and the assoc_options given (the library's default: HMAC-SHA1 over
 # DH-SHA1).
 #
-# The user agent is a plain LWP::UserAgent: the library's own default
-# (1.18 no longer picks LWPx::ParanoidAgent, which would refuse 127.0.0.1),
-# with no proxy from the environment, since it talks to a provider on
-# loopback.
+# The user agent is a plain LWP::UserAgent (10 s timeout, no proxy from the
+# environment, no keep-alive), the same kind the library makes when given
+# none. Its documentation recommends LWPx::ParanoidAgent (Debian's
+# liblwpx-paranoidagent-perl, not a dependency), which refuses loopback and
+# private addresses: it could not reach a provider on 127.0.0.1.
 #
 # Reads one JSON command per line on stdin, writes one JSON answer per line:
 #   {"cmd": "begin", "identifier": URL, "realm": URL, "return_to": URL, "immediate": bool,
