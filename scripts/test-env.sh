@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Makes sure everything the test suite talks to is installed and answering on
-# 127.0.0.1: PostgreSQL, MariaDB, Redis, Debian's Chromium and python3-openid.
+# 127.0.0.1: PostgreSQL, MariaDB, Redis, Debian's Chromium, python3-openid and ruby-openid.
 # Idempotent and non-interactive: a server already answering on its port is
 # used as it is; a missing one is installed from Debian's packages and started
 # listening on loopback only. Needs root (or sudo) only when something is missing.
@@ -113,6 +113,13 @@ if /usr/bin/python3 -c 'import openid' >/dev/null 2>&1; then
   log 'python3-openid present'
 else
   apt_install python3-openid || true
+fi
+
+# --- ruby-openid (interop tests; Debian's ruby, its provider served by WEBrick) ---
+if [ -x /usr/bin/ruby ] && /usr/bin/ruby -e 'require "openid"; require "webrick"' >/dev/null 2>&1; then
+  log 'ruby-openid present'
+else
+  apt_install ruby ruby-openid ruby-webrick || true
 fi
 
 # --- Bun, Deno, workerd (real-runtime tests; devDependencies from npm) --------
