@@ -84,6 +84,8 @@ def main
   store = config['stateless'] ? nil : OpenID::Store::Memory.new
   session = {} # lives as long as this process
   $stdin.each_line do |line|
+    next if line.strip.empty?
+
     cmd = JSON.parse(line)
     # A fresh consumer per step, as in a web application; the session and store carry the state.
     consumer = DrivenConsumer.new(session, store, config['associations'])
