@@ -17,8 +17,7 @@ import { SRegRequest, SRegResponse } from '../../src/extensions/sreg.js';
 import { RelyingParty } from '../../src/rp/relying-party.js';
 import type { CompleteResult } from '../../src/rp/result.js';
 import { MemoryStore } from '../../src/stores/memory.js';
-import { follow as followOnce } from './python.js';
-import { type RubyProvider, rubyInteropSkipReason, startRubyProvider } from './ruby.js';
+import { follow, type RubyProvider, rubyInteropSkipReason, startRubyProvider, submitForm } from './ruby.js';
 
 const skip = rubyInteropSkipReason();
 type Mode = 'DH-SHA256' | 'DH-SHA1' | 'stateless';
@@ -39,9 +38,6 @@ function makeRp(mode: Mode | 'default'): RelyingParty {
     fetch: { allowPrivateNetworks: true },
   });
 }
-
-/** The browser's trip through the provider, with a deadline. */
-const follow = (url: string) => followOnce(url, { signal: AbortSignal.timeout(20_000) });
 
 async function login(
   rp: RelyingParty,
@@ -232,6 +228,38 @@ describe('RelyingParty → ruby-openid provider', { skip }, () => {
         assert.ok(result.signedFields.includes(field), `${field} not in ${result.signedFields.join(',')}`);
     });
   }
+
+  test('non-ASCII SReg values arrive intact (UTF-8 both ways)', async () => {
+    const fullname = 'Zoë Ünal 山田 🙂';
+    await op.configure({ decision: 'allow', sreg: { fullname, nickname: 'zoë' } });
+    for (const mode of ['DH-SHA1', 'stateless'] as const) {
+      const { result } = await login(makeRp(mode), `${op.base}/id/alice`, {
+        extensions: [new SRegRequest({ optional: ['fullname', 'nickname'] })],
+      });
+      assert.equal(result.status, 'success', JSON.stringify(result) + op.stderr());
+      if (result.status !== 'success') return;
+      assert.deepEqual(SRegResponse.fromSuccess(result)?.toJSON(), { fullname, nickname: 'zoë' });
+    }
+  });
+
+  test('messages too long for a URL travel as form POSTs both ways (§5.1.2.1, §5.2.1)', async () => {
+    await op.configure({ decision: 'allow' });
+    const rp = new RelyingParty({
+      realm: 'http://rp.example/',
+      returnTo: `http://rp.example/return?pad=${'x'.repeat(2100)}`,
+      secret: 'k'.repeat(40),
+      store: new MemoryStore(),
+      fetch: { allowPrivateNetworks: true },
+    });
+    const auth = await rp.begin(`${op.base}/id/alice`);
+    assert.equal(auth.shouldSendRedirect(), false);
+    // Our auto-submitted form, read by WEBrick and ruby-openid; its answer is ruby-openid's own form.
+    const back = await submitForm(auth.formHtml(), op.base);
+    assert.ok(back.body, 'expected the answer as a form POST');
+    const result = await rp.complete(back.url, { state: auth.state, body: back.body });
+    assert.equal(result.status, 'success', JSON.stringify(result) + op.stderr());
+    assert.equal((result as { verifiedBy: string }).verifiedBy, 'association');
+  });
 
   test('no-encryption: ruby-openid grants it over plain http (quirk); this RP never asks for it, nor takes it when offered', async () => {
     // Quirk (ruby-openid 2.9.2 OpenID::Server): its default negotiator allows no-encryption, and it answers a

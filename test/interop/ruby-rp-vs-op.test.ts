@@ -17,14 +17,15 @@ import { SRegRequest, SRegResponse } from '../../src/extensions/sreg.js';
 import { identityPageHtml } from '../../src/op/identity-pages.js';
 import type { CheckIDRequest } from '../../src/op/requests.js';
 import { type ProviderServer, startProviderServer } from '../helpers/op-server.js';
-import { follow as followOnce } from './python.js';
 import {
+  follow,
   type RubyBegin,
   type RubyConsumer,
   type RubyConsumerMode,
   type RubyResult,
   rubyInteropSkipReason,
   startRubyConsumer,
+  submitForm,
 } from './ruby.js';
 
 const skip = rubyInteropSkipReason();
@@ -66,9 +67,6 @@ const CASES = [
 ] as const;
 const REALM = 'http://rp.example/';
 const RETURN_TO = 'http://rp.example/return?sid=1';
-
-/** The browser's trip through the provider, with a deadline. */
-const follow = (url: string) => followOnce(url, { signal: AbortSignal.timeout(20_000) });
 
 describe('ruby-openid consumer → Provider', { skip }, () => {
   let ps: ProviderServer;
@@ -293,6 +291,40 @@ describe('ruby-openid consumer → Provider', { skip }, () => {
       });
     });
   }
+
+  test('non-ASCII SReg values arrive intact (UTF-8 both ways)', async () => {
+    const fullname = 'Zoë Ünal 山田 🙂';
+    ps.decision = (request) => {
+      const response = request.answer(true);
+      const sreg = SRegRequest.fromCheckIdRequest(request);
+      if (sreg) response.addExtension(SRegResponse.extractResponse(sreg, { fullname, nickname: 'zoë' }));
+      return response;
+    };
+    try {
+      for (const mode of ['DH-SHA1', 'stateless'] as const) {
+        const { result } = await login(consumer(mode), `${ps.base}/id/alice`, {
+          sreg: { optional: ['fullname', 'nickname'] },
+        });
+        assert.equal(result.status, 'success', JSON.stringify(result));
+        assert.deepEqual(result.sreg, { fullname, nickname: 'zoë' });
+      }
+    } finally {
+      ps.decision = 'allow';
+    }
+  });
+
+  test("a request sent as ruby-openid's form POST, answered as our form POST (§5.1.2.1, §5.2.1)", async () => {
+    ps.decision = 'allow';
+    const c = consumer('DH-SHA1');
+    const returnTo = `http://rp.example/return?pad=${'x'.repeat(2100)}`;
+    const begun = await c.begin({ identifier: `${ps.base}/id/alice`, realm: REALM, return_to: returnTo });
+    const start = ps.log.length;
+    const back = await submitForm(begun.form_html, ps.base);
+    assert.ok(back.body, 'expected the answer as a form POST (it is longer than a URL may be)');
+    const result = await c.complete(back.url, back.body);
+    assert.equal(result.status, 'success', JSON.stringify(result) + c.stderr());
+    assert.deepEqual(ps.log.slice(start), ['checkid_setup', 'check_authentication']);
+  });
 
   test('unsupported-type (§8.2.4): no-encryption asked over http is refused (§8.4.1), ruby-openid retries with the pair offered', async () => {
     const strict = await startProviderServer({ allowNoEncryptionOverHttp: false });

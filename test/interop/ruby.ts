@@ -6,6 +6,7 @@
  */
 import { type ChildProcessWithoutNullStreams, spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { follow as followOnce, readForm } from './python.js';
 
 /** Debian's interpreter, the one its ruby-openid and ruby-webrick packages install for. */
 export const RUBY = '/usr/bin/ruby';
@@ -197,7 +198,7 @@ export interface RubyResult {
 }
 
 export interface RubyConsumer {
-  begin(request: RubyBegin): Promise<{ redirect_url: string; openid1: boolean }>;
+  begin(request: RubyBegin): Promise<{ redirect_url: string; form_html: string; openid1: boolean }>;
   complete(url: string, body?: string): Promise<RubyResult>;
   stderr(): string;
   close(): Promise<void>;
@@ -218,4 +219,19 @@ export function startRubyConsumer(mode: RubyConsumerMode): RubyConsumer {
     stderr: () => child.stderr,
     close: () => child.close(),
   };
+}
+
+/** Follow a provider's answer like a browser (python.ts's `follow`), giving up after 20 s. */
+export function follow(url: string, init: RequestInit = {}): Promise<{ url: string; body?: string }> {
+  return followOnce(url, { ...init, signal: AbortSignal.timeout(20_000) });
+}
+
+/** A browser submitting an auto-submitting form (POST), then following the answer, within 20 s. */
+export function submitForm(html: string, base: string): Promise<{ url: string; body?: string }> {
+  const form = readForm(html, base);
+  return follow(form.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: form.body,
+  });
 }

@@ -13,7 +13,7 @@
 #   {"cmd": "begin", "identifier": URL, "realm": URL, "return_to": URL, "immediate": bool,
 #    "sreg": {"required": [...], "optional": [...]},
 #    "ax": [{"type": URI, "required": bool, "count": N | "unlimited"}]}
-#     -> {"redirect_url": URL, "openid1": bool}
+#     -> {"redirect_url": URL, "form_html": the same request as a POST form, "openid1": bool}
 #   {"cmd": "complete", "url": URL the browser arrived at, "body": form body or null}
 #     -> {"status": "success"|"failure"|"cancel"|"setup_needed", "identity_url",
 #         "message", "setup_url", "signed_fields", "sreg": {...}, "ax": {type: [values]}}
@@ -54,8 +54,10 @@ def begin_login(consumer, cmd)
     end
     auth.add_extension(fetch)
   end
+  args = [cmd['realm'], cmd['return_to'], cmd['immediate'] || false]
   {
-    'redirect_url' => auth.redirect_url(cmd['realm'], cmd['return_to'], cmd['immediate'] || false),
+    'redirect_url' => auth.redirect_url(*args),
+    'form_html' => auth.form_markup(*args),
     'openid1' => auth.endpoint.compatibility_mode
   }
 end
