@@ -141,6 +141,80 @@ describe('RelyingParty → ruby-openid provider', { skip }, () => {
     });
   }
 
+  for (const mode of ['DH-SHA1', 'stateless'] as const) {
+    test(`OpenID 1.1, ${mode}: success verified the expected way, replay refused, cancel`, async () => {
+      await op.configure({ decision: 'allow' });
+      const rp = makeRp(mode);
+      const start = (await op.log()).length;
+      const claimed = `${op.base}/id1/alice`;
+      const { result, state, url } = await login(rp, claimed);
+      assert.equal(result.status, 'success', JSON.stringify(result) + op.stderr());
+      if (result.status !== 'success') return;
+      assert.equal(result.version, '1.1');
+      assert.equal(result.claimedId, claimed);
+      const associated = mode !== 'stateless';
+      assert.equal(result.verifiedBy, associated ? 'association' : 'check_authentication');
+      // No openid.ns on any request (OpenID 1.x): ruby-openid names that namespace …/signon/1.0.
+      const log = (await op.log()).slice(start);
+      assert.deepEqual(
+        log.map((e) => e.ns),
+        log.map(() => 'http://openid.net/signon/1.0'),
+      );
+      assert.deepEqual(await seen(start), [
+        ...(associated ? ['associate/HMAC-SHA1/DH-SHA1'] : []),
+        'checkid_setup',
+        ...(associated ? [] : ['check_authentication']),
+      ]);
+      const replay = await rp.complete(url, { state });
+      assert.equal(replay.status, 'failure');
+      assert.equal((replay as { code: string }).code, associated ? 'nonce_replay' : 'check_auth_failed');
+      await op.configure({ decision: 'deny' });
+      const cancelled = await login(rp, claimed);
+      assert.deepEqual(cancelled.result, { status: 'cancel' });
+    });
+  }
+
+  test('a handle the provider forgot: it signs statelessly with invalidate_handle; the RP checks and re-associates', async () => {
+    await op.configure({ decision: 'allow' });
+    const rp = makeRp('DH-SHA256');
+    const first = await login(rp, `${op.base}/id/alice`);
+    assert.equal(first.result.status, 'success', JSON.stringify(first.result));
+    const handle = new URL(first.url).searchParams.get('openid.assoc_handle');
+    assert.ok(handle);
+    await op.configure({ forget_association: handle });
+    const start = (await op.log()).length;
+    const second = await login(rp, `${op.base}/id/alice`);
+    assert.equal(second.result.status, 'success', JSON.stringify(second.result));
+    // §10.1: the provider names the handle it no longer has; the signature is then checked with it (§11.4.2).
+    assert.equal(new URL(second.url).searchParams.get('openid.invalidate_handle'), handle);
+    assert.equal((second.result as { verifiedBy: string }).verifiedBy, 'check_authentication');
+    // The check_authentication answer confirms the handle is gone (§11.4.2.2): the RP forgets it.
+    const third = await login(rp, `${op.base}/id/alice`);
+    assert.equal(third.result.status, 'success', JSON.stringify(third.result));
+    assert.equal((third.result as { verifiedBy: string }).verifiedBy, 'association');
+    assert.deepEqual(await seen(start), [
+      'checkid_setup',
+      'check_authentication',
+      'associate/HMAC-SHA256/DH-SHA256',
+      'checkid_setup',
+    ]);
+  });
+
+  test('ruby-openid redirects the error for a return_to outside the realm (quirk): the RP fails it with op_error', async () => {
+    // Like python-openid, ruby-openid's provider sends openid.mode=error to the unverified return_to, where
+    // §5.2.3 asks for the redirect only when return_to is valid; this package's Provider shows a page (OPR-01).
+    await op.configure({ decision: 'allow' });
+    const rp = makeRp('DH-SHA256');
+    const auth = await rp.begin(`${op.base}/id/alice`);
+    const tampered = new URL(auth.redirectUrl);
+    tampered.searchParams.set('openid.realm', 'http://elsewhere.example/');
+    const back = await follow(tampered.toString());
+    assert.equal(new URL(back.url).searchParams.get('openid.mode'), 'error');
+    const result = await rp.complete(back.url, { state: auth.state });
+    assert.equal(result.status, 'failure');
+    assert.equal((result as { code: string }).code, 'op_error');
+  });
+
   test('stateless with a nonce store: a replay is refused even though nothing is associated', async () => {
     await op.configure({ decision: 'allow' });
     const rp = new RelyingParty({

@@ -126,6 +126,8 @@ export interface RubyProviderConfig {
   ax?: Record<string, string[]>;
   /** Allow only this association type / session type pair; null: ruby-openid's default list. */
   association?: [assocType: string, sessionType: string] | null;
+  /** Drop this shared association handle from the provider's store, as if it had expired there. */
+  forget_association?: string;
 }
 
 /** One request ruby-openid's provider saw. */

@@ -7,13 +7,16 @@
 #   /op          the OpenID endpoint (GET or POST)
 #   /id/NAME     identity page: XRDS (2.0 signon) when the Accept header asks for it, else HTML
 #   /html/NAME   identity page as HTML only (openid2.provider link), whatever is asked
+#   /id1/NAME    OpenID 1.1 identity page (HTML, openid.server only)
 #   /yadis/NAME  HTML naming its XRDS document in an X-XRDS-Location header (Yadis §6.2.5)
 #   /xrds/NAME   that XRDS document
 #   /            OP identifier XRDS (2.0 server, for identifier_select)
 #   POST /control  JSON {"decision": "allow"|"deny", "user": NAME,
 #                        "sreg": {field: value}, "ax": {type_uri: [values]},
-#                        "association": [assoc_type, session_type] | null}
-#                  "association" allows only that pair (null: ruby-openid's default list)
+#                        "association": [assoc_type, session_type] | null,
+#                        "forget_association": HANDLE}
+#                  "association" allows only that pair (null: ruby-openid's default list);
+#                  "forget_association" drops that shared handle, as if it had expired there
 #   GET /log     JSON list of the requests the endpoint saw, in order
 require 'json'
 require 'uri'
@@ -115,6 +118,8 @@ def route(server, req, res, base)
       reply(res, 200, "<html><head>#{links}</head></html>", 'text/html')
     end
   when %r{\A/html/} then reply(res, 200, "<html><head>#{links}</head></html>", 'text/html')
+  when %r{\A/id1/} then
+    reply(res, 200, %(<html><head><link rel="openid.server" href="#{endpoint}"></head></html>), 'text/html')
   when %r{\A/yadis/} then
     reply(res, 200, '<html><head></head></html>', 'text/html', 'X-XRDS-Location' => "#{base}/xrds/#{name}")
   when %r{\A/xrds/} then reply(res, 200, format(XRDS, type: SIGNON_2, uri: endpoint), 'application/xrds+xml')
@@ -124,6 +129,8 @@ end
 
 def control(server, req, res)
   config = JSON.parse(req.body || '{}')
+  handle = config.delete('forget_association')
+  server.signatory.invalidate(handle, false) if handle
   if config.key?('association')
     pair = config.delete('association')
     server.negotiator = pair ? OpenID::AssociationNegotiator.new([pair]) : OpenID::DefaultNegotiator.copy
