@@ -215,6 +215,22 @@ describe('RelyingParty → ruby-openid provider', { skip }, () => {
     assert.equal((result as { code: string }).code, 'op_error');
   });
 
+  test('sixteen fresh Diffie-Hellman associations all verify: shared secrets agree whatever their leading bits', async () => {
+    // Half of all DH shared secrets have the top bit set and need btwoc's leading zero byte (§4.2, §8.4.2);
+    // sixteen draws miss either kind with probability 2^-15.
+    await op.configure({ decision: 'allow' });
+    const start = (await op.log()).length;
+    for (let i = 0; i < 16; i++) {
+      const mode = i % 2 === 0 ? 'DH-SHA1' : 'DH-SHA256';
+      const { result } = await login(makeRp(mode), `${op.base}/id/alice`);
+      assert.equal(result.status, 'success', `${mode} #${i}: ${JSON.stringify(result)}`);
+      assert.equal((result as { verifiedBy: string }).verifiedBy, 'association', `${mode} #${i}`);
+    }
+    const requests = await seen(start);
+    assert.equal(requests.filter((r) => r.startsWith('associate/')).length, 16);
+    assert.equal(requests.filter((r) => r === 'check_authentication').length, 0);
+  });
+
   test('stateless with a nonce store: a replay is refused even though nothing is associated', async () => {
     await op.configure({ decision: 'allow' });
     const rp = new RelyingParty({

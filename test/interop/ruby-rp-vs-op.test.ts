@@ -14,7 +14,7 @@ import { after, before, beforeEach, describe, test } from 'node:test';
 import { AXFetchRequest, AXFetchResponse } from '../../src/extensions/ax.js';
 import { AX_TYPES } from '../../src/extensions/ax-types.js';
 import { SRegRequest, SRegResponse } from '../../src/extensions/sreg.js';
-import { identityPageHtml } from '../../src/op/identity-pages.js';
+import { identityPageHtml, identityPageXrds } from '../../src/op/identity-pages.js';
 import type { CheckIDRequest } from '../../src/op/requests.js';
 import { type ProviderServer, startProviderServer } from '../helpers/op-server.js';
 import {
@@ -71,15 +71,18 @@ const RETURN_TO = 'http://rp.example/return?sid=1';
 describe('ruby-openid consumer → Provider', { skip }, () => {
   let ps: ProviderServer;
   const consumers: RubyConsumer[] = [];
+  const closing: Promise<void>[] = [];
   before(async () => {
     ps = await startProviderServer();
   });
   after(async () => {
-    await Promise.all(consumers.map((c) => c.close()));
+    await Promise.all([...closing, ...consumers.map((c) => c.close())]);
     await ps?.close();
   });
 
+  /** A fresh ruby-openid consumer; the earlier ones are done (tests run in order), so they are stopped. */
   function consumer(mode: Mode | RubyConsumerMode): RubyConsumer {
+    for (const old of consumers.splice(0)) closing.push(old.close());
     const c = startRubyConsumer(typeof mode === 'string' ? MODES[mode] : mode);
     consumers.push(c);
     return c;
@@ -175,12 +178,20 @@ describe('ruby-openid consumer → Provider', { skip }, () => {
     });
   }
 
-  test('checkid_immediate the Provider cannot answer is setup_needed', async () => {
+  test('checkid_immediate the Provider cannot answer is setup_needed, in OpenID 2.0 and 1.1', async () => {
     ps.decision = 'deny';
-    const { result, url } = await login(consumer('DH-SHA1'), `${ps.base}/id/alice`, { immediate: true });
-    ps.decision = 'allow';
-    assert.equal(result.status, 'setup_needed', JSON.stringify(result));
-    assert.equal(new URL(url).searchParams.get('openid.mode'), 'setup_needed');
+    try {
+      const v2 = await login(consumer('DH-SHA1'), `${ps.base}/id/alice`, { immediate: true });
+      assert.equal(v2.result.status, 'setup_needed', JSON.stringify(v2.result));
+      assert.equal(new URL(v2.url).searchParams.get('openid.mode'), 'setup_needed'); // §10.2.1
+      // OpenID 1.1 says it with id_res and a user_setup_url, which ruby-openid hands on.
+      const v1 = await login(consumer('DH-SHA1'), `${ps.base}/id1/alice`, { immediate: true });
+      assert.equal(v1.result.status, 'setup_needed', JSON.stringify(v1.result));
+      assert.equal(new URL(v1.url).searchParams.get('openid.mode'), 'id_res');
+      assert.equal(v1.result.setup_url, `${ps.base}/login`);
+    } finally {
+      ps.decision = 'allow';
+    }
   });
 
   test('identifier_select through the OP identifier: the Provider picks the identity', async () => {
@@ -219,6 +230,39 @@ describe('ruby-openid consumer → Provider', { skip }, () => {
       };
       const { result } = await login(consumer('DH-SHA1'), claimed);
       assert.deepEqual(asked, { identity: `${ps.base}/id/alice`, claimed, v2: true });
+      assert.equal(result.status, 'success', JSON.stringify(result));
+      assert.equal(result.identity_url, claimed);
+    } finally {
+      ps.decision = 'allow';
+      page.closeAllConnections();
+      await new Promise<void>((r) => page.close(() => r()));
+    }
+  });
+
+  test('Yadis through the X-XRDS-Location meta element of the identity page openid2 writes', async () => {
+    ps.decision = 'allow';
+    // HTML whatever the Accept header, naming its XRDS in a meta element (Yadis §6.2.5), the XRDS elsewhere.
+    const page = createServer((req, res) => {
+      const base = `http://127.0.0.1:${(page.address() as AddressInfo).port}`;
+      if (req.url === '/xrds') {
+        res.setHeader('content-type', 'application/xrds+xml');
+        res.end(identityPageXrds(ps.endpoint, `${ps.base}/id/alice`));
+        return;
+      }
+      res.setHeader('content-type', 'text/html');
+      res.end(identityPageHtml({ opEndpoint: ps.endpoint, xrdsUrl: `${base}/xrds`, versions: '1.x' }));
+    });
+    await new Promise<void>((r) => page.listen(0, '127.0.0.1', r));
+    try {
+      const claimed = `http://127.0.0.1:${(page.address() as AddressInfo).port}/me`;
+      let asked: { identity: string | null; v2: boolean } | null = null;
+      ps.decision = (request) => {
+        asked = { identity: request.identity, v2: request.message.isOpenID2() };
+        return request.answer(true);
+      };
+      const { result } = await login(consumer('DH-SHA1'), claimed);
+      // The page's own links say OpenID 1.x with no delegate: only the XRDS gives 2.0 and the local id.
+      assert.deepEqual(asked, { identity: `${ps.base}/id/alice`, v2: true });
       assert.equal(result.status, 'success', JSON.stringify(result));
       assert.equal(result.identity_url, claimed);
     } finally {
