@@ -370,6 +370,23 @@ describe('ruby-openid consumer → Provider', { skip }, () => {
     assert.deepEqual(ps.log.slice(start), ['checkid_setup', 'check_authentication']);
   });
 
+  test('return_to arguments with +, escapes, UTF-8 and empty values come back as sent (§10.1)', async () => {
+    ps.decision = 'allow';
+    const returnTo = 'http://rp.example/return?q=a+b%2Bc&u=%C3%A9t%C3%A9&empty=&sp=x%20y&amp=%26';
+    const c = consumer('DH-SHA1');
+    const begun = await c.begin({ identifier: `${ps.base}/id/alice`, realm: REALM, return_to: returnTo });
+    const back = await follow(begun.redirect_url);
+    const args = new URL(back.url).searchParams;
+    assert.deepEqual(
+      ['q', 'u', 'empty', 'sp', 'amp'].map((k) => args.get(k)),
+      ['a b+c', 'été', '', 'x y', '&'],
+    );
+    assert.equal(args.get('openid.return_to'), returnTo);
+    // ruby-openid compares every return_to argument with the query (§11.1), the empty one included.
+    const result = await c.complete(back.url);
+    assert.equal(result.status, 'success', JSON.stringify(result) + c.stderr());
+  });
+
   test('unsupported-type (§8.2.4): no-encryption asked over http is refused (§8.4.1), ruby-openid retries with the pair offered', async () => {
     const strict = await startProviderServer({ allowNoEncryptionOverHttp: false });
     try {
