@@ -266,6 +266,11 @@ describe('RelyingParty → ruby-openid provider', { skip }, () => {
     const { result, url } = await login(makeRp('DH-SHA256'), `${op.base}/id/alice`, { immediate: true });
     assert.equal(result.status, 'setup_needed', JSON.stringify(result));
     assert.equal(new URL(url).searchParams.get('openid.mode'), 'setup_needed');
+    // Like python-openid, ruby-openid adds a user_setup_url §10.2.1 does not define for 2.0; on the provider
+    // endpoint's origin, it is passed on as setupUrl (README "Compatibility").
+    const setup = new URL((result as { setupUrl: string }).setupUrl);
+    assert.equal(`${setup.origin}${setup.pathname}`, op.endpoint);
+    assert.equal(setup.searchParams.get('openid.mode'), 'checkid_setup');
   });
 
   test('identifier_select through the OP identifier: the provider picks the identity', async () => {
