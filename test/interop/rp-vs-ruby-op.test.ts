@@ -4,8 +4,10 @@
  * real HTTP on 127.0.0.1. The browser is simulated by following the
  * provider's redirect with fetch. Covers discovery (XRDS by Accept header,
  * by X-XRDS-Location, HTML links), associations (HMAC-SHA1 over DH-SHA1,
- * HMAC-SHA256 over DH-SHA256), stateless check_authentication, cancel,
- * setup_needed, identifier_select, SReg + AX, replay and tampering.
+ * HMAC-SHA256 over DH-SHA256, sixteen fresh ones), stateless
+ * check_authentication, OpenID 1.1, cancel, setup_needed, identifier_select,
+ * SReg + AX, UTF-8 values, form POSTs, return_to arguments, invalidate_handle,
+ * replay and tampering; no-encryption is refused over http (§8.4.1).
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';

@@ -4,8 +4,10 @@
  * over real HTTP on 127.0.0.1 (test/helpers/op-server.ts). The browser is
  * simulated by following the provider's redirect with fetch. Covers smart
  * mode (HMAC-SHA1 over DH-SHA1, ruby-openid's first choice, and HMAC-SHA256
- * over DH-SHA256), dumb mode (check_authentication), cancel, setup_needed,
- * identifier_select, HTML discovery, SReg + AX, replay and tampering.
+ * over DH-SHA256) in OpenID 2.0 and 1.1, dumb mode (check_authentication),
+ * cancel, setup_needed, identifier_select, HTML and Yadis-meta discovery,
+ * SReg + AX, UTF-8 values, form POSTs, return_to arguments, unsupported-type,
+ * replay and tampering.
  */
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
