@@ -291,6 +291,25 @@ describe('RelyingParty → ruby-openid provider', { skip }, () => {
     }
   });
 
+  for (const [version, page] of [
+    ['2.0', 'deleg'],
+    ['1.1', 'deleg1'],
+  ] as const) {
+    test(`OpenID ${version} delegation: the claimed identifier stays ours, the provider vouches for the local one`, async () => {
+      await op.configure({ decision: 'allow' });
+      const claimed = `${op.base}/${page}/alice`;
+      const { result, url } = await login(makeRp('DH-SHA1'), claimed);
+      assert.equal(result.status, 'success', JSON.stringify(result) + op.stderr());
+      if (result.status !== 'success') return;
+      assert.equal(result.version, version);
+      assert.equal(result.claimedId, claimed);
+      assert.equal(result.identity, `${op.base}/id/alice`);
+      assert.equal(result.endpoint.localId, `${op.base}/id/alice`);
+      // 2.0 carries the claimed identifier in the assertion (§10.1); 1.1 has no field for it.
+      assert.equal(new URL(url).searchParams.get('openid.claimed_id'), version === '2.0' ? claimed : null);
+    });
+  }
+
   for (const mode of ['DH-SHA256', 'stateless'] as const) {
     test(`${mode}: SReg and AX answers arrive signed and readable`, async () => {
       await op.configure({

@@ -8,6 +8,8 @@
 #   /id/NAME     identity page: XRDS (2.0 signon) when the Accept header asks for it, else HTML
 #   /html/NAME   identity page as HTML only (openid2.provider link), whatever is asked
 #   /id1/NAME    OpenID 1.1 identity page (HTML, openid.server only)
+#   /deleg/NAME  HTML claimed identifier delegating to the OP-local identifier /id/NAME (2.0 and 1.1 links)
+#   /deleg1/NAME the same for OpenID 1.1 only (openid.server and openid.delegate)
 #   /yadis/NAME  HTML naming its XRDS document in an X-XRDS-Location header (Yadis §6.2.5)
 #   /xrds/NAME   that XRDS document
 #   /            OP identifier XRDS (2.0 server, for identifier_select)
@@ -118,6 +120,14 @@ def route(server, req, res, base)
       reply(res, 200, "<html><head>#{links}</head></html>", 'text/html')
     end
   when %r{\A/html/} then reply(res, 200, "<html><head>#{links}</head></html>", 'text/html')
+  when %r{\A/deleg/} then
+    local = "#{base}/id/#{name}"
+    reply(res, 200, %(<html><head>#{links}<link rel="openid2.local_id" href="#{local}">) +
+      %(<link rel="openid.server" href="#{endpoint}"><link rel="openid.delegate" href="#{local}"></head></html>),
+          'text/html')
+  when %r{\A/deleg1/} then
+    reply(res, 200, %(<html><head><link rel="openid.server" href="#{endpoint}">) +
+      %(<link rel="openid.delegate" href="#{base}/id/#{name}"></head></html>), 'text/html')
   when %r{\A/id1/} then
     reply(res, 200, %(<html><head><link rel="openid.server" href="#{endpoint}"></head></html>), 'text/html')
   when %r{\A/yadis/} then
