@@ -57,6 +57,7 @@ const CASES = [
   },
   { name: 'OpenID 2.0, stateless', page: 'id', mode: 'stateless', associates: false, handle: false },
   { name: 'OpenID 1.1, associated (DH-SHA1)', page: 'id1', mode: 'DH-SHA1', associates: true, handle: true },
+  { name: 'OpenID 1.1, stateless', page: 'id1', mode: 'stateless', associates: false, handle: false },
   // OpenID 1.1 knows only HMAC-SHA1; ruby-openid asks for HMAC-SHA256 when told to and this Provider grants it
   // (README "Compatibility"): the one place ruby-openid verifies a DH-SHA256 association's signature itself.
   {
@@ -337,6 +338,28 @@ describe('ruby-openid consumer → Provider', { skip }, () => {
       });
     });
   }
+
+  test('OpenID 1.1, DH-SHA1: the SReg request is understood and the answer read signed', async () => {
+    let asked: unknown = null;
+    ps.decision = (request) => {
+      const sreg = SRegRequest.fromCheckIdRequest(request);
+      asked = sreg && [sreg.required, sreg.optional];
+      return answerWithExtensions(request);
+    };
+    try {
+      const { result, url, openid1 } = await login(consumer('DH-SHA1'), `${ps.base}/id1/alice`, {
+        sreg: { optional: ['email', 'country'] },
+      });
+      assert.equal(openid1, true);
+      assert.deepEqual(asked, [[], ['email', 'country']]);
+      assert.equal(result.status, 'success', JSON.stringify(result));
+      assert.deepEqual(result.sreg, { email: 'alice@example.org', country: 'GB' });
+      // OpenID 1.1 messages declare no namespaces: the fields travel as bare openid.sreg.*.
+      assert.equal(new URL(url).searchParams.has('openid.ns.sreg'), false);
+    } finally {
+      ps.decision = 'allow';
+    }
+  });
 
   test('non-ASCII SReg values arrive intact (UTF-8 both ways)', async () => {
     const fullname = 'Zoë Ünal 山田 🙂';
