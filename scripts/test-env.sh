@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Makes sure everything the test suite talks to is installed and answering on
-# 127.0.0.1: PostgreSQL, MariaDB, Redis, Debian's Chromium, python3-openid and
-# Perl's Net::OpenID.
+# 127.0.0.1: PostgreSQL, MariaDB, Redis, Debian's Chromium, python3-openid,
+# ruby-openid and Perl's Net::OpenID.
 # Idempotent and non-interactive: a server already answering on its port is
 # used as it is; a missing one is installed from Debian's packages and started
 # listening on loopback only. Needs root (or sudo) only when something is missing.
@@ -121,6 +121,13 @@ if /usr/bin/perl -MNet::OpenID::Consumer -MNet::OpenID::Server -MLWP::UserAgent 
   log 'Net::OpenID (Perl) present'
 else
   apt_install libnet-openid-consumer-perl libnet-openid-server-perl libwww-perl libhttp-daemon-perl || true
+fi
+
+# --- ruby-openid (interop tests; Debian's ruby, its provider served by WEBrick) ---
+if [ -x /usr/bin/ruby ] && /usr/bin/ruby -e 'require "openid"; require "webrick"' >/dev/null 2>&1; then
+  log 'ruby-openid present'
+else
+  apt_install ruby ruby-openid ruby-webrick || true
 fi
 
 # --- Bun, Deno, workerd (real-runtime tests; devDependencies from npm) --------

@@ -1,0 +1,239 @@
+/**
+ * Runs ruby-openid (Debian's ruby-openid, under /usr/bin/ruby) for the
+ * interop tests: its provider as a WEBrick server on 127.0.0.1
+ * (ruby_op_server.rb) and its consumer as a line-oriented JSON driver
+ * (ruby_rp_driver.rb). Both die with the test process: closing stdin stops them.
+ */
+import { type ChildProcessWithoutNullStreams, spawn, spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { follow as followOnce, readForm } from './python.js';
+
+/** Debian's interpreter, the one its ruby-openid and ruby-webrick packages install for. */
+export const RUBY = '/usr/bin/ruby';
+const here = (name: string) => fileURLToPath(new URL(name, import.meta.url));
+
+/**
+ * Why the ruby-openid interop tests cannot run here, or `false` when they
+ * can. Under CI=true a missing ruby-openid is not a reason to skip: CI
+ * installs it (scripts/test-env.sh), so the tests run and fail loudly instead.
+ */
+export function rubyInteropSkipReason(
+  ruby: string = RUBY,
+  env: NodeJS.ProcessEnv = process.env,
+): string | false {
+  const probe = spawnSync(ruby, ['-e', 'require "openid"; require "webrick"'], {
+    encoding: 'utf8',
+    timeout: 20_000,
+  });
+  if (probe.status === 0) return false;
+  if (env.CI === 'true') return false;
+  return `${ruby} cannot load ruby-openid and webrick (install ruby-openid ruby-webrick: scripts/test-env.sh)`;
+}
+
+/** The environment for a child: no HTTP proxy, so Net::HTTP reaches 127.0.0.1 directly. */
+function childEnv(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  for (const k of Object.keys(env)) if (/^(https?|all|no)_proxy$/i.test(k)) delete env[k];
+  return env;
+}
+
+/** A Ruby child whose stdout is read one JSON line at a time. */
+class RubyChild {
+  readonly #child: ChildProcessWithoutNullStreams;
+  readonly #lines: string[] = [];
+  readonly #waiters: ((line: string | null) => void)[] = [];
+  #stderr = '';
+  #closed = false;
+
+  constructor(script: string, args: string[]) {
+    this.#child = spawn(RUBY, [here(script), ...args], { stdio: 'pipe', env: childEnv() });
+    let buffered = '';
+    this.#child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      buffered += chunk;
+      for (let i = buffered.indexOf('\n'); i >= 0; i = buffered.indexOf('\n')) {
+        this.#push(buffered.slice(0, i));
+        buffered = buffered.slice(i + 1);
+      }
+    });
+    this.#child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      this.#stderr = (this.#stderr + chunk).slice(-4000);
+    });
+    // A missing interpreter is an 'error' event: report it as the answer that never came.
+    this.#child.on('error', (e) => {
+      this.#stderr += `${e.message}\n`;
+    });
+    this.#child.on('close', () => {
+      this.#closed = true;
+      for (const w of this.#waiters.splice(0)) w(null);
+    });
+  }
+
+  #push(line: string): void {
+    const w = this.#waiters.shift();
+    if (w) w(line);
+    else this.#lines.push(line);
+  }
+
+  /** The next stdout line as JSON; rejects when the process ends or 20 s pass. */
+  async next<T>(): Promise<T> {
+    const queued = this.#lines.shift();
+    const line =
+      queued ??
+      (this.#closed
+        ? null
+        : await new Promise<string | null>((resolve) => {
+            const timer = setTimeout(() => {
+              const i = this.#waiters.indexOf(waiter);
+              if (i >= 0) this.#waiters.splice(i, 1);
+              resolve(null);
+            }, 20_000);
+            const waiter = (l: string | null) => {
+              clearTimeout(timer);
+              resolve(l);
+            };
+            this.#waiters.push(waiter);
+          }));
+    if (line === null) throw new Error(`ruby child gave no answer; stderr:\n${this.#stderr}`);
+    return JSON.parse(line) as T;
+  }
+
+  send(value: unknown): void {
+    this.#child.stdin.write(`${JSON.stringify(value)}\n`);
+  }
+
+  get stderr(): string {
+    return this.#stderr;
+  }
+
+  close(): Promise<void> {
+    if (this.#closed) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => this.#child.kill('SIGKILL'), 5000);
+      this.#child.once('close', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      this.#child.stdin.end();
+    });
+  }
+}
+
+/** What ruby-openid's provider answers with; see ruby_op_server.rb. */
+export interface RubyProviderConfig {
+  decision?: 'allow' | 'deny';
+  user?: string;
+  sreg?: Record<string, string>;
+  ax?: Record<string, string[]>;
+  /** Allow only this association type / session type pair; null: ruby-openid's default list. */
+  association?: [assocType: string, sessionType: string] | null;
+  /** Drop this shared association handle from the provider's store, as if it had expired there. */
+  forget_association?: string;
+}
+
+/** One request ruby-openid's provider saw. */
+export interface RubyProviderLogEntry {
+  mode: string;
+  ns?: string;
+  assoc_type?: string;
+  session_type?: string;
+  error?: string;
+}
+
+export interface RubyProvider {
+  base: string;
+  endpoint: string;
+  configure(config: RubyProviderConfig): Promise<void>;
+  log(): Promise<RubyProviderLogEntry[]>;
+  stderr(): string;
+  close(): Promise<void>;
+}
+
+/** Start ruby-openid's provider (OpenID::Server::Server over an in-memory store). */
+export async function startRubyProvider(): Promise<RubyProvider> {
+  const child = new RubyChild('ruby_op_server.rb', []);
+  const { port } = await child.next<{ port: number }>();
+  const base = `http://127.0.0.1:${port}`;
+  return {
+    base,
+    endpoint: `${base}/op`,
+    async configure(config) {
+      const res = await fetch(`${base}/control`, {
+        method: 'POST',
+        body: JSON.stringify(config),
+        signal: AbortSignal.timeout(20_000),
+      });
+      if (!res.ok) throw new Error(`control answered ${res.status}`);
+      await res.arrayBuffer();
+    },
+    async log() {
+      const res = await fetch(`${base}/log`, { signal: AbortSignal.timeout(20_000) });
+      return (await res.json()) as RubyProviderLogEntry[];
+    },
+    stderr: () => child.stderr,
+    close: () => child.close(),
+  };
+}
+
+/** How ruby-openid's consumer verifies: associations of these types in this order (default: its own list), or stateless. */
+export type RubyConsumerMode =
+  | { stateless: true }
+  | { stateless: false; associations?: [assocType: string, sessionType: string][] };
+
+export interface RubyBegin {
+  identifier: string;
+  realm: string;
+  return_to: string;
+  immediate?: boolean;
+  sreg?: { required?: string[]; optional?: string[] };
+  ax?: { type: string; required?: boolean; count?: number | 'unlimited' }[];
+}
+
+/** ruby-openid's consumer result, as ruby_rp_driver.rb prints it. */
+export interface RubyResult {
+  status: 'success' | 'failure' | 'cancel' | 'setup_needed';
+  identity_url: string | null;
+  message?: string;
+  setup_url?: string | null;
+  signed_fields?: string[];
+  sreg?: Record<string, string> | null;
+  ax?: Record<string, string[]> | null;
+}
+
+export interface RubyConsumer {
+  begin(request: RubyBegin): Promise<{ redirect_url: string; form_html: string; openid1: boolean }>;
+  complete(url: string, body?: string): Promise<RubyResult>;
+  stderr(): string;
+  close(): Promise<void>;
+}
+
+/** Start one ruby-openid consumer; its session and store live as long as the process. */
+export function startRubyConsumer(mode: RubyConsumerMode): RubyConsumer {
+  const child = new RubyChild('ruby_rp_driver.rb', [JSON.stringify(mode)]);
+  async function call<T>(command: object): Promise<T> {
+    child.send(command);
+    const out = await child.next<T & { error?: string }>();
+    if (out.error) throw new Error(`ruby-openid consumer raised ${out.error}\n${child.stderr}`);
+    return out;
+  }
+  return {
+    begin: (request) => call({ cmd: 'begin', ...request }),
+    complete: (url, body) => call({ cmd: 'complete', url, body: body ?? null }),
+    stderr: () => child.stderr,
+    close: () => child.close(),
+  };
+}
+
+/** Follow a provider's answer like a browser (python.ts's `follow`), giving up after 20 s. */
+export function follow(url: string, init: RequestInit = {}): Promise<{ url: string; body?: string }> {
+  return followOnce(url, { ...init, signal: AbortSignal.timeout(20_000) });
+}
+
+/** A browser submitting an auto-submitting form (POST), then following the answer, within 20 s. */
+export function submitForm(html: string, base: string): Promise<{ url: string; body?: string }> {
+  const form = readForm(html, base);
+  return follow(form.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: form.body,
+  });
+}
