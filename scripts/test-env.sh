@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Makes sure everything the test suite talks to is installed and answering on
 # 127.0.0.1: PostgreSQL, MariaDB, Redis, Debian's Chromium, python3-openid,
-# ruby-openid and Perl's Net::OpenID.
+# ruby-openid, Perl's Net::OpenID and openid4java (with a JDK to compile its drivers).
 # Idempotent and non-interactive: a server already answering on its port is
 # used as it is; a missing one is installed from Debian's packages and started
 # listening on loopback only. Needs root (or sudo) only when something is missing.
@@ -128,6 +128,13 @@ if [ -x /usr/bin/ruby ] && /usr/bin/ruby -e 'require "openid"; require "webrick"
   log 'ruby-openid present'
 else
   apt_install ruby ruby-openid ruby-webrick || true
+fi
+
+# --- openid4java (Java interop tests; Debian's jar, drivers compiled with javac at test time) ---
+if [ -e /usr/share/java/openid4java.jar ] && [ -x /usr/bin/javac ] && [ -x /usr/bin/java ]; then
+  log 'openid4java present'
+else
+  apt_install libopenid4java-java default-jdk-headless || true
 fi
 
 # --- Bun, Deno, workerd (real-runtime tests; devDependencies from npm) --------

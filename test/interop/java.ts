@@ -1,0 +1,305 @@
+/**
+ * Runs openid4java (Debian's libopenid4java-java, under Java 17) for the
+ * interop tests: its consumer as a line driver (JavaRp.java) and its provider
+ * as an HTTP server on 127.0.0.1 (JavaOp.java). The sources are compiled with
+ * javac into a temporary directory once per test file. Each line in and out
+ * is one application/x-www-form-urlencoded record (no JSON library in Java).
+ * A child dies with the test: closing stdin stops it, SIGKILL 5 s later.
+ */
+import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** Debian's jar directory and the package's jar (a symlink to openid4java-<version>.jar). */
+const JARS = '/usr/share/java';
+export const OPENID4JAVA_JAR = `${JARS}/openid4java.jar`;
+export const JAVAC = '/usr/bin/javac';
+const JAVA = '/usr/bin/java';
+/** What openid4java 1.0 needs at run time, as Debian names the jars (its package's Depends). */
+const CLASSPATH = [
+  OPENID4JAVA_JAR,
+  ...[
+    'commons-logging',
+    'httpclient',
+    'httpcore',
+    'commons-codec',
+    'nekohtml',
+    'xercesImpl',
+    'guice',
+    'atinject-jsr330-api',
+    'aopalliance',
+    'guava',
+  ].map((n) => `${JARS}/${n}.jar`),
+];
+const here = (name: string) => fileURLToPath(new URL(name, import.meta.url));
+
+/**
+ * Why the openid4java interop tests cannot run here, or `false` when they
+ * can. Under CI=true a missing openid4java or javac is not a reason to skip:
+ * CI installs them (scripts/test-env.sh), so the tests run and fail loudly.
+ */
+export function javaInteropSkipReason(
+  jar: string = OPENID4JAVA_JAR,
+  javac: string = JAVAC,
+  env: NodeJS.ProcessEnv = process.env,
+): string | false {
+  if (existsSync(jar) && existsSync(javac)) return false;
+  if (env.CI === 'true') return false;
+  return `${jar} or ${javac} is missing (install libopenid4java-java default-jdk-headless: scripts/test-env.sh)`;
+}
+
+/** A directory holding the compiled drivers; remove() deletes it. */
+export interface JavaBuild {
+  dir: string;
+  remove(): void;
+}
+
+/** Compile the named sources of this folder with javac, within 60 s. */
+export async function compileJava(...sources: string[]): Promise<JavaBuild> {
+  const dir = mkdtempSync(join(tmpdir(), 'openid4java-'));
+  const remove = () => rmSync(dir, { recursive: true, force: true });
+  const child = spawn(
+    JAVAC,
+    ['-nowarn', '-encoding', 'UTF-8', '-d', dir, '-cp', CLASSPATH.join(':'), ...sources.map(here)],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let output = '';
+  child.stdout.setEncoding('utf8').on('data', (c: string) => {
+    output += c;
+  });
+  child.stderr.setEncoding('utf8').on('data', (c: string) => {
+    output += c;
+  });
+  const code = await new Promise<number | string>((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    child.on('error', (e) => resolve(e.message));
+    child.on('close', (c, signal) => {
+      clearTimeout(timer);
+      resolve(c ?? String(signal));
+    });
+  });
+  if (code !== 0) {
+    remove();
+    throw new Error(`javac failed (${code}):\n${output}`);
+  }
+  return { dir, remove };
+}
+
+export type JavaRecord = Map<string, string[]>;
+
+/** Read one urlencoded record: every value of every key, in order. */
+function decodeRecord(line: string): JavaRecord {
+  const record: JavaRecord = new Map();
+  for (const [k, v] of new URLSearchParams(line)) record.set(k, [...(record.get(k) ?? []), v]);
+  return record;
+}
+
+/** A JVM whose stdout is read one urlencoded record per line. */
+export class JavaChild {
+  readonly #child: ChildProcessWithoutNullStreams;
+  readonly #lines: string[] = [];
+  readonly #waiters: ((line: string | null) => void)[] = [];
+  #stderr = '';
+  #closed = false;
+
+  constructor(build: JavaBuild, mainClass: string, args: string[] = []) {
+    this.#child = spawn(
+      JAVA,
+      [
+        // A small heap and one compiler thread: the tests are short and the machine is shared.
+        '-Xmx128m',
+        '-XX:TieredStopAtLevel=1',
+        '-XX:CICompilerCount=1',
+        '-Dorg.apache.commons.logging.Log=org.apache.commons.logging.impl.SimpleLog',
+        '-Dorg.apache.commons.logging.simplelog.defaultlog=warn',
+        '-cp',
+        [build.dir, ...CLASSPATH].join(':'),
+        mainClass,
+        ...args,
+      ],
+      { stdio: 'pipe' },
+    );
+    let buffered = '';
+    this.#child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      buffered += chunk;
+      for (let i = buffered.indexOf('\n'); i >= 0; i = buffered.indexOf('\n')) {
+        this.#push(buffered.slice(0, i).replace(/\r$/, ''));
+        buffered = buffered.slice(i + 1);
+      }
+    });
+    this.#child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      this.#stderr = (this.#stderr + chunk).slice(-6000);
+    });
+    this.#child.on('error', (e) => {
+      this.#stderr += `${e.message}\n`;
+    });
+    this.#child.on('close', () => {
+      this.#closed = true;
+      for (const w of this.#waiters.splice(0)) w(null);
+    });
+  }
+
+  #push(line: string): void {
+    const w = this.#waiters.shift();
+    if (w) w(line);
+    else this.#lines.push(line);
+  }
+
+  /** The next record; rejects when the JVM ends or 20 s pass. */
+  async next(): Promise<JavaRecord> {
+    const queued = this.#lines.shift();
+    const line =
+      queued ??
+      (this.#closed
+        ? null
+        : await new Promise<string | null>((resolve) => {
+            const timer = setTimeout(() => {
+              const i = this.#waiters.indexOf(waiter);
+              if (i >= 0) this.#waiters.splice(i, 1);
+              resolve(null);
+            }, 20_000);
+            const waiter = (l: string | null) => {
+              clearTimeout(timer);
+              resolve(l);
+            };
+            this.#waiters.push(waiter);
+          }));
+    if (line === null) throw new Error(`java child gave no answer; stderr:\n${this.#stderr}`);
+    return decodeRecord(line);
+  }
+
+  /** Send one record and read the answer; an `error` field (a Java exception) rejects. */
+  async call(fields: [string, string][]): Promise<JavaRecord> {
+    this.#child.stdin.write(`${new URLSearchParams(fields).toString()}\n`);
+    const out = await this.next();
+    const error = out.get('error');
+    if (error) throw new Error(`openid4java threw ${error[0]}\n${this.#stderr}`);
+    return out;
+  }
+
+  get stderr(): string {
+    return this.#stderr;
+  }
+
+  close(): Promise<void> {
+    if (this.#closed) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => this.#child.kill('SIGKILL'), 5000);
+      this.#child.once('close', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      this.#child.stdin.end();
+    });
+  }
+}
+
+/** How openid4java's consumer verifies: with an association of this session type, or stateless. */
+export type JavaConsumerMode = 'DH-SHA1' | 'DH-SHA256' | 'stateless';
+
+export interface JavaBegin {
+  identifier: string;
+  realm: string;
+  return_to: string;
+  immediate?: boolean;
+  sreg?: { required?: string[]; optional?: string[] };
+  /** Alias, type URI, required, count. */
+  ax?: [alias: string, type: string, required: boolean, count: number][];
+}
+
+/** What openid4java's ConsumerManager.verify decided, as JavaRp.java prints it. */
+export interface JavaResult {
+  /** VerificationResult.getVerifiedId(), or null when not verified. */
+  verified: string | null;
+  /** The class of getAuthResponse(): AuthSuccess, AuthFailure, AuthImmediateFailure. */
+  response: string;
+  message: string;
+  sreg: { [field: string]: string };
+  ax: { [type: string]: string[] };
+}
+
+export interface JavaConsumer {
+  begin(request: JavaBegin): Promise<{ redirectUrl: string; version2: boolean; services: string[] }>;
+  complete(url: string, body?: string): Promise<JavaResult>;
+}
+
+/** openid4java's consumer driver: one JVM holding any number of consumers (each its own session). */
+export class JavaRelyingParties {
+  readonly #child: JavaChild;
+  #count = 0;
+
+  private constructor(child: JavaChild) {
+    this.#child = child;
+  }
+
+  static async start(build: JavaBuild): Promise<JavaRelyingParties> {
+    const child = new JavaChild(build, 'JavaRp');
+    await child.next(); // ready
+    return new JavaRelyingParties(child);
+  }
+
+  get stderr(): string {
+    return this.#child.stderr;
+  }
+
+  /** A new ConsumerManager with its own association store and nonce verifier. */
+  async consumer(mode: JavaConsumerMode): Promise<JavaConsumer> {
+    const id = `c${++this.#count}`;
+    const child = this.#child;
+    await child.call([
+      ['cmd', 'new'],
+      ['id', id],
+      ['mode', mode],
+    ]);
+    return {
+      async begin(request) {
+        const fields: [string, string][] = [
+          ['cmd', 'begin'],
+          ['id', id],
+          ['identifier', request.identifier],
+          ['realm', request.realm],
+          ['return_to', request.return_to],
+        ];
+        if (request.immediate) fields.push(['immediate', '1']);
+        if (request.sreg?.required?.length) fields.push(['sreg_required', request.sreg.required.join(',')]);
+        if (request.sreg?.optional?.length) fields.push(['sreg_optional', request.sreg.optional.join(',')]);
+        for (const a of request.ax ?? []) fields.push(['ax', a.join(',')]);
+        const out = await child.call(fields);
+        return {
+          redirectUrl: out.get('redirect_url')?.[0] ?? '',
+          version2: out.get('version2')?.[0] === '1',
+          services: out.get('service') ?? [],
+        };
+      },
+      async complete(url, body) {
+        const fields: [string, string][] = [
+          ['cmd', 'complete'],
+          ['id', id],
+          ['url', url],
+        ];
+        if (body !== undefined) fields.push(['body', body]);
+        const out = await child.call(fields);
+        const result: JavaResult = {
+          verified: out.get('verified')?.[0] || null,
+          response: out.get('response')?.[0] ?? '',
+          message: out.get('message')?.[0] ?? '',
+          sreg: {},
+          ax: {},
+        };
+        for (const [k, v] of out) {
+          if (k.startsWith('sreg.')) result.sreg[k.slice(5)] = v[0] as string;
+          if (k.startsWith('ax.')) result.ax[k.slice(3)] = v;
+        }
+        return result;
+      },
+    };
+  }
+
+  close(): Promise<void> {
+    return this.#child.close();
+  }
+}
