@@ -303,3 +303,53 @@ export class JavaRelyingParties {
     return this.#child.close();
   }
 }
+
+/** What openid4java's provider answers with; see JavaOp.java. */
+export interface JavaProviderConfig {
+  decision?: 'allow' | 'deny';
+  /** The user identifier_select answers as (`/id/<user>`). */
+  user?: string;
+  /** SReg values by field name, given to the fields the request names. */
+  sreg?: { [field: string]: string };
+  /** AX values by type URI, given to the attributes the request names. */
+  ax?: { [type: string]: string };
+}
+
+export interface JavaProvider {
+  base: string;
+  endpoint: string;
+  configure(config: JavaProviderConfig): Promise<void>;
+  /** Every OpenID request seen: "mode", "associate/ASSOC_TYPE/SESSION_TYPE", "check_authentication is_valid:…". */
+  log(): Promise<string[]>;
+  readonly stderr: string;
+  close(): Promise<void>;
+}
+
+/** Start openid4java's ServerManager behind com.sun.net.httpserver (in-memory association stores). */
+export async function startJavaProvider(build: JavaBuild): Promise<JavaProvider> {
+  const child = new JavaChild(build, 'JavaOp');
+  const port = (await child.next()).get('port')?.[0];
+  if (!port) throw new Error(`openid4java provider did not start\n${child.stderr}`);
+  const base = `http://127.0.0.1:${port}`;
+  return {
+    base,
+    endpoint: `${base}/op`,
+    async configure(config) {
+      const fields: [string, string][] = [
+        ['cmd', 'configure'],
+        ['decision', config.decision ?? 'allow'],
+        ['user', config.user ?? 'alice'],
+      ];
+      for (const [k, v] of Object.entries(config.sreg ?? {})) fields.push([`sreg.${k}`, v]);
+      for (const [k, v] of Object.entries(config.ax ?? {})) fields.push([`ax.${k}`, v]);
+      await child.call(fields);
+    },
+    async log() {
+      return (await child.call([['cmd', 'log']])).get('entry') ?? [];
+    },
+    get stderr() {
+      return child.stderr;
+    },
+    close: () => child.close(),
+  };
+}
