@@ -169,6 +169,19 @@ describe('RelyingParty → openid4java provider', { skip }, () => {
     });
   }
 
+  test('an assertion signed with a shared association, sent to a stateless RP: openid4java will not vouch for it (§11.4.2.1)', async () => {
+    await op.configure({ decision: 'allow' });
+    const auth = await makeRp('DH-SHA256').begin(`${op.base}/id/alice`);
+    const back = await browse(auth.redirectUrl);
+    // A second RP, with the same secret (so the state is its own) but no store: it holds no association and
+    // must ask the provider, which may confirm only signatures made with its private associations.
+    const start = (await op.log()).length;
+    const result = await makeRp('stateless').complete(back.url, { state: auth.state });
+    assert.equal(result.status, 'failure');
+    assert.equal(code(result), 'check_auth_failed');
+    assert.deepEqual(await seen(start), ['check_authentication is_valid:false']);
+  });
+
   for (const mode of ['DH-SHA256', 'stateless'] as const) {
     test(`${mode}: SReg and AX answers are read, signed`, async () => {
       await op.configure({

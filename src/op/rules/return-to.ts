@@ -20,6 +20,15 @@
  * Names merely starting with `openid` and something else (`openid2.rp_nonce`,
  * python-openid's `openid1_claimed_id`, `janrain_nonce`) are the relying
  * party's own and pass.
+ *
+ * Two exact names pass as well: `openid.rpnonce` and `openid.rpsig`, which
+ * openid4java's consumer adds to every OpenID 1.x return_to (its own replay
+ * nonce and the HMAC it keeps over it; 1.x has no response_nonce). Refusing
+ * them turned away every OpenID 1.x login from an openid4java relying party
+ * (test/interop/java-rp-vs-op.test.ts). No OpenID 1.x or 2.0 field and no
+ * extension field (`openid.<alias>.<key>`) has either name, so no answer
+ * field can be shadowed by them, and §11.1 has the relying party compare
+ * them with the signed return_to like any of its parameters.
  */
 import type { Realm } from '../../protocol/realm.js';
 import { webScheme } from '../../protocol/url-scheme.js';
@@ -51,6 +60,8 @@ export function returnToWithinRealm(realm: Realm, realmText: string, returnTo: s
 }
 
 const OPENID_ARG = /^openid[._ [\]]/i;
+/** openid4java's OpenID 1.x return_to parameters (see above): exact, decoded names only. */
+const OPENID4JAVA_ARGS: ReadonlySet<string> = new Set(['openid.rpnonce', 'openid.rpsig']);
 
 /** The return_to's query parameter names that collide with the protocol's `openid.*` (decoded). */
 export function openIdArgsIn(returnTo: string): string[] {
@@ -61,7 +72,8 @@ export function openIdArgsIn(returnTo: string): string[] {
     return [];
   }
   const names = new Set<string>();
-  for (const name of url.searchParams.keys()) if (OPENID_ARG.test(name)) names.add(name);
+  for (const name of url.searchParams.keys())
+    if (OPENID_ARG.test(name) && !OPENID4JAVA_ARGS.has(name)) names.add(name);
   return [...names];
 }
 

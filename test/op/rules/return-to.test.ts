@@ -38,6 +38,11 @@ describe('checkReturnToHasNoOpenIDArgs (§4.1.2, §10.1)', () => {
     'https://rp.example/r?openid.claimed_id=x',
     'https://rp.example/r?a=1&OpenID.identity=x',
     'https://rp.example/r?openid_claimed_id=x',
+    // openid4java's names pass only exactly as it writes them.
+    'https://rp.example/r?openid.rpnonce=x&openid.claimed_id=y',
+    'https://rp.example/r?OpenID.rpnonce=x',
+    'https://rp.example/r?openid_rpsig=x',
+    'https://rp.example/r?openid.rpsig.x=1',
   ]) {
     test(`refuses ${url}`, () => {
       const v = checkReturnToHasNoOpenIDArgs(url);
@@ -50,6 +55,10 @@ describe('checkReturnToHasNoOpenIDArgs (§4.1.2, §10.1)', () => {
       assert.deepEqual(checkReturnToHasNoOpenIDArgs(url), { ok: true });
     });
   }
+  test("accepts openid4java's OpenID 1.x consumer nonce and its HMAC (openid.rpnonce, openid.rpsig)", () => {
+    const url = 'https://rp.example/r?sid=1&openid.rpnonce=2026-12-06T19%3A33%3A25Z0&openid.rpsig=a2V5%3D';
+    assert.deepEqual(checkReturnToHasNoOpenIDArgs(url), { ok: true });
+  });
 });
 
 describe('returnToWithinRealm (§9.2)', () => {

@@ -52,6 +52,8 @@ const BENIGN = [
   'https://rp.example/return?openid2.rp_nonce=2026-12-06T10%3A00%3A00Zabc',
   'https://rp.example/return?openid1_claimed_id=https://alice.example/',
   'https://rp.example/return?janrain_nonce=x',
+  // openid4java's OpenID 1.x consumer nonce and its HMAC: exact names no answer field has.
+  'https://rp.example/return?openid.rpnonce=2026-12-06T10%3A00%3A00Z0&openid.rpsig=a2V5%3D',
   'https://rp.example/return?openidx=1',
   'https://rp.example/return?next=/openid.claimed_id',
   'https://rp.example/openid.claimed_id/return',
