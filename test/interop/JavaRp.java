@@ -63,6 +63,8 @@ public class JavaRp {
       }
       out.println(encode(res));
     }
+    // stdin closed: the test is over; HTTP client threads must not keep the JVM alive.
+    System.exit(0);
   }
 
   static void create(Map<String, List<String>> req, Map<String, List<String>> res) throws Exception {
