@@ -4,6 +4,7 @@
 // HTTP:  /op          the OpenID endpoint (GET or POST)
 //        /id/NAME     XRDS when the Accept header asks for it, else HTML with openid2.provider
 //        /html/NAME   HTML only: openid2.provider and openid.server links
+//        /html1/NAME  HTML only: openid.server (OpenID 1.x)
 //        /            an OP identifier XRDS (identifier_select)
 // stdin (one application/x-www-form-urlencoded record a line, one answer each):
 //        cmd=configure&decision=allow|deny[&sreg.FIELD=V]...[&ax.TYPE=V]...
@@ -99,6 +100,7 @@ public class JavaOp {
           send(ex, 200, "application/xrds+xml", xrds("http://specs.openid.net/auth/2.0/signon"));
         else send(ex, 200, "text/html", html(false));
       } else if (path.startsWith("/html/")) send(ex, 200, "text/html", html(true));
+      else if (path.startsWith("/html1/")) send(ex, 200, "text/html", html1());
       else if (path.equals("/")) send(ex, 200, "application/xrds+xml", xrds("http://specs.openid.net/auth/2.0/server"));
       else send(ex, 404, "text/plain", "not found");
     } catch (Throwable e) {
@@ -122,6 +124,12 @@ public class JavaOp {
     return "<html><head><title>identity</title>"
         + "<link rel=\"openid2.provider\" href=\"" + base + "/op\">"
         + (withOpenId1 ? "<link rel=\"openid.server\" href=\"" + base + "/op\">" : "")
+        + "</head><body>identity</body></html>\n";
+  }
+
+  /** An OpenID 1.x identity page: openid.server only. */
+  static String html1() {
+    return "<html><head><title>identity</title><link rel=\"openid.server\" href=\"" + base + "/op\">"
         + "</head><body>identity</body></html>\n";
   }
 

@@ -209,6 +209,40 @@ describe('openid4java consumer → Provider', { skip }, () => {
     assert.equal(replay.verified, null, JSON.stringify(replay));
   });
 
+  test('identifier_select through our OP identifier XRDS: the Provider picks the identity (§7.3.2.1.1)', async () => {
+    let asked: { identity: string | null; idSelect: boolean } | null = null;
+    ps.decision = (request, base) => {
+      asked = { identity: request.identity, idSelect: request.idSelect() };
+      return request.allow({ identity: `${base}/id/carol` });
+    };
+    try {
+      const c = await consumer('DH-SHA256');
+      const begun = await begin(c, `${ps.base}/`);
+      assert.deepEqual(begun.services, [`http://specs.openid.net/auth/2.0/server ${ps.endpoint} null null`]);
+      const back = await browse(begun.redirectUrl);
+      const result = await c.complete(back.url, back.body);
+      assert.deepEqual(asked, {
+        identity: 'http://specs.openid.net/auth/2.0/identifier_select',
+        idSelect: true,
+      });
+      assert.equal(result.verified, `${ps.base}/id/carol`, JSON.stringify(result) + rps?.stderr);
+    } finally {
+      ps.decision = 'allow';
+    }
+  });
+
+  test('an answer too long for a URL arrives as our form POST (§5.2.1) and openid4java verifies it', async () => {
+    ps.decision = 'allow';
+    const c = await consumer('DH-SHA256');
+    const returnTo = `http://rp.example/return?pad=${'x'.repeat(2100)}`;
+    const begun = await begin(c, `${ps.base}/id/alice`, { return_to: returnTo });
+    const back = await browse(begun.redirectUrl);
+    assert.ok(back.body, 'expected the answer as a form POST');
+    assert.equal(back.url, returnTo);
+    const result = await c.complete(back.url, back.body);
+    assert.equal(result.verified, `${ps.base}/id/alice`, JSON.stringify(result) + rps?.stderr);
+  });
+
   test('HTML discovery of the identity page openid2 writes (openid2.provider and openid2.local_id links)', async () => {
     // A personal page, HTML only whatever the Accept header, delegating to /id/alice (§7.3.3).
     const page = createServer((_req, res) => {

@@ -169,6 +169,37 @@ describe('RelyingParty → openid4java provider', { skip }, () => {
     });
   }
 
+  for (const mode of ['DH-SHA1', 'stateless'] as const) {
+    test(`OpenID 1.1 (an openid.server link only), ${mode}: success, replay refused, cancel`, async () => {
+      await op.configure({ decision: 'allow' });
+      const rp = makeRp(mode);
+      const start = (await op.log()).length;
+      const claimed = `${op.base}/html1/alice`;
+      const { result, state, url } = await login(rp, claimed);
+      assert.equal(result.status, 'success', JSON.stringify(result) + op.stderr);
+      if (result.status !== 'success') return;
+      assert.equal(result.version, '1.1');
+      assert.equal(result.claimedId, claimed);
+      const associated = mode !== 'stateless';
+      assert.equal(result.verifiedBy, associated ? 'association' : 'check_authentication');
+      assert.equal(new URL(url).searchParams.has('openid.ns'), false); // OpenID 1.x answers carry no namespace
+      assert.deepEqual(await seen(start), [
+        // OpenID 1.1 associations are HMAC-SHA1 only.
+        ...(associated ? ['associate/HMAC-SHA1/DH-SHA1'] : []),
+        'checkid_setup',
+        ...(associated ? [] : ['check_authentication is_valid:true']),
+      ]);
+      // 1.1 has no response_nonce: our RP's own nonce in return_to (openid2.rp_nonce) is what it remembers.
+      const replay = await rp.complete(url, { state });
+      assert.equal(replay.status, 'failure');
+      assert.equal(code(replay), associated ? 'nonce_replay' : 'check_auth_failed');
+      await op.configure({ decision: 'deny' });
+      const cancelled = await login(rp, claimed);
+      await op.configure({ decision: 'allow' });
+      assert.deepEqual(cancelled.result, { status: 'cancel' });
+    });
+  }
+
   test('an assertion signed with a shared association, sent to a stateless RP: openid4java will not vouch for it (§11.4.2.1)', async () => {
     await op.configure({ decision: 'allow' });
     const auth = await makeRp('DH-SHA256').begin(`${op.base}/id/alice`);
