@@ -45,7 +45,7 @@ export function javaInteropSkipReason(
   javac: string = JAVAC,
   env: NodeJS.ProcessEnv = process.env,
 ): string | false {
-  if (existsSync(jar) && existsSync(javac)) return false;
+  if (existsSync(jar) && existsSync(javac) && existsSync(JAVA)) return false;
   if (env.CI === 'true') return false;
   return `${jar} or ${javac} is missing (install libopenid4java-java default-jdk-headless: scripts/test-env.sh)`;
 }
