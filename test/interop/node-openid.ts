@@ -9,6 +9,7 @@
  * of the module (as bench/node-openid.ts does): a fresh copy is a second
  * process of the same site.
  */
+import type { IncomingMessage } from 'node:http';
 import { createRequire } from 'node:module';
 
 /** What node-openid calls a provider (its discovered information). */
@@ -53,7 +54,7 @@ interface NodeOpenIdModule {
     extensions: Extension[],
   ) => {
     authenticate(identifier: string, immediate: boolean, callback: Callback<string>): void;
-    verifyAssertion(url: string, callback: Callback<NodeOpenIdResult>): void;
+    verifyAssertion(requestOrUrl: string | IncomingMessage, callback: Callback<NodeOpenIdResult>): void;
   };
   SimpleRegistration: new (options: Record<string, string | boolean>) => Extension;
   AttributeExchange: new (options: Record<string, 'required' | 'optional'>) => Extension;
@@ -153,9 +154,10 @@ export class NodeOpenIdRp {
         withDeadline<{ url?: string; error?: unknown }>('authenticate', (settle) =>
           rp.authenticate(identifier, immediate, (error, url) => settle(error || !url ? { error } : { url })),
         ),
-      verify: (url: string) =>
+      /** verifyAssertion() on the URL the user came back to, or on the request itself (a form POST). */
+      verify: (requestOrUrl: string | IncomingMessage) =>
         withDeadline<NodeOpenIdOutcome>('verifyAssertion', (settle) =>
-          rp.verifyAssertion(url, (error, result) =>
+          rp.verifyAssertion(requestOrUrl, (error, result) =>
             settle({ error: (error as NodeOpenIdOutcome['error']) ?? null, result }),
           ),
         ),
