@@ -8,8 +8,11 @@
  * redirect with fetch. Covers OpenID 2.0 with an association (HMAC-SHA256 over
  * DH-SHA256, node-openid's choice, and HMAC-SHA1 over DH-SHA1), stateless
  * check_authentication, strict mode, XRDS, Yadis-meta and HTML discovery,
- * delegation, identifier_select, SReg + AX, cancel, setup_needed, tampering
- * and replay.
+ * delegation, identifier_select, SReg + AX, UTF-8 values, return_to
+ * arguments, a form POST answer, OpenID 1.1, cancel, setup_needed, a lost
+ * association (invalidate_handle), tampering and replay. Where node-openid
+ * departs from the spec the test names the quirk and asserts what the spec
+ * requires of the provider.
  */
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
@@ -190,6 +193,39 @@ describe('node-openid RelyingParty → Provider', () => {
     assert.notEqual(handles[0], handles[1]);
     // Both stay in the provider's store for the whole association lifetime (§8.2.1 expires_in).
     for (const h of handles) assert.ok(await ps.op.store.getAssociation(`${ps.endpoint}#shared`, h));
+  });
+
+  test('quirk: an association the provider no longer holds (invalidate_handle, §10.1) fails in node-openid instead of check_authentication', async () => {
+    recordRequests();
+    const node = new NodeOpenIdRp();
+    // Not signIn: the association is dropped at the provider (a restart, an expiry) before the browser's trip.
+    const rp = node.relyingParty({ returnUrl: RETURN_TO, realm: REALM });
+    const begun = await rp.authenticate(`${ps.base}/id/alice`, false);
+    assert.ok(begun.url, errorText(begun.error));
+    const handle = new URL(begun.url).searchParams.get('openid.assoc_handle') as string;
+    assert.equal(await ps.op.store.removeAssociation(`${ps.endpoint}#shared`, handle), true);
+    const start = ps.log.length;
+    const back = (await browse(begun.url)).url;
+    // §10.1: signed with a private association, the handle the RP sent named in invalidate_handle.
+    const answer = new URL(back).searchParams;
+    assert.equal(answer.get('openid.invalidate_handle'), handle);
+    assert.notEqual(answer.get('openid.assoc_handle'), handle);
+    // §11.4.2: an RP with no association for the handle must verify directly with the provider. node-openid
+    // looks the handle up in its own store only and fails the login.
+    const outcome = await rp.verify(back);
+    assert.notEqual(outcome.result?.authenticated, true);
+    assert.match(errorText(outcome.error), /Invalid association handle/);
+    assert.deepEqual(ps.log.slice(start), ['checkid_setup']);
+    // The assertion is good: node-openid in stateless mode (another process, so its nonce is new there) has it
+    // confirmed by the provider's check_authentication.
+    const stateless = new NodeOpenIdRp().relyingParty({
+      returnUrl: RETURN_TO,
+      realm: REALM,
+      stateless: true,
+    });
+    const confirmed = await stateless.verify(back);
+    assert.equal(confirmed.result?.authenticated, true, errorText(confirmed.error));
+    assert.deepEqual(ps.log.slice(start), ['checkid_setup', 'check_authentication']);
   });
 
   test('stateless: no association, verified by check_authentication; a replay in another process is refused by the provider (§11.4.2.1)', async () => {
