@@ -457,13 +457,28 @@ describe('node-openid RelyingParty → Provider', () => {
     assert.notEqual(outcome.result?.authenticated, true);
     assert.match(errorText(outcome.error), /Invalid return URL/);
   });
-  test('OpenID 1.1 (openid.server page): associated and stateless logins; the provider refuses a stateless replay', async () => {
+  test('OpenID 1.1 (openid.server page): associated and stateless logins with SReg; the provider refuses a stateless replay', async () => {
     const claimed = `${ps.base}/id1/alice`;
-    const asked = recordRequests();
+    let extensions: unknown[] = [];
+    const asked = recordRequests((request, base) => {
+      const response = allowAsAsked(request, base);
+      const sreg = SRegRequest.fromCheckIdRequest(request);
+      // AX is defined over OpenID 2.0 namespaces only (AX 1.0 §1): node-openid's AX fields in a 1.1 request are
+      // not an AX request to this provider.
+      extensions = [sreg && [sreg.required, sreg.optional], AXFetchRequest.fromCheckIdRequest(request)];
+      if (sreg) response.addExtension(SRegResponse.extractResponse(sreg, profile));
+      return response;
+    });
     for (const stateless of [false, true]) {
       asked.length = 0;
       const start = ps.log.length;
-      const { rp, request, back, handle } = await signIn(new NodeOpenIdRp(), { stateless }, claimed);
+      const node = new NodeOpenIdRp();
+      const exts = [
+        node.sreg({ email: 'required', nickname: true }),
+        node.ax({ [AX_TYPES.email]: 'required' }),
+      ];
+      const { rp, request, back, handle } = await signIn(node, { stateless, extensions: exts }, claimed);
+      assert.deepEqual(extensions, [[['email'], ['nickname']], null]);
       // An OpenID 1.1 request: no openid.ns, the realm as trust_root.
       assert.equal(request.has('openid.ns'), false);
       assert.equal(request.get('openid.trust_root'), REALM);
@@ -482,6 +497,10 @@ describe('node-openid RelyingParty → Provider', () => {
       const outcome = await rp.verify(back);
       assert.equal(outcome.result?.authenticated, true, errorText(outcome.error));
       assert.equal(outcome.result?.claimedIdentifier, claimed);
+      // OpenID 1.1 declares no extension namespaces: bare openid.sreg.* fields, signed, read by node-openid.
+      assert.equal(answer.has('openid.ns.sreg'), false);
+      assert.ok(answer.get('openid.signed')?.split(',').includes('sreg.email'));
+      assert.deepEqual([outcome.result?.email, outcome.result?.nickname], [profile.email, profile.nickname]);
       assert.deepEqual(
         ps.log.slice(start).filter((m) => m !== 'associate'),
         stateless ? ['checkid_setup', 'check_authentication'] : ['checkid_setup'],
