@@ -124,7 +124,7 @@ export async function startProviderServer(options: Partial<ProviderOptions> = {}
 
 /** Follow the provider's answer to a checkid redirect like a browser: the final URL at the RP (or the form POST body). */
 export async function browse(redirectUrl: string): Promise<{ url: string; body?: string }> {
-  const res = await fetch(redirectUrl, { redirect: 'manual' });
+  const res = await fetch(redirectUrl, { redirect: 'manual', signal: AbortSignal.timeout(20_000) });
   if (res.status === 302 || res.status === 303) return { url: res.headers.get('location') as string };
   const html = await res.text();
   if (res.status === 200 && html.includes('<form')) {
