@@ -244,11 +244,35 @@ export function createConsumerSession(
 }
 
 /**
+ * Interop with relying parties that hash the shared secret as their crypto
+ * library hands it over, zero-padded to the modulus length, where §8.4.2
+ * hashes btwoc(secret), its minimal form: node-openid (behind passport-openid
+ * and passport-steam) does, through Node's `computeSecret`. The two forms
+ * differ only when the secret's top byte is zero, about 1 association in 440
+ * on the default group, and such an association then fails every login it
+ * signs ("Invalid signature"). The provider is free to pick its private key,
+ * so it draws again when the secret would be that short: every relying
+ * party, padded or not, then derives the same key. It costs one more DH in
+ * about 220, and narrows the secret's range by under 0.5% (under 0.01 bits).
+ * The draws are bounded: with a custom group whose subgroups are small the
+ * last draw is taken as it is, as the spec allows.
+ */
+const PADDING_SAFE_TRIES = 16;
+
+/** Whether `shared` takes as many bytes as the modulus (its top byte is not zero). */
+export function fillsModulusLength(shared: bigint, modulus: bigint): boolean {
+  const bytes = Math.ceil(modulus.toString(16).length / 2);
+  return shared >= 1n << BigInt(8 * (bytes - 1));
+}
+
+/**
  * The provider's side: answers an associate request's session fields for
  * `macKey`. For `no-encryption` that is `{ mac_key }` (allow it only over
  * TLS); for DH it checks `dh_consumer_public` (and a custom `dh_modulus` /
  * `dh_gen`, which must come together) and returns `dh_server_public` and
- * `enc_mac_key`, with a fresh private key each time.
+ * `enc_mac_key`, with a fresh private key each time (drawn again while the
+ * shared secret's top byte is zero, for relying parties that hash it padded:
+ * see {@link fillsModulusLength}).
  *
  * @throws ProtocolError `dh_invalid` for a missing, non-canonical or
  *   out-of-range value, a refused modulus or generator, or a MAC key whose
@@ -274,9 +298,18 @@ export function answerDiffieHellman(
   }
   const group = requestedDhGroup(requestArgs, options);
   const consumerPublic = requestedDhPublic(requestArgs, group);
-  const privateKey =
-    options.privateKey === undefined ? group.randomPrivateKey() : checkPrivateKey(group, options.privateKey);
-  const shared = group.sharedSecret(privateKey, consumerPublic);
+  let privateKey: bigint;
+  let shared: bigint;
+  if (options.privateKey !== undefined) {
+    privateKey = checkPrivateKey(group, options.privateKey);
+    shared = group.sharedSecret(privateKey, consumerPublic);
+  } else {
+    let tries = 0;
+    do {
+      privateKey = group.randomPrivateKey();
+      shared = group.sharedSecret(privateKey, consumerPublic);
+    } while (!fillsModulusLength(shared, group.modulus) && ++tries < PADDING_SAFE_TRIES);
+  }
   return {
     dh_server_public: longToBase64(group.publicKey(privateKey)),
     enc_mac_key: encodeBase64(xor(hashOfSecret(sessionType, shared), macKey)),
