@@ -272,7 +272,7 @@ export function fillsModulusLength(shared: bigint, modulus: bigint): boolean {
  * `dh_gen`, which must come together) and returns `dh_server_public` and
  * `enc_mac_key`, with a fresh private key each time (drawn again while the
  * shared secret's top byte is zero, for relying parties that hash it padded:
- * see {@link fillsModulusLength}).
+ * see `fillsModulusLength` in this module).
  *
  * @throws ProtocolError `dh_invalid` for a missing, non-canonical or
  *   out-of-range value, a refused modulus or generator, or a MAC key whose
