@@ -6,11 +6,12 @@
  * is one application/x-www-form-urlencoded record (no JSON library in Java).
  * A child dies with the test: closing stdin stops it, SIGKILL 5 s later.
  */
-import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { LineChild } from './line-child.js';
 
 /** Debian's jar directory and the package's jar (a symlink to openid4java-<version>.jar). */
 const JARS = '/usr/share/java';
@@ -100,14 +101,10 @@ function decodeRecord(line: string): JavaRecord {
 
 /** A JVM whose stdout is read one urlencoded record per line. */
 export class JavaChild {
-  readonly #child: ChildProcessWithoutNullStreams;
-  readonly #lines: string[] = [];
-  readonly #waiters: ((line: string | null) => void)[] = [];
-  #stderr = '';
-  #closed = false;
+  readonly #line: LineChild;
 
   constructor(build: JavaBuild, mainClass: string, args: string[] = []) {
-    this.#child = spawn(
+    this.#line = new LineChild(
       JAVA,
       [
         // A small heap and one compiler thread: the tests are short and the machine is shared.
@@ -121,80 +118,30 @@ export class JavaChild {
         mainClass,
         ...args,
       ],
-      { stdio: 'pipe' },
+      { name: 'java child', stderrTail: 6000 },
     );
-    let buffered = '';
-    this.#child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      buffered += chunk;
-      for (let i = buffered.indexOf('\n'); i >= 0; i = buffered.indexOf('\n')) {
-        this.#push(buffered.slice(0, i).replace(/\r$/, ''));
-        buffered = buffered.slice(i + 1);
-      }
-    });
-    this.#child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-      this.#stderr = (this.#stderr + chunk).slice(-6000);
-    });
-    this.#child.on('error', (e) => {
-      this.#stderr += `${e.message}\n`;
-    });
-    this.#child.on('close', () => {
-      this.#closed = true;
-      for (const w of this.#waiters.splice(0)) w(null);
-    });
-  }
-
-  #push(line: string): void {
-    const w = this.#waiters.shift();
-    if (w) w(line);
-    else this.#lines.push(line);
   }
 
   /** The next record; rejects when the JVM ends or 20 s pass. */
   async next(): Promise<JavaRecord> {
-    const queued = this.#lines.shift();
-    const line =
-      queued ??
-      (this.#closed
-        ? null
-        : await new Promise<string | null>((resolve) => {
-            const timer = setTimeout(() => {
-              const i = this.#waiters.indexOf(waiter);
-              if (i >= 0) this.#waiters.splice(i, 1);
-              resolve(null);
-            }, 20_000);
-            const waiter = (l: string | null) => {
-              clearTimeout(timer);
-              resolve(l);
-            };
-            this.#waiters.push(waiter);
-          }));
-    if (line === null) throw new Error(`java child gave no answer; stderr:\n${this.#stderr}`);
-    return decodeRecord(line);
+    return decodeRecord(await this.#line.nextLine());
   }
 
   /** Send one record and read the answer; an `error` field (a Java exception) rejects. */
   async call(fields: [string, string][]): Promise<JavaRecord> {
-    this.#child.stdin.write(`${new URLSearchParams(fields).toString()}\n`);
+    this.#line.writeLine(new URLSearchParams(fields).toString());
     const out = await this.next();
     const error = out.get('error');
-    if (error) throw new Error(`openid4java threw ${error[0]}\n${this.#stderr}`);
+    if (error) throw new Error(`openid4java threw ${error[0]}\n${this.#line.stderr}`);
     return out;
   }
 
   get stderr(): string {
-    return this.#stderr;
+    return this.#line.stderr;
   }
 
   close(): Promise<void> {
-    if (this.#closed) return Promise.resolve();
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => this.#child.kill('SIGKILL'), 5000);
-      this.#child.once('close', () => {
-        clearTimeout(timer);
-        resolve();
-      });
-      this.#child.stdin.end();
-    });
+    return this.#line.close();
   }
 }
 

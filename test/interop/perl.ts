@@ -5,8 +5,9 @@
  * consumer as a line-oriented JSON driver (perl_rp_driver.pl). Both die with
  * the test process: closing stdin stops them.
  */
-import { type ChildProcessWithoutNullStreams, spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { LineChild } from './line-child.js';
 
 /** Debian's interpreter, where the Debian packages install the modules. */
 export const PERL = '/usr/bin/perl';
@@ -28,87 +29,6 @@ export function perlSkipReason(perl: string = PERL, env: NodeJS.ProcessEnv = pro
   if (probe.status === 0) return false;
   if (env.CI === 'true') return false;
   return `${perl} cannot load Net::OpenID (install libnet-openid-consumer-perl, libnet-openid-server-perl, libwww-perl, libhttp-daemon-perl: scripts/test-env.sh)`;
-}
-
-/** A Perl child whose stdout is read one JSON line at a time. */
-class PerlChild {
-  readonly #child: ChildProcessWithoutNullStreams;
-  readonly #lines: string[] = [];
-  readonly #waiters: ((line: string | null) => void)[] = [];
-  #stderr = '';
-  #closed = false;
-
-  constructor(script: string, args: string[]) {
-    this.#child = spawn(PERL, [here(script), ...args], { stdio: 'pipe' });
-    let buffered = '';
-    this.#child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      buffered += chunk;
-      for (let i = buffered.indexOf('\n'); i >= 0; i = buffered.indexOf('\n')) {
-        this.#push(buffered.slice(0, i));
-        buffered = buffered.slice(i + 1);
-      }
-    });
-    this.#child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-      this.#stderr = (this.#stderr + chunk).slice(-4000);
-    });
-    // A missing interpreter is an 'error' event: report it as the answer that never came.
-    this.#child.on('error', (e) => {
-      this.#stderr += `${e.message}\n`;
-    });
-    this.#child.on('close', () => {
-      this.#closed = true;
-      for (const w of this.#waiters.splice(0)) w(null);
-    });
-  }
-
-  #push(line: string): void {
-    const w = this.#waiters.shift();
-    if (w) w(line);
-    else this.#lines.push(line);
-  }
-
-  /** The next stdout line as JSON; rejects when the process ends or 20 s pass. */
-  async next<T>(): Promise<T> {
-    const queued = this.#lines.shift();
-    const line =
-      queued ??
-      (this.#closed
-        ? null
-        : await new Promise<string | null>((resolve) => {
-            const timer = setTimeout(() => {
-              const i = this.#waiters.indexOf(waiter);
-              if (i >= 0) this.#waiters.splice(i, 1);
-              resolve(null);
-            }, 20_000);
-            const waiter = (l: string | null) => {
-              clearTimeout(timer);
-              resolve(l);
-            };
-            this.#waiters.push(waiter);
-          }));
-    if (line === null) throw new Error(`perl script gave no answer; stderr:\n${this.#stderr}`);
-    return JSON.parse(line) as T;
-  }
-
-  send(value: unknown): void {
-    this.#child.stdin.write(`${JSON.stringify(value)}\n`);
-  }
-
-  get stderr(): string {
-    return this.#stderr;
-  }
-
-  close(): Promise<void> {
-    if (this.#closed) return Promise.resolve();
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => this.#child.kill('SIGKILL'), 5000);
-      this.#child.once('close', () => {
-        clearTimeout(timer);
-        resolve();
-      });
-      this.#child.stdin.end();
-    });
-  }
 }
 
 /** What Net::OpenID::Server's host app does; see perl_op_server.pl. */
@@ -147,7 +67,7 @@ export interface PerlProvider {
 
 /** Start Net::OpenID::Server behind HTTP::Daemon. */
 export async function startPerlProvider(): Promise<PerlProvider> {
-  const child = new PerlChild('perl_op_server.pl', []);
+  const child = new LineChild(PERL, [here('perl_op_server.pl')], { name: 'perl script' });
   const { port } = await child.next<{ port: number }>();
   const base = `http://127.0.0.1:${port}`;
   return {
@@ -215,7 +135,9 @@ export interface PerlConsumer {
 
 /** Start one Net::OpenID::Consumer driver; its cache lives as long as the process. */
 export function startPerlConsumer(mode: PerlConsumerMode): PerlConsumer {
-  const child = new PerlChild('perl_rp_driver.pl', [JSON.stringify(mode)]);
+  const child = new LineChild(PERL, [here('perl_rp_driver.pl'), JSON.stringify(mode)], {
+    name: 'perl script',
+  });
   async function call<T>(command: object): Promise<T> {
     child.send(command);
     const out = await child.next<T & { error?: string }>();

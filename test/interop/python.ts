@@ -4,8 +4,9 @@
  * (op_server.py) and its consumer as a line-oriented JSON driver
  * (rp_driver.py). Both die with the test process: closing stdin stops them.
  */
-import { type ChildProcessWithoutNullStreams, spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { LineChild } from './line-child.js';
 
 /** Debian's interpreter: the `python3` on PATH may be another Python without python-openid. */
 export const PYTHON = '/usr/bin/python3';
@@ -24,87 +25,6 @@ export function interopSkipReason(
   if (probe.status === 0) return false;
   if (env.CI === 'true') return false;
   return `${python} cannot import python-openid (install python3-openid: scripts/test-env.sh)`;
-}
-
-/** A Python child whose stdout is read one JSON line at a time. */
-class PythonChild {
-  readonly #child: ChildProcessWithoutNullStreams;
-  readonly #lines: string[] = [];
-  readonly #waiters: ((line: string | null) => void)[] = [];
-  #stderr = '';
-  #closed = false;
-
-  constructor(script: string, args: string[]) {
-    this.#child = spawn(PYTHON, [here(script), ...args], { stdio: 'pipe' });
-    let buffered = '';
-    this.#child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      buffered += chunk;
-      for (let i = buffered.indexOf('\n'); i >= 0; i = buffered.indexOf('\n')) {
-        this.#push(buffered.slice(0, i));
-        buffered = buffered.slice(i + 1);
-      }
-    });
-    this.#child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-      this.#stderr = (this.#stderr + chunk).slice(-4000);
-    });
-    // A missing interpreter is an 'error' event: report it as the answer that never came.
-    this.#child.on('error', (e) => {
-      this.#stderr += `${e.message}\n`;
-    });
-    this.#child.on('close', () => {
-      this.#closed = true;
-      for (const w of this.#waiters.splice(0)) w(null);
-    });
-  }
-
-  #push(line: string): void {
-    const w = this.#waiters.shift();
-    if (w) w(line);
-    else this.#lines.push(line);
-  }
-
-  /** The next stdout line as JSON; rejects when the process ends or 20 s pass. */
-  async next<T>(): Promise<T> {
-    const queued = this.#lines.shift();
-    const line =
-      queued ??
-      (this.#closed
-        ? null
-        : await new Promise<string | null>((resolve) => {
-            const timer = setTimeout(() => {
-              const i = this.#waiters.indexOf(waiter);
-              if (i >= 0) this.#waiters.splice(i, 1);
-              resolve(null);
-            }, 20_000);
-            const waiter = (l: string | null) => {
-              clearTimeout(timer);
-              resolve(l);
-            };
-            this.#waiters.push(waiter);
-          }));
-    if (line === null) throw new Error(`python driver gave no answer; stderr:\n${this.#stderr}`);
-    return JSON.parse(line) as T;
-  }
-
-  send(value: unknown): void {
-    this.#child.stdin.write(`${JSON.stringify(value)}\n`);
-  }
-
-  get stderr(): string {
-    return this.#stderr;
-  }
-
-  close(): Promise<void> {
-    if (this.#closed) return Promise.resolve();
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => this.#child.kill('SIGKILL'), 5000);
-      this.#child.once('close', () => {
-        clearTimeout(timer);
-        resolve();
-      });
-      this.#child.stdin.end();
-    });
-  }
 }
 
 /** What python-openid's provider answers with; see op_server.py. */
@@ -143,7 +63,7 @@ export interface PythonProvider {
 
 /** Start python-openid's provider (FileOpenIDStore in a temporary directory). */
 export async function startPythonProvider(): Promise<PythonProvider> {
-  const child = new PythonChild('op_server.py', []);
+  const child = new LineChild(PYTHON, [here('op_server.py')], { name: 'python driver' });
   const { port } = await child.next<{ port: number }>();
   const base = `http://127.0.0.1:${port}`;
   return {
@@ -198,7 +118,9 @@ export interface PythonConsumer {
 
 /** Start one python-openid consumer; its session lives as long as the process. */
 export function startPythonConsumer(mode: PythonConsumerMode): PythonConsumer {
-  const child = new PythonChild('rp_driver.py', [JSON.stringify(mode)]);
+  const child = new LineChild(PYTHON, [here('rp_driver.py'), JSON.stringify(mode)], {
+    name: 'python driver',
+  });
   async function call<T>(command: object): Promise<T> {
     child.send(command);
     const out = await child.next<T & { error?: string }>();

@@ -4,8 +4,9 @@
  * (ruby_op_server.rb) and its consumer as a line-oriented JSON driver
  * (ruby_rp_driver.rb). Both die with the test process: closing stdin stops them.
  */
-import { type ChildProcessWithoutNullStreams, spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { LineChild } from './line-child.js';
 import { follow as followOnce, readForm } from './python.js';
 
 /** Debian's interpreter, the one its ruby-openid and ruby-webrick packages install for. */
@@ -35,87 +36,6 @@ function childEnv(): NodeJS.ProcessEnv {
   const env = { ...process.env };
   for (const k of Object.keys(env)) if (/^(https?|all|no)_proxy$/i.test(k)) delete env[k];
   return env;
-}
-
-/** A Ruby child whose stdout is read one JSON line at a time. */
-class RubyChild {
-  readonly #child: ChildProcessWithoutNullStreams;
-  readonly #lines: string[] = [];
-  readonly #waiters: ((line: string | null) => void)[] = [];
-  #stderr = '';
-  #closed = false;
-
-  constructor(script: string, args: string[]) {
-    this.#child = spawn(RUBY, [here(script), ...args], { stdio: 'pipe', env: childEnv() });
-    let buffered = '';
-    this.#child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      buffered += chunk;
-      for (let i = buffered.indexOf('\n'); i >= 0; i = buffered.indexOf('\n')) {
-        this.#push(buffered.slice(0, i));
-        buffered = buffered.slice(i + 1);
-      }
-    });
-    this.#child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-      this.#stderr = (this.#stderr + chunk).slice(-4000);
-    });
-    // A missing interpreter is an 'error' event: report it as the answer that never came.
-    this.#child.on('error', (e) => {
-      this.#stderr += `${e.message}\n`;
-    });
-    this.#child.on('close', () => {
-      this.#closed = true;
-      for (const w of this.#waiters.splice(0)) w(null);
-    });
-  }
-
-  #push(line: string): void {
-    const w = this.#waiters.shift();
-    if (w) w(line);
-    else this.#lines.push(line);
-  }
-
-  /** The next stdout line as JSON; rejects when the process ends or 20 s pass. */
-  async next<T>(): Promise<T> {
-    const queued = this.#lines.shift();
-    const line =
-      queued ??
-      (this.#closed
-        ? null
-        : await new Promise<string | null>((resolve) => {
-            const timer = setTimeout(() => {
-              const i = this.#waiters.indexOf(waiter);
-              if (i >= 0) this.#waiters.splice(i, 1);
-              resolve(null);
-            }, 20_000);
-            const waiter = (l: string | null) => {
-              clearTimeout(timer);
-              resolve(l);
-            };
-            this.#waiters.push(waiter);
-          }));
-    if (line === null) throw new Error(`ruby child gave no answer; stderr:\n${this.#stderr}`);
-    return JSON.parse(line) as T;
-  }
-
-  send(value: unknown): void {
-    this.#child.stdin.write(`${JSON.stringify(value)}\n`);
-  }
-
-  get stderr(): string {
-    return this.#stderr;
-  }
-
-  close(): Promise<void> {
-    if (this.#closed) return Promise.resolve();
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => this.#child.kill('SIGKILL'), 5000);
-      this.#child.once('close', () => {
-        clearTimeout(timer);
-        resolve();
-      });
-      this.#child.stdin.end();
-    });
-  }
 }
 
 /** What ruby-openid's provider answers with; see ruby_op_server.rb. */
@@ -150,7 +70,7 @@ export interface RubyProvider {
 
 /** Start ruby-openid's provider (OpenID::Server::Server over an in-memory store). */
 export async function startRubyProvider(): Promise<RubyProvider> {
-  const child = new RubyChild('ruby_op_server.rb', []);
+  const child = new LineChild(RUBY, [here('ruby_op_server.rb')], { name: 'ruby child', env: childEnv() });
   const { port } = await child.next<{ port: number }>();
   const base = `http://127.0.0.1:${port}`;
   return {
@@ -208,7 +128,10 @@ export interface RubyConsumer {
 
 /** Start one ruby-openid consumer; its session and store live as long as the process. */
 export function startRubyConsumer(mode: RubyConsumerMode): RubyConsumer {
-  const child = new RubyChild('ruby_rp_driver.rb', [JSON.stringify(mode)]);
+  const child = new LineChild(RUBY, [here('ruby_rp_driver.rb'), JSON.stringify(mode)], {
+    name: 'ruby child',
+    env: childEnv(),
+  });
   async function call<T>(command: object): Promise<T> {
     child.send(command);
     const out = await child.next<T & { error?: string }>();
