@@ -10,15 +10,12 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { SessionNegotiator } from '../../src/associations/negotiation.js';
 import { AXFetchRequest, AXFetchResponse } from '../../src/extensions/ax.js';
 import { AX_TYPES } from '../../src/extensions/ax-types.js';
-import type { Extension } from '../../src/extensions/extension.js';
 import { SRegRequest, SRegResponse } from '../../src/extensions/sreg.js';
 import { SREG_1_0_NS } from '../../src/protocol/constants.js';
-import { RelyingParty } from '../../src/rp/relying-party.js';
+import type { RelyingParty } from '../../src/rp/relying-party.js';
 import type { CompleteResult } from '../../src/rp/result.js';
-import { MemoryStore } from '../../src/stores/memory.js';
 import { browse } from '../helpers/op-server.js';
 import {
   compileJava,
@@ -27,39 +24,15 @@ import {
   javaInteropSkipReason,
   startJavaProvider,
 } from './java.js';
+import { type BeginOptions, interopRp, loginVia, PAIRS } from './rp-side.js';
 
 const skip = javaInteropSkipReason();
 const AX_NS = 'http://openid.net/srv/ax/1.0';
-type Mode = 'DH-SHA256' | 'DH-SHA1' | 'stateless';
-const PAIRS = {
-  'DH-SHA256': { assocType: 'HMAC-SHA256', sessionType: 'DH-SHA256' },
-  'DH-SHA1': { assocType: 'HMAC-SHA1', sessionType: 'DH-SHA1' },
-} as const;
 
-function makeRp(mode: Mode): RelyingParty {
-  return new RelyingParty({
-    realm: 'http://rp.example/',
-    returnTo: 'http://rp.example/return?sid=1',
-    secret: 'k'.repeat(40),
-    store: mode === 'stateless' ? null : new MemoryStore(),
-    ...(mode === 'stateless' ? {} : { negotiator: new SessionNegotiator([PAIRS[mode]]) }),
-    fetch: { allowPrivateNetworks: true },
-  });
-}
+const makeRp = interopRp;
 
-async function login(
-  rp: RelyingParty,
-  identifier: string,
-  options: { immediate?: boolean; extensions?: Extension[] } = {},
-): Promise<{ result: CompleteResult; state: string; url: string; body?: string }> {
-  const auth = await rp.begin(identifier, options);
-  const back = await browse(auth.redirectUrl);
-  const result = await rp.complete(back.url, {
-    state: auth.state,
-    ...(back.body ? { body: back.body } : {}),
-  });
-  return { result, state: auth.state, ...back };
-}
+const login = (rp: RelyingParty, identifier: string, options?: BeginOptions) =>
+  loginVia(browse, rp, identifier, options);
 
 const code = (r: CompleteResult) => (r as { code?: string }).code;
 

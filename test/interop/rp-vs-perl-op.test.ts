@@ -22,7 +22,6 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { SessionNegotiator } from '../../src/associations/negotiation.js';
-import type { Extension } from '../../src/extensions/extension.js';
 import { SRegRequest, SRegResponse } from '../../src/extensions/sreg.js';
 import { identityPageHtml1, identityPageXrds } from '../../src/op/identity-pages.js';
 import { RelyingParty, type RelyingPartyOptions } from '../../src/rp/relying-party.js';
@@ -30,6 +29,7 @@ import type { CompleteResult } from '../../src/rp/result.js';
 import { MemoryStore } from '../../src/stores/memory.js';
 import { type PerlProvider, perlSkipReason, startPerlProvider } from './perl.js';
 import { follow, submitForm } from './python.js';
+import { type BeginOptions, loginVia } from './rp-side.js';
 
 const skip = perlSkipReason();
 type Mode = 'association' | 'stateless';
@@ -47,19 +47,8 @@ function makeRp(mode: Mode, extra: Partial<RelyingPartyOptions> = {}): RelyingPa
   });
 }
 
-async function login(
-  rp: RelyingParty,
-  identifier: string,
-  options: { immediate?: boolean; extensions?: Extension[] } = {},
-): Promise<{ result: CompleteResult; state: string; url: string; body?: string }> {
-  const auth = await rp.begin(identifier, options);
-  const back = await follow(auth.redirectUrl);
-  const result = await rp.complete(back.url, {
-    state: auth.state,
-    ...(back.body ? { body: back.body } : {}),
-  });
-  return { result, state: auth.state, ...back };
-}
+const login = (rp: RelyingParty, identifier: string, options?: BeginOptions) =>
+  loginVia(follow, rp, identifier, options);
 
 const code = (r: CompleteResult) => (r.status === 'failure' ? r.code : `(${r.status})`);
 const verifiedBy = (r: CompleteResult) => (r.status === 'success' ? r.verifiedBy : `(${r.status})`);

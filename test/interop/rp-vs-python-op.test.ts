@@ -7,10 +7,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { SessionNegotiator } from '../../src/associations/negotiation.js';
 import { AXFetchRequest, AXFetchResponse } from '../../src/extensions/ax.js';
 import { AX_TYPES } from '../../src/extensions/ax-types.js';
-import type { Extension } from '../../src/extensions/extension.js';
 import {
   PAPE_LEVEL_NIST,
   PAPE_POLICY_MULTI_FACTOR,
@@ -22,41 +20,16 @@ import {
 import { SRegRequest, SRegResponse } from '../../src/extensions/sreg.js';
 import { SREG_1_0_NS } from '../../src/protocol/constants.js';
 import { RelyingParty } from '../../src/rp/relying-party.js';
-import type { CompleteResult } from '../../src/rp/result.js';
 import { MemoryStore } from '../../src/stores/memory.js';
 import { follow, interopSkipReason, type PythonProvider, startPythonProvider, submitForm } from './python.js';
+import { type BeginOptions, interopRp, loginVia } from './rp-side.js';
 
 const skip = interopSkipReason();
-type Mode = 'DH-SHA256' | 'DH-SHA1' | 'stateless';
-const PAIRS = {
-  'DH-SHA256': { assocType: 'HMAC-SHA256', sessionType: 'DH-SHA256' },
-  'DH-SHA1': { assocType: 'HMAC-SHA1', sessionType: 'DH-SHA1' },
-} as const;
 
-function makeRp(mode: Mode): RelyingParty {
-  return new RelyingParty({
-    realm: 'http://rp.example/',
-    returnTo: 'http://rp.example/return?sid=1',
-    secret: 'k'.repeat(40),
-    store: mode === 'stateless' ? null : new MemoryStore(),
-    ...(mode === 'stateless' ? {} : { negotiator: new SessionNegotiator([PAIRS[mode]]) }),
-    fetch: { allowPrivateNetworks: true },
-  });
-}
+const makeRp = interopRp;
 
-async function login(
-  rp: RelyingParty,
-  identifier: string,
-  options: { immediate?: boolean; anonymous?: boolean; extensions?: Extension[] } = {},
-): Promise<{ result: CompleteResult; state: string; url: string; body?: string }> {
-  const auth = await rp.begin(identifier, options);
-  const back = await follow(auth.redirectUrl);
-  const result = await rp.complete(back.url, {
-    state: auth.state,
-    ...(back.body ? { body: back.body } : {}),
-  });
-  return { result, state: auth.state, ...back };
-}
+const login = (rp: RelyingParty, identifier: string, options?: BeginOptions) =>
+  loginVia(follow, rp, identifier, options);
 
 describe('RelyingParty → python-openid provider', { skip }, () => {
   let op: PythonProvider;
