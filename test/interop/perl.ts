@@ -8,6 +8,7 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { LineChild } from './line-child.js';
+import { type PeerConsumer, type PeerProvider, peerConsumer, peerProvider } from './peer.js';
 
 /** Debian's interpreter, where the Debian packages install the modules. */
 export const PERL = '/usr/bin/perl';
@@ -57,31 +58,11 @@ export interface PerlProviderLogEntry {
   answer?: Record<string, string>;
 }
 
-export interface PerlProvider {
-  base: string;
-  endpoint: string;
-  configure(config: PerlProviderConfig): Promise<void>;
-  log(): Promise<PerlProviderLogEntry[]>;
-  close(): Promise<void>;
-}
+export type PerlProvider = PeerProvider<PerlProviderConfig, PerlProviderLogEntry>;
 
 /** Start Net::OpenID::Server behind HTTP::Daemon. */
-export async function startPerlProvider(): Promise<PerlProvider> {
-  const child = new LineChild(PERL, [here('perl_op_server.pl')], { name: 'perl script' });
-  const { port } = await child.next<{ port: number }>();
-  const base = `http://127.0.0.1:${port}`;
-  return {
-    base,
-    endpoint: `${base}/op`,
-    async configure(config) {
-      const res = await fetch(`${base}/control`, { method: 'POST', body: JSON.stringify(config) });
-      if (!res.ok) throw new Error(`control answered ${res.status}`);
-    },
-    async log() {
-      return (await (await fetch(`${base}/log`)).json()) as PerlProviderLogEntry[];
-    },
-    close: () => child.close(),
-  };
+export function startPerlProvider(): Promise<PerlProvider> {
+  return peerProvider(new LineChild(PERL, [here('perl_op_server.pl')], { name: 'perl script' }));
 }
 
 /**
@@ -126,28 +107,12 @@ export interface PerlResult {
   sreg?: Record<string, string>;
 }
 
-export interface PerlConsumer {
-  begin(request: PerlBegin): Promise<PerlBegun>;
-  complete(url: string, body?: string): Promise<PerlResult>;
-  stderr(): string;
-  close(): Promise<void>;
-}
+export type PerlConsumer = PeerConsumer<PerlBegin, PerlBegun, PerlResult>;
 
 /** Start one Net::OpenID::Consumer driver; its cache lives as long as the process. */
 export function startPerlConsumer(mode: PerlConsumerMode): PerlConsumer {
-  const child = new LineChild(PERL, [here('perl_rp_driver.pl'), JSON.stringify(mode)], {
-    name: 'perl script',
-  });
-  async function call<T>(command: object): Promise<T> {
-    child.send(command);
-    const out = await child.next<T & { error?: string }>();
-    if (out.error) throw new Error(`Net::OpenID::Consumer driver: ${out.error}\n${child.stderr}`);
-    return out;
-  }
-  return {
-    begin: (request) => call({ cmd: 'begin', ...request }),
-    complete: (url, body) => call({ cmd: 'complete', url, body: body ?? null }),
-    stderr: () => child.stderr,
-    close: () => child.close(),
-  };
+  return peerConsumer(
+    new LineChild(PERL, [here('perl_rp_driver.pl'), JSON.stringify(mode)], { name: 'perl script' }),
+    'Net::OpenID::Consumer driver',
+  );
 }

@@ -7,6 +7,7 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { LineChild } from './line-child.js';
+import { type PeerConsumer, type PeerProvider, peerConsumer, peerProvider } from './peer.js';
 
 /** Debian's interpreter: the `python3` on PATH may be another Python without python-openid. */
 export const PYTHON = '/usr/bin/python3';
@@ -53,31 +54,11 @@ export interface PythonProviderLogEntry {
   error?: string;
 }
 
-export interface PythonProvider {
-  base: string;
-  endpoint: string;
-  configure(config: PythonProviderConfig): Promise<void>;
-  log(): Promise<PythonProviderLogEntry[]>;
-  close(): Promise<void>;
-}
+export type PythonProvider = PeerProvider<PythonProviderConfig, PythonProviderLogEntry>;
 
 /** Start python-openid's provider (FileOpenIDStore in a temporary directory). */
-export async function startPythonProvider(): Promise<PythonProvider> {
-  const child = new LineChild(PYTHON, [here('op_server.py')], { name: 'python driver' });
-  const { port } = await child.next<{ port: number }>();
-  const base = `http://127.0.0.1:${port}`;
-  return {
-    base,
-    endpoint: `${base}/op`,
-    async configure(config) {
-      const res = await fetch(`${base}/control`, { method: 'POST', body: JSON.stringify(config) });
-      if (!res.ok) throw new Error(`control answered ${res.status}`);
-    },
-    async log() {
-      return (await (await fetch(`${base}/log`)).json()) as PythonProviderLogEntry[];
-    },
-    close: () => child.close(),
-  };
+export function startPythonProvider(): Promise<PythonProvider> {
+  return peerProvider(new LineChild(PYTHON, [here('op_server.py')], { name: 'python driver' }));
 }
 
 /** How python-openid's consumer verifies: associations of these types in this order (default: its own list), or stateless. */
@@ -109,39 +90,28 @@ export interface PythonResult {
   pape?: { auth_policies: string[]; auth_time: string | null; auth_levels: Record<string, string> } | null;
 }
 
-export interface PythonConsumer {
-  begin(request: PythonBegin): Promise<{ redirect_url: string; form_html: string; openid1: boolean }>;
-  complete(url: string, body?: string): Promise<PythonResult>;
-  stderr(): string;
-  close(): Promise<void>;
-}
+export type PythonConsumer = PeerConsumer<
+  PythonBegin,
+  { redirect_url: string; form_html: string; openid1: boolean },
+  PythonResult
+>;
 
 /** Start one python-openid consumer; its session lives as long as the process. */
 export function startPythonConsumer(mode: PythonConsumerMode): PythonConsumer {
-  const child = new LineChild(PYTHON, [here('rp_driver.py'), JSON.stringify(mode)], {
-    name: 'python driver',
-  });
-  async function call<T>(command: object): Promise<T> {
-    child.send(command);
-    const out = await child.next<T & { error?: string }>();
-    if (out.error) throw new Error(`python-openid consumer raised ${out.error}\n${child.stderr}`);
-    return out;
-  }
-  return {
-    begin: (request) => call({ cmd: 'begin', ...request }),
-    complete: (url, body) => call({ cmd: 'complete', url, body: body ?? null }),
-    stderr: () => child.stderr,
-    close: () => child.close(),
-  };
+  return peerConsumer(
+    new LineChild(PYTHON, [here('rp_driver.py'), JSON.stringify(mode)], { name: 'python driver' }),
+    'python-openid consumer raised',
+  );
 }
 
 /**
  * Follow a provider's answer like a browser, whoever wrote the markup: a
  * redirect gives the URL; an auto-submitting form (python-openid writes
  * its own, attributes in any order) gives its action and urlencoded body.
+ * Gives up after 20 s unless `init` brings its own signal.
  */
 export async function follow(url: string, init: RequestInit = {}): Promise<{ url: string; body?: string }> {
-  const res = await fetch(url, { ...init, redirect: 'manual' });
+  const res = await fetch(url, { signal: AbortSignal.timeout(20_000), ...init, redirect: 'manual' });
   const location = res.headers.get('location');
   if (res.status >= 300 && res.status < 400 && location) return { url: new URL(location, url).toString() };
   const html = await res.text();
@@ -150,7 +120,7 @@ export async function follow(url: string, init: RequestInit = {}): Promise<{ url
   return readForm(html, url);
 }
 
-/** A browser submitting an auto-submitting form (POST), then following the answer. */
+/** A browser submitting an auto-submitting form (POST), then following the answer (within 20 s). */
 export async function submitForm(html: string, base: string): Promise<{ url: string; body?: string }> {
   const form = readForm(html, base);
   return follow(form.url, {

@@ -7,7 +7,7 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { LineChild } from './line-child.js';
-import { follow as followOnce, readForm } from './python.js';
+import { type PeerConsumer, type PeerProvider, peerConsumer, peerProvider } from './peer.js';
 
 /** Debian's interpreter, the one its ruby-openid and ruby-webrick packages install for. */
 export const RUBY = '/usr/bin/ruby';
@@ -59,39 +59,13 @@ export interface RubyProviderLogEntry {
   error?: string;
 }
 
-export interface RubyProvider {
-  base: string;
-  endpoint: string;
-  configure(config: RubyProviderConfig): Promise<void>;
-  log(): Promise<RubyProviderLogEntry[]>;
-  stderr(): string;
-  close(): Promise<void>;
-}
+export type RubyProvider = PeerProvider<RubyProviderConfig, RubyProviderLogEntry>;
 
 /** Start ruby-openid's provider (OpenID::Server::Server over an in-memory store). */
-export async function startRubyProvider(): Promise<RubyProvider> {
-  const child = new LineChild(RUBY, [here('ruby_op_server.rb')], { name: 'ruby child', env: childEnv() });
-  const { port } = await child.next<{ port: number }>();
-  const base = `http://127.0.0.1:${port}`;
-  return {
-    base,
-    endpoint: `${base}/op`,
-    async configure(config) {
-      const res = await fetch(`${base}/control`, {
-        method: 'POST',
-        body: JSON.stringify(config),
-        signal: AbortSignal.timeout(20_000),
-      });
-      if (!res.ok) throw new Error(`control answered ${res.status}`);
-      await res.arrayBuffer();
-    },
-    async log() {
-      const res = await fetch(`${base}/log`, { signal: AbortSignal.timeout(20_000) });
-      return (await res.json()) as RubyProviderLogEntry[];
-    },
-    stderr: () => child.stderr,
-    close: () => child.close(),
-  };
+export function startRubyProvider(): Promise<RubyProvider> {
+  return peerProvider(
+    new LineChild(RUBY, [here('ruby_op_server.rb')], { name: 'ruby child', env: childEnv() }),
+  );
 }
 
 /** How ruby-openid's consumer verifies: associations of these types in this order (default: its own list), or stateless. */
@@ -119,44 +93,22 @@ export interface RubyResult {
   ax?: Record<string, string[]> | null;
 }
 
-export interface RubyConsumer {
-  begin(request: RubyBegin): Promise<{ redirect_url: string; form_html: string; openid1: boolean }>;
-  complete(url: string, body?: string): Promise<RubyResult>;
-  stderr(): string;
-  close(): Promise<void>;
-}
+export type RubyConsumer = PeerConsumer<
+  RubyBegin,
+  { redirect_url: string; form_html: string; openid1: boolean },
+  RubyResult
+>;
 
 /** Start one ruby-openid consumer; its session and store live as long as the process. */
 export function startRubyConsumer(mode: RubyConsumerMode): RubyConsumer {
-  const child = new LineChild(RUBY, [here('ruby_rp_driver.rb'), JSON.stringify(mode)], {
-    name: 'ruby child',
-    env: childEnv(),
-  });
-  async function call<T>(command: object): Promise<T> {
-    child.send(command);
-    const out = await child.next<T & { error?: string }>();
-    if (out.error) throw new Error(`ruby-openid consumer raised ${out.error}\n${child.stderr}`);
-    return out;
-  }
-  return {
-    begin: (request) => call({ cmd: 'begin', ...request }),
-    complete: (url, body) => call({ cmd: 'complete', url, body: body ?? null }),
-    stderr: () => child.stderr,
-    close: () => child.close(),
-  };
+  return peerConsumer(
+    new LineChild(RUBY, [here('ruby_rp_driver.rb'), JSON.stringify(mode)], {
+      name: 'ruby child',
+      env: childEnv(),
+    }),
+    'ruby-openid consumer raised',
+  );
 }
 
-/** Follow a provider's answer like a browser (python.ts's `follow`), giving up after 20 s. */
-export function follow(url: string, init: RequestInit = {}): Promise<{ url: string; body?: string }> {
-  return followOnce(url, { ...init, signal: AbortSignal.timeout(20_000) });
-}
-
-/** A browser submitting an auto-submitting form (POST), then following the answer, within 20 s. */
-export function submitForm(html: string, base: string): Promise<{ url: string; body?: string }> {
-  const form = readForm(html, base);
-  return follow(form.url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: form.body,
-  });
-}
+/** The browser of python.ts (redirects and auto-submitting forms, each within 20 s). */
+export { follow, submitForm } from './python.js';
