@@ -26,8 +26,10 @@ import { StoreError } from '../protocol/errors.js';
 import {
   checkNonceInput,
   checkServerUrl,
+  clock,
   inNonceWindow,
   STORE_NONCE_SKEW,
+  type StoreBaseOptions,
   timeoutOf,
   withDeadline,
 } from './common.js';
@@ -149,19 +151,11 @@ export class OpenIDStoreObject {
 }
 
 /** Options of {@link DurableObjectStore}. */
-export interface DurableObjectStoreOptions {
+export interface DurableObjectStoreOptions extends Pick<StoreBaseOptions, 'now' | 'timeoutMs'> {
   /** Name of the Durable Object instance holding this store. Default `openid2`. */
   name?: string;
-  /** Clock in Unix seconds (tests). */
-  now?: () => number;
   /** Nonce window in seconds; default 5 hours. */
   nonceSkewSeconds?: number;
-  /**
-   * Deadline of every store operation, in milliseconds: an instance that
-   * does not answer in time fails the call with `StoreError`
-   * `store_unavailable` instead of holding the login. Default 5000.
-   */
-  timeoutMs?: number;
 }
 
 /** `OpenIDStore` over an {@link OpenIDStoreObject} binding. */
@@ -173,7 +167,7 @@ export class DurableObjectStore implements OpenIDStore {
 
   constructor(namespace: DurableObjectNamespaceLike, options: DurableObjectStoreOptions = {}) {
     this.#stub = namespace.get(namespace.idFromName(options.name ?? 'openid2') as never);
-    this.#now = options.now ?? (() => Math.floor(Date.now() / 1000));
+    this.#now = clock(options);
     this.#skew = options.nonceSkewSeconds ?? STORE_NONCE_SKEW;
     this.#timeoutMs = timeoutOf(options);
   }
