@@ -261,8 +261,7 @@ const PADDING_SAFE_TRIES = 16;
 
 /** Whether `shared` takes as many bytes as the modulus (its top byte is not zero). */
 export function fillsModulusLength(shared: bigint, modulus: bigint): boolean {
-  const bytes = Math.ceil(modulus.toString(16).length / 2);
-  return shared >= 1n << BigInt(8 * (bytes - 1));
+  return shared >= 1n << BigInt(8 * (Math.ceil(bitLength(modulus) / 8) - 1));
 }
 
 /**
